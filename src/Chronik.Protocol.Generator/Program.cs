@@ -1,0 +1,1 @@
+namespace Chronik.Protocol.Generator; internal static class Program { private static int Main() => 0; }
