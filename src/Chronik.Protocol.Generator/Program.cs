@@ -1,1 +1,18 @@
-namespace Chronik.Protocol.Generator; internal static class Program { private static int Main() => 0; }
+namespace Chronik.Protocol.Generator;
+
+/// <summary>Usage: Chronik.Protocol.Generator [schemaDir] [outDir]. Rewrites outDir with one file per schema.</summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        string root = CodeGenerator.FindRepoRoot(Directory.GetCurrentDirectory());
+        string schemas = args.Length > 0 ? args[0] : CodeGenerator.DefaultSchemaDir(root);
+        string outDir = args.Length > 1 ? args[1] : Path.Combine(root, "src", "Chronik.Protocol", "Generated");
+        var files = CodeGenerator.GenerateAll(schemas);
+        Directory.CreateDirectory(outDir);
+        foreach (var old in Directory.GetFiles(outDir, "*.g.cs")) File.Delete(old);
+        foreach (var (name, text) in files) File.WriteAllText(Path.Combine(outDir, name), text);
+        Console.WriteLine($"wrote {files.Count} files to {outDir}");
+        return 0;
+    }
+}
