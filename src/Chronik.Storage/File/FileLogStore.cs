@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+
+namespace Chronik.Storage.File;
+
+/// <summary>Settings of a <see cref="FileLogStore"/>.</summary>
+public sealed record FileLogStoreOptions
+{
+    /// <summary>Config for partitions discovered on disk whose topic <see cref="ConfigForTopic"/> does not resolve.</summary>
+    public LogConfig DefaultConfig { get; init; } = LogConfig.Default;
+    /// <summary>Resolves a discovered partition's topic config at open (null: use <see cref="DefaultConfig"/>).</summary>
+    public Func<string, LogConfig?>? ConfigForTopic { get; init; }
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>How often each partition's recovery point is fsynced and checkpointed.</summary>
+    public TimeSpan RecoveryPointInterval { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// The on-disk log store: one directory per partition under the data directory, all fsynced by one
+/// group-commit flusher. Opening it recovers every partition directory found.
+/// </summary>
+public sealed class FileLogStore : ILogStore
+{
+    private readonly Lock _partitionsLock = new();
+    private readonly ConcurrentDictionary<(string Topic, int Partition), FilePartitionLog> _logs = new();
+    private readonly string _dataDir;
+    private readonly FileLogStoreOptions _options;
+    private readonly GroupCommitFlusher _flusher;
+    private int _checkpointRunning;
+    private bool _disposed;
+
+    private FileLogStore(string dataDir, FileLogStoreOptions options)
+    {
+        _dataDir = dataDir;
+        _options = options;
+        Stats = new StorageStats(() => _logs.Values.Sum(l => l.SizeInBytes));
+        _flusher = new GroupCommitFlusher(Stats, OnTick);
+    }
+
+    public StorageStats Stats { get; }
+
+    public IEnumerable<(string Topic, int Partition)> Partitions => _logs.Keys;
+
+    /// <summary>Test hook: runs on the flusher thread before each group-commit fsync.</summary>
+    internal Action? BeforeFsync { set => _flusher.BeforeFsync = value; }
+
+    public static FileLogStore Open(string dataDir, FileLogStoreOptions? options = null)
+    {
+        Directory.CreateDirectory(dataDir);
+        var store = new FileLogStore(dataDir, options ?? new FileLogStoreOptions());
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories(dataDir))
+            {
+                if (!SegmentFiles.TryParsePartitionDir(Path.GetFileName(dir), out string topic, out int partition)) continue;
+                var config = store._options.ConfigForTopic?.Invoke(topic) ?? store._options.DefaultConfig;
+                store._logs[(topic, partition)] = FilePartitionLog.Open(dir, topic, partition, config, store._flusher, store.Stats, store._options.Time);
+            }
+        }
+        catch
+        {
+            store._flusher.Dispose();
+            store.Stats.Dispose();
+            throw;
+        }
+        return store;
+    }
+
+    /// <summary>Returns the existing log unchanged (use UpdateConfig to change it) or creates one with <paramref name="config"/>.</summary>
+    public IPartitionLog GetOrCreate(string topic, int partition, LogConfig config)
+    {
+        if (_logs.TryGetValue((topic, partition), out var existing)) return existing;
+        ValidateName(topic, partition);
+        lock (_partitionsLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_logs.TryGetValue((topic, partition), out existing)) return existing;
+            string dir = Path.Combine(_dataDir, SegmentFiles.PartitionDirName(topic, partition));
+            var log = FilePartitionLog.Open(dir, topic, partition, config, _flusher, Stats, _options.Time);
+            _logs[(topic, partition)] = log;
+            return log;
+        }
+    }
+
+    public IPartitionLog? Get(string topic, int partition) => _logs.TryGetValue((topic, partition), out var log) ? log : null;
+
+    public void DeletePartition(string topic, int partition)
+    {
+        lock (_partitionsLock)
+        {
+            if (_logs.TryRemove((topic, partition), out var log)) log.DeleteAll();
+        }
+    }
+
+    public async ValueTask FlushAllAsync()
+    {
+        foreach (var log in _logs.Values) await log.FlushAsync().ConfigureAwait(false);
+    }
+
+    // Flusher thread: flush.ms per partition; checkpoints go to the thread pool so their index fsyncs
+    // never delay a group commit.
+    private void OnTick()
+    {
+        long nowMs = _options.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        long intervalMs = (long)_options.RecoveryPointInterval.TotalMilliseconds;
+        List<FilePartitionLog>? due = null;
+        foreach (var log in _logs.Values)
+        {
+            if (log.OnTick(nowMs, intervalMs)) (due ??= []).Add(log);
+        }
+        if (due is null || Interlocked.Exchange(ref _checkpointRunning, 1) == 1) return;
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var log in due) log.Checkpoint();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // The next interval retries; a failing disk also fails appends, which is where it is reported.
+            }
+            finally
+            {
+                Volatile.Write(ref _checkpointRunning, 0);
+            }
+        });
+    }
+
+    private static void ValidateName(string topic, int partition)
+    {
+        if (partition < 0) throw new ArgumentOutOfRangeException(nameof(partition));
+        if (string.IsNullOrEmpty(topic) || topic is "." or ".." || topic.IndexOfAny(['/', '\\', '\0']) >= 0)
+            throw new ArgumentException($"Invalid topic name '{topic}'", nameof(topic));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        lock (_partitionsLock)
+        {
+            if (_disposed) return ValueTask.CompletedTask;
+            _disposed = true;
+        }
+        _flusher.Dispose();
+        while (Volatile.Read(ref _checkpointRunning) == 1) Thread.Sleep(1);
+        foreach (var log in _logs.Values) log.Close();
+        Stats.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,228 @@
+namespace Chronik.Storage.File;
+
+/// <summary>Opening with recovery, checkpoints, retention, DeleteRecords and closing.</summary>
+internal sealed partial class FilePartitionLog
+{
+    private long _recoveryPoint;
+    private long _lastCheckpointMs;
+
+    private FilePartitionLog(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats, TimeProvider time)
+    {
+        _dir = dir;
+        Topic = topic;
+        Partition = partition;
+        _config = config;
+        _flusher = flusher;
+        _stats = stats;
+        _time = time;
+        _segments = [];
+    }
+
+    private string LogStartOffsetPath => Path.Combine(_dir, SegmentFiles.LogStartOffsetFile);
+    private string RecoveryPointPath => Path.Combine(_dir, SegmentFiles.RecoveryPointFile);
+
+    /// <summary>
+    /// Opens (creating if needed) the partition directory. Segments wholly below the recovery point are
+    /// trusted; from the segment holding it onward every batch is verified and the log is cut at the first
+    /// torn or corrupt one, dropping any later segments.
+    /// </summary>
+    public static FilePartitionLog Open(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats, TimeProvider time)
+    {
+        Directory.CreateDirectory(dir);
+        var log = new FilePartitionLog(dir, topic, partition, config, flusher, stats, time);
+        log.Recover();
+        return log;
+    }
+
+    private void Recover()
+    {
+        long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        long startCheckpoint = Math.Max(0, CheckpointFile.Read(LogStartOffsetPath) ?? 0);
+        long recoveryPoint = CheckpointFile.Read(RecoveryPointPath) ?? 0;
+        var bases = SegmentFiles.ListSegments(_dir);
+        var segments = new List<LogSegment>(bases.Count);
+        for (int i = 0; i < bases.Count; i++)
+        {
+            var segment = LogSegment.Open(_dir, bases[i], _config.IndexIntervalBytes);
+            segments.Add(segment);
+            bool last = i == bases.Count - 1;
+            if (!last && bases[i + 1] <= recoveryPoint)
+            {
+                segment.LoadTrusted(bases[i + 1], _stats);
+                continue;
+            }
+            bool cut = segment.RecoverFrom(recoveryPoint, _stats);
+            if (!last && (cut || segment.NextOffset != bases[i + 1]))
+            {
+                // Everything after a damaged segment is unreachable: offsets must stay contiguous.
+                for (int j = i + 1; j < bases.Count; j++) DeleteSegmentFiles(bases[j]);
+                break;
+            }
+        }
+
+        long leo = segments.Count > 0 ? segments[^1].NextOffset : startCheckpoint;
+        if (segments.Count == 0 || startCheckpoint > leo)
+        {
+            // Empty, or every record was deleted before a crash lost the tail: restart at the start offset.
+            foreach (var s in segments) s.Delete();
+            segments = [LogSegment.Create(_dir, startCheckpoint, _config.IndexIntervalBytes, nowMs)];
+            leo = startCheckpoint;
+        }
+        if (segments[^1].Size > 0) segments[^1].FirstAppendMs = nowMs;
+        _segments = [.. segments];
+        _logEndOffset = leo;
+        _logStartOffset = Math.Max(startCheckpoint, segments[0].BaseOffset);
+        _recoveryPoint = Math.Min(recoveryPoint, leo);
+        _lastCheckpointMs = nowMs;
+        _lastFlushMs = nowMs;
+        Checkpoint();
+    }
+
+    private void DeleteSegmentFiles(long baseOffset)
+    {
+        System.IO.File.Delete(SegmentFiles.LogPath(_dir, baseOffset));
+        System.IO.File.Delete(SegmentFiles.IndexPath(_dir, baseOffset));
+        System.IO.File.Delete(SegmentFiles.TimeIndexPath(_dir, baseOffset));
+    }
+
+    /// <summary>
+    /// Makes everything below the current LEO durable (log and index files) and records it as the recovery
+    /// point, so the next start-up scans only what comes after.
+    /// </summary>
+    public void Checkpoint()
+    {
+        lock (_checkpointLock)
+        {
+            long leo;
+            LogSegment[] segments;
+            lock (_appendLock)
+            {
+                if (_closed) return;
+                leo = _logEndOffset;
+                segments = _segments;
+            }
+            if (leo == _recoveryPoint) return;
+            foreach (var segment in segments)
+            {
+                if (segment.NextOffset <= _recoveryPoint && segment != segments[^1]) continue;
+                if (!segment.TryAcquire()) continue;
+                try
+                {
+                    _flusher.FsyncNow(segment);
+                    segment.FlushIndexes();
+                }
+                finally
+                {
+                    segment.Release();
+                }
+            }
+            CheckpointFile.Write(RecoveryPointPath, leo);
+            _recoveryPoint = leo;
+        }
+    }
+
+    /// <summary>Periodic work on the flusher thread: flush.ms; returns true when a checkpoint is due.</summary>
+    public bool OnTick(long nowMs, long checkpointIntervalMs)
+    {
+        var config = Config;
+        if (!config.SyncOnAppend && config.FlushIntervalMs != long.MaxValue && nowMs - _lastFlushMs >= config.FlushIntervalMs)
+        {
+            _lastFlushMs = nowMs;
+            foreach (var segment in Volatile.Read(ref _segments))
+            {
+                if (!segment.IsFlushed) _flusher.FsyncNow(segment);
+            }
+        }
+        if (nowMs - _lastCheckpointMs < checkpointIntervalMs) return false;
+        _lastCheckpointMs = nowMs;
+        return LogEndOffset != Volatile.Read(ref _recoveryPoint);
+    }
+
+    public DeleteRecordsResult DeleteRecordsBefore(long offset)
+    {
+        lock (_checkpointLock)
+        {
+            LogSegment[] removed;
+            long start;
+            lock (_appendLock)
+            {
+                ObjectDisposedException.ThrowIf(_closed, this);
+                if (offset == -1) offset = _logEndOffset;
+                if (offset < 0 || offset > _logEndOffset) return new DeleteRecordsResult(LogError.OffsetOutOfRange, _logStartOffset);
+                if (offset <= _logStartOffset) return new DeleteRecordsResult(LogError.None, _logStartOffset);
+                Volatile.Write(ref _logStartOffset, offset);
+                int drop = 0;
+                while (drop < _segments.Length - 1 && _segments[drop + 1].BaseOffset <= offset) drop++;
+                removed = _segments[..drop];
+                Volatile.Write(ref _segments, _segments[drop..]);
+                start = offset;
+            }
+            CheckpointFile.Write(LogStartOffsetPath, start);
+            foreach (var segment in removed) segment.Delete();
+            return new DeleteRecordsResult(LogError.None, start);
+        }
+    }
+
+    public RetentionResult ApplyRetention(DateTimeOffset now)
+    {
+        lock (_checkpointLock)
+        {
+            LogSegment[] removed;
+            long start;
+            lock (_appendLock)
+            {
+                ObjectDisposedException.ThrowIf(_closed, this);
+                var summaries = new SegmentSummary[_segments.Length];
+                for (int i = 0; i < summaries.Length; i++) summaries[i] = _segments[i].Summary;
+                int drop = RetentionPolicy.CountDeletable(summaries, _config, now.ToUnixTimeMilliseconds());
+                if (drop == 0) return new RetentionResult(0, 0, _logStartOffset);
+                removed = _segments[..drop];
+                Volatile.Write(ref _segments, _segments[drop..]);
+                start = Math.Max(_logStartOffset, _segments[0].BaseOffset);
+                Volatile.Write(ref _logStartOffset, start);
+            }
+            CheckpointFile.Write(LogStartOffsetPath, start);
+            long bytes = 0;
+            foreach (var segment in removed)
+            {
+                bytes += segment.Size;
+                segment.Delete();
+            }
+            return new RetentionResult(removed.Length, bytes, start);
+        }
+    }
+
+    /// <summary>Clean shutdown: seal, fsync and checkpoint so the next open scans nothing.</summary>
+    public void Close()
+    {
+        lock (_appendLock) _segments[^1].SealTimeIndex();
+        Checkpoint();
+        lock (_checkpointLock)
+        {
+            LogSegment[] segments;
+            lock (_appendLock)
+            {
+                if (_closed) return;
+                _closed = true;
+                segments = _segments;
+            }
+            foreach (var segment in segments) segment.Release();
+        }
+    }
+
+    /// <summary>Closes without flushing and removes the partition directory.</summary>
+    public void DeleteAll()
+    {
+        lock (_checkpointLock)
+        {
+            LogSegment[] segments;
+            lock (_appendLock)
+            {
+                _closed = true;
+                segments = _segments;
+            }
+            foreach (var segment in segments) segment.Delete();
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+}

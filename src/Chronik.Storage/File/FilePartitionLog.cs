@@ -1,0 +1,199 @@
+using Chronik.Protocol.Records;
+
+namespace Chronik.Storage.File;
+
+// Lock order (take left before right, never the reverse):
+//   FileLogStore._partitionsLock -> FilePartitionLog._checkpointLock -> FilePartitionLog._appendLock -> GroupCommitFlusher._gate
+// - _appendLock serializes appends of one partition: stamp offsets, positional write, index update,
+//   publish the new LEO. It also guards segment-list changes and timestamp lookups. Never fsync under it.
+// - _checkpointLock serializes the slow, fsyncing maintenance of one partition (recovery-point and
+//   log-start-offset checkpoints, deleting segment files); it takes _appendLock only briefly to snapshot.
+// - Reads take no lock: they snapshot LEO, then the segment array, then a segment's Size, and pread
+//   below that size. Each of these is published (Volatile.Write) only after the bytes behind it exist.
+// - The flusher thread takes _gate only to swap its queue; fsyncs run with no lock held.
+
+/// <summary>A partition log on disk: a directory of segments, appended to by one writer at a time.</summary>
+internal sealed partial class FilePartitionLog : IPartitionLog
+{
+    private readonly Lock _appendLock = new();
+    private readonly Lock _checkpointLock = new();
+    private readonly string _dir;
+    private readonly GroupCommitFlusher _flusher;
+    private readonly StorageStats _stats;
+    private readonly TimeProvider _time;
+    private LogSegment[] _segments;
+    private long _logEndOffset;
+    private long _logStartOffset;
+    private LogConfig _config;
+    private long _unflushedMessages;
+    private long _lastFlushMs;
+    private bool _closed;
+
+    public string Topic { get; }
+    public int Partition { get; }
+    public LogConfig Config => Volatile.Read(ref _config);
+    public long LogStartOffset => Volatile.Read(ref _logStartOffset);
+    public long LogEndOffset => Volatile.Read(ref _logEndOffset);
+    public long HighWatermark => LogEndOffset;
+    public int SegmentCount => Volatile.Read(ref _segments).Length;
+
+    public long SizeInBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (var segment in Volatile.Read(ref _segments)) total += segment.Size;
+            return total;
+        }
+    }
+
+    public void UpdateConfig(LogConfig config) => Volatile.Write(ref _config, config);
+
+    public ValueTask<AppendResult> AppendAsync(Memory<byte> batches, AppendOptions options, CancellationToken cancellationToken = default)
+    {
+        AppendResult result;
+        LogSegment segment;
+        bool wait, flushInBackground = false;
+        lock (_appendLock)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            var config = _config;
+            long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            long appendTime = config.MessageTimestampType == TimestampType.LogAppendTime ? nowMs : -1;
+            var stamp = BatchStamper.Stamp(batches.Span, _logEndOffset, options.PartitionLeaderEpoch, appendTime, config.MaxMessageBytes);
+            if (stamp.Error != LogError.None) return ValueTask.FromResult(AppendResult.Failed(stamp.Error, _logStartOffset));
+
+            segment = ActiveSegmentFor(batches.Length, stamp.LastOffset, nowMs, config);
+            segment.Append(batches.Span, nowMs);
+            Volatile.Write(ref _logEndOffset, stamp.LastOffset + 1);
+            result = new AppendResult(LogError.None, stamp.BaseOffset, stamp.LastOffset, appendTime, _logStartOffset, stamp.BatchCount, stamp.RecordCount);
+
+            wait = config.SyncOnAppend;
+            if (!wait && config.FlushIntervalMessages != long.MaxValue)
+            {
+                _unflushedMessages += stamp.RecordCount;
+                if (_unflushedMessages >= config.FlushIntervalMessages)
+                {
+                    _unflushedMessages = 0;
+                    flushInBackground = true;
+                }
+            }
+        }
+        _stats.RecordAppend(batches.Length);
+        if (wait) return WaitForCommit(_flusher.Enqueue(segment, wait: true), result, cancellationToken);
+        if (flushInBackground) _flusher.Enqueue(segment, wait: false);
+        return ValueTask.FromResult(result);
+    }
+
+    private static async ValueTask<AppendResult> WaitForCommit(Task commit, AppendResult result, CancellationToken cancellationToken)
+    {
+        await commit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>The segment the next append goes to, rolling by size, age or relative-offset overflow.</summary>
+    private LogSegment ActiveSegmentFor(int bytes, long lastOffset, long nowMs, LogConfig config)
+    {
+        var active = _segments[^1];
+        if (active.Size == 0) return active;
+        bool full = active.Size + bytes > config.SegmentBytes;
+        bool old = active.FirstAppendMs >= 0 && nowMs - active.FirstAppendMs >= config.SegmentMs;
+        bool offsetsOverflow = lastOffset - active.BaseOffset > int.MaxValue;
+        if (!full && !old && !offsetsOverflow) return active;
+
+        active.SealTimeIndex();
+        var next = LogSegment.Create(_dir, _logEndOffset, config.IndexIntervalBytes, nowMs);
+        Volatile.Write(ref _segments, [.. _segments, next]);
+        return next;
+    }
+
+    public ReadResult Read(long offset, int maxBytes, long maxOffsetExclusive)
+    {
+        while (true)
+        {
+            long leo = LogEndOffset;
+            long start = LogStartOffset;
+            var segments = Volatile.Read(ref _segments);
+            if (offset < start || offset > leo) return ReadResult.OutOfRange(leo, start, leo);
+            long limit = Math.Min(maxOffsetExclusive, leo);
+            if (offset >= limit) return ReadResult.Empty(leo, start, leo);
+
+            var segment = FindSegment(segments, offset);
+            if (!segment.TryAcquire()) continue; // deleted by retention since the snapshot: look again
+            try
+            {
+                long size = segment.Size;
+                if (segment.FindBatch(offset, size) is not var (position, first) || first.LastOffset >= limit)
+                    return ReadResult.Empty(leo, start, leo);
+                int want = (int)Math.Min(size - position, Math.Max(maxBytes, first.TotalSize));
+                var lease = new PooledBuffer(want);
+                int read = segment.ReadAt(position, lease.Array.AsSpan(0, want));
+                int length = ReadLimits.WholeBatches(lease.Array.AsSpan(0, read), maxBytes, limit);
+                return new ReadResult(LogError.None, lease, length, leo, start, leo);
+            }
+            finally
+            {
+                segment.Release();
+            }
+        }
+    }
+
+    private static LogSegment FindSegment(LogSegment[] segments, long offset)
+    {
+        int lo = 0, hi = segments.Length - 1, found = 0;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (segments[mid].BaseOffset <= offset) { found = mid; lo = mid + 1; }
+            else hi = mid - 1;
+        }
+        return segments[found];
+    }
+
+    public TimestampAndOffset? FindOffsetByTimestamp(long timestamp)
+    {
+        lock (_appendLock)
+        {
+            long start = _logStartOffset;
+            Span<byte> header = stackalloc byte[BatchPeek.Size];
+            foreach (var segment in _segments)
+            {
+                if (segment.MaxTimestamp < timestamp || segment.NextOffset <= start) continue;
+                long scanFrom = Math.Max(segment.TimeIndex.ScanStartFor(timestamp), start);
+                long size = segment.Size;
+                for (long pos = segment.Index.Floor(scanFrom).Position; pos + BatchPeek.Size <= size;)
+                {
+                    segment.ReadAt(pos, header);
+                    var batch = BatchPeek.Read(header);
+                    if (batch.LastOffset >= start && batch.MaxTimestamp >= timestamp)
+                        return new TimestampAndOffset(batch.MaxTimestamp, Math.Max(batch.BaseOffset, start));
+                    pos += batch.TotalSize;
+                }
+            }
+            return null;
+        }
+    }
+
+    public TimestampAndOffset? GetMaxTimestamp()
+    {
+        lock (_appendLock)
+        {
+            TimestampAndOffset? best = null;
+            foreach (var segment in _segments)
+            {
+                if (segment.MaxTimestamp >= 0 && (best is null || segment.MaxTimestamp > best.Value.Timestamp))
+                    best = new TimestampAndOffset(segment.MaxTimestamp, Math.Max(segment.OffsetOfMaxTimestamp, _logStartOffset));
+            }
+            return best;
+        }
+    }
+
+    public async ValueTask FlushAsync()
+    {
+        foreach (var segment in Volatile.Read(ref _segments))
+        {
+            if (!segment.IsFlushed) await _flusher.Enqueue(segment, wait: true).ConfigureAwait(false);
+        }
+        Checkpoint();
+    }
+}

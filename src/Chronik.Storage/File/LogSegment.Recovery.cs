@@ -1,0 +1,97 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Chronik.Protocol.Records;
+
+namespace Chronik.Storage.File;
+
+/// <summary>Start-up recovery of a segment: trust what is below the recovery point, verify the rest.</summary>
+internal sealed partial class LogSegment
+{
+    private const int ScanChunk = 1 << 20;
+
+    /// <summary>
+    /// For a segment wholly below the recovery point: its bytes are trusted, so only rebuild the indexes
+    /// (a header walk, no CRC) when they were missing or damaged.
+    /// </summary>
+    public void LoadTrusted(long nextSegmentBase, StorageStats stats)
+    {
+        bool indexesUsable = Index.LoadedIntact && TimeIndex.LoadedIntact && (TimeIndex.Count > 0 || Size == 0);
+        if (!indexesUsable)
+        {
+            Index.TruncateFrom(long.MinValue);
+            TimeIndex.Clear();
+            RecoverFrom(long.MaxValue, stats);
+            SealTimeIndex();
+            return;
+        }
+        (MaxTimestamp, OffsetOfMaxTimestamp) = TimeIndex.Last;
+        Volatile.Write(ref _nextOffset, nextSegmentBase);
+        _flushedSize = Size;
+    }
+
+    /// <summary>
+    /// Walks batches from the index entry at or below <paramref name="recoveryPoint"/>: headers only up to
+    /// it, full validation (framing, magic, contiguous offsets, CRC-32C) after it. Cuts the file at the
+    /// first bad batch and rebuilds index entries for the walked region. Returns true if bytes were cut.
+    /// </summary>
+    public bool RecoverFrom(long recoveryPoint, StorageStats stats)
+    {
+        Index.TruncateFrom(recoveryPoint);
+        TimeIndex.TruncateFrom(recoveryPoint);
+        (MaxTimestamp, OffsetOfMaxTimestamp) = TimeIndex.Last;
+        var (expected, position) = Index.Floor(recoveryPoint);
+        _bytesSinceIndex = 0;
+        long fileLength = RandomAccess.GetLength(_log);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ScanChunk);
+        long bufferStart = 0;
+        int bufferLength = 0;
+        try
+        {
+            while (fileLength - position >= RecordBatchHeader.Size)
+            {
+                var header = Window(position, RecordBatchHeader.Size);
+                var peek = BatchPeek.Read(header);
+                if (!peek.IsSane(fileLength - position) || peek.BaseOffset != expected) break;
+                if (peek.BaseOffset >= recoveryPoint)
+                {
+                    var batch = Window(position, peek.TotalSize);
+                    uint stored = BinaryPrimitives.ReadUInt32BigEndian(batch[RecordBatchHeader.CrcOffset..]);
+                    if (RecordBatchHeader.ComputeCrc(batch) != stored) break;
+                    stats.RecordRecoveryScan(peek.TotalSize);
+                }
+                Track(peek, position);
+                expected = peek.LastOffset + 1;
+                position += peek.TotalSize;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        bool cut = position < fileLength;
+        if (cut) RandomAccess.SetLength(_log, position);
+        Index.TruncateFrom(expected);
+        TimeIndex.TruncateFrom(expected);
+        Volatile.Write(ref _size, position);
+        Volatile.Write(ref _nextOffset, expected);
+        _flushedSize = cut ? 0 : position;
+        return cut;
+
+        // Serves [pos, pos+length) from a sliding read-ahead window so small batches cost no syscall each.
+        ReadOnlySpan<byte> Window(long pos, int length)
+        {
+            if (pos < bufferStart || pos + length > bufferStart + bufferLength)
+            {
+                if (length > buffer.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(length);
+                }
+                bufferStart = pos;
+                bufferLength = RandomAccess.Read(_log, buffer, pos);
+            }
+            return buffer.AsSpan((int)(pos - bufferStart), length);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Chronik.Storage;
+
+/// <summary>
+/// Counters of one store, also published through a <see cref="Meter"/> named "Chronik.Storage" so the broker
+/// can export them (fsync count and duration, bytes appended, total log size).
+/// </summary>
+public sealed class StorageStats : IDisposable
+{
+    public const string MeterName = "Chronik.Storage";
+
+    private readonly Meter _meter;
+    private readonly Histogram<double> _fsyncDuration;
+    private long _fsyncCount;
+    private long _fsyncTicks;
+    private long _bytesAppended;
+    private long _recoveryScannedBytes;
+
+    internal StorageStats(Func<long> logSize)
+    {
+        _meter = new Meter(MeterName);
+        _fsyncDuration = _meter.CreateHistogram<double>("chronik.storage.fsync.duration", "ms", "Duration of one fsync of a segment file");
+        _meter.CreateObservableCounter("chronik.storage.fsyncs", () => FsyncCount, description: "Segment fsyncs");
+        _meter.CreateObservableCounter("chronik.storage.appended", () => BytesAppended, "By", "Record batch bytes appended");
+        _meter.CreateObservableGauge("chronik.storage.log.size", logSize, "By", "Bytes held by all partition logs");
+    }
+
+    public long FsyncCount => Volatile.Read(ref _fsyncCount);
+    public TimeSpan FsyncTotalTime => TimeSpan.FromTicks(Volatile.Read(ref _fsyncTicks));
+    public long BytesAppended => Volatile.Read(ref _bytesAppended);
+
+    /// <summary>Bytes whose CRC was checked by start-up recovery (only unflushed tails should be scanned).</summary>
+    public long RecoveryScannedBytes => Volatile.Read(ref _recoveryScannedBytes);
+
+    /// <summary>Raised on the flusher thread after every fsync, with its duration; keep handlers cheap.</summary>
+    public event Action<TimeSpan>? FsyncCompleted;
+
+    internal void RecordFsync(long startTimestamp)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(startTimestamp);
+        Interlocked.Increment(ref _fsyncCount);
+        Interlocked.Add(ref _fsyncTicks, elapsed.Ticks);
+        _fsyncDuration.Record(elapsed.TotalMilliseconds);
+        FsyncCompleted?.Invoke(elapsed);
+    }
+
+    internal void RecordAppend(long bytes) => Interlocked.Add(ref _bytesAppended, bytes);
+    internal void RecordRecoveryScan(long bytes) => Interlocked.Add(ref _recoveryScannedBytes, bytes);
+
+    public void Dispose() => _meter.Dispose();
+}
