@@ -13,8 +13,10 @@ internal static class GzipCodec
             gzip.Write(source);
     }
 
+    /// <remarks>GZipStream reports a truncated stream as a short read, not an error; the record count check after decoding catches that.</remarks>
     public static unsafe void Decompress(ReadOnlySpan<byte> source, IBufferWriter<byte> destination, int maxOutput)
     {
+        if (source.IsEmpty) return;
         fixed (byte* p = source)
         {
             using var input = new UnmanagedMemoryStream(p, source.Length);
