@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Net;
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Metrics;
+using Chronik.Broker.Network;
+using Chronik.Broker.Services;
+using Chronik.Coordination.Topics;
+using Chronik.Storage;
+using Chronik.Storage.File;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Chronik.Broker;
+
+/// <summary>Registers the broker (storage, topics, handlers, Kafka listener) in a .NET host.</summary>
+public static class BrokerHostingExtensions
+{
+    public static IServiceCollection AddChronikBroker(this IServiceCollection services, BrokerOptions options, ILogStore? store = null)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<BrokerMetrics>();
+        var defaults = TopicDefaultsFrom(options);
+        if (store is not null) services.AddSingleton(store);
+        else
+        {
+            services.AddSingleton<ILogStore>(_ => FileLogStore.Open(options.DataDir, new FileLogStoreOptions
+            {
+                DefaultConfig = TopicConfigCatalog.ToLogConfig(k => defaults.TopicConfigDefaults.GetValueOrDefault(k)),
+            }));
+        }
+        services.AddSingleton(sp => new TopicManager(sp.GetRequiredService<ILogStore>(), defaults, store is null ? options.DataDir : null));
+        services.AddSingleton<ClusterView>();
+        services.AddSingleton<AppendSignal>();
+        services.AddSingleton<FetchSessionCache>();
+        foreach (var type in typeof(BrokerHostingExtensions).Assembly.GetTypes())
+        {
+            if (type is { IsClass: true, IsAbstract: false } && typeof(IApiHandler).IsAssignableFrom(type))
+            {
+                services.AddSingleton(typeof(IApiHandler), type);
+            }
+        }
+        services.AddSingleton<HandlerRegistry>();
+        services.AddSingleton(sp => new Lazy<HandlerRegistry>(sp.GetRequiredService<HandlerRegistry>));
+        services.AddSingleton<RequestDispatcher>();
+        services.AddHostedService<RetentionService>();
+        return services;
+    }
+
+    /// <summary>Adds the Kafka listener on --bind:--kafka-port.</summary>
+    public static KestrelServerOptions ListenChronikBroker(this KestrelServerOptions kestrel, BrokerOptions options)
+    {
+        kestrel.Listen(ParseBind(options.BindAddress), options.KafkaPort, l => l.UseConnectionHandler<KafkaConnectionHandler>());
+        return kestrel;
+    }
+
+    public static IPAddress ParseBind(string bind)
+    {
+        if (IPAddress.TryParse(bind, out var ip)) return ip;
+        if (string.Equals(bind, "localhost", StringComparison.OrdinalIgnoreCase)) return IPAddress.Loopback;
+        return Dns.GetHostAddresses(bind).First();
+    }
+
+    /// <summary>The broker settings topics fall back to, keyed by topic config name.</summary>
+    public static TopicDefaults TopicDefaultsFrom(BrokerOptions o)
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["segment.bytes"] = S(Math.Min(o.LogSegmentBytes, int.MaxValue)),
+            ["segment.ms"] = S(o.LogRollMs),
+            ["retention.ms"] = S(o.LogRetentionMs),
+            ["retention.bytes"] = S(o.LogRetentionBytes),
+            ["max.message.bytes"] = S(o.MessageMaxBytes),
+            ["message.timestamp.type"] = o.LogMessageTimestampType,
+        };
+        if (o.LogFlushIntervalMessages is { } fm) d["flush.messages"] = S(fm);
+        if (o.LogFlushIntervalMs is { } fms) d["flush.ms"] = S(fms);
+        return new TopicDefaults
+        {
+            NumPartitions = o.NumPartitions,
+            ReplicationFactor = o.DefaultReplicationFactor,
+            AutoCreateTopics = o.AutoCreateTopicsEnable,
+            TopicConfigDefaults = d,
+        };
+
+        static string S(long v) => v.ToString(CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,44 @@
+namespace Chronik.Broker;
+
+/// <summary>Everything the broker needs to know at start-up; filled by the server from flags and server.properties.</summary>
+public sealed class BrokerOptions
+{
+    public int NodeId { get; set; } = 1;
+    public string BindAddress { get; set; } = "0.0.0.0";
+    public int KafkaPort { get; set; } = 9092;
+    public int MetricsPort { get; set; } = 9093;
+    /// <summary>The host clients are told to connect to; never 0.0.0.0.</summary>
+    public string AdvertisedHost { get; set; } = System.Net.Dns.GetHostName();
+    /// <summary>Defaults to <see cref="KafkaPort"/> when not set.</summary>
+    public int? AdvertisedPort { get; set; }
+    public string DataDir { get; set; } = "./data";
+    public int MaxConnections { get; set; } = 10_000;
+    public int IoThreads { get; set; } = Environment.ProcessorCount;
+    /// <summary>socket.request.max.bytes: a larger frame closes the connection.</summary>
+    public int SocketRequestMaxBytes { get; set; } = 100 * 1024 * 1024;
+    /// <summary>Size of the write buffer the log uses, in bytes (--wal-buffer-size).</summary>
+    public int WalBufferSize { get; set; } = 1024 * 1024;
+
+    public int NumPartitions { get; set; } = 1;
+    public short DefaultReplicationFactor { get; set; } = 1;
+    public bool AutoCreateTopicsEnable { get; set; } = true;
+    public long LogSegmentBytes { get; set; } = 1L << 30;
+    public long LogRollMs { get; set; } = 7L * 24 * 3600 * 1000;
+    public long LogRetentionMs { get; set; } = 7L * 24 * 3600 * 1000;
+    public long LogRetentionBytes { get; set; } = -1;
+    public long LogRetentionCheckIntervalMs { get; set; } = 300_000;
+    public int MessageMaxBytes { get; set; } = 1048588;
+    /// <summary>log.flush.interval.messages; null means durable by default (fsync before every ack).</summary>
+    public long? LogFlushIntervalMessages { get; set; }
+    /// <summary>log.flush.interval.ms; null means durable by default.</summary>
+    public long? LogFlushIntervalMs { get; set; }
+    public string LogMessageTimestampType { get; set; } = "CreateTime";
+    public int GroupInitialRebalanceDelayMs { get; set; } = 3000;
+    public int OffsetsRetentionMinutes { get; set; } = 10080;
+    public int TransactionMaxTimeoutMs { get; set; } = 900_000;
+
+    /// <summary>Every broker config key and value as configured (for DescribeConfigs of the broker resource).</summary>
+    public Dictionary<string, string> RawConfig { get; } = new(StringComparer.Ordinal);
+
+    public int EffectiveAdvertisedPort => AdvertisedPort ?? KafkaPort;
+}

@@ -1,0 +1,32 @@
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Dispatch;
+
+/// <summary>What a handler knows about the request beyond its body: header, peer, and resources to release after the response is written.</summary>
+public sealed class RequestContext
+{
+    private List<IDisposable>? _resources;
+
+    public RequestContext(RequestHeader header, string remoteEndPoint)
+    {
+        Header = header;
+        RemoteEndPoint = remoteEndPoint;
+    }
+
+    public RequestHeader Header { get; }
+    public short ApiKey => Header.RequestApiKey;
+    public short ApiVersion => Header.RequestApiVersion;
+    public int CorrelationId => Header.CorrelationId;
+    public string? ClientId => Header.ClientId;
+    public string RemoteEndPoint { get; }
+
+    /// <summary>Keeps a buffer (e.g. fetched log bytes referenced by the response) alive until the response is on the wire.</summary>
+    public void RegisterForDispose(IDisposable resource) => (_resources ??= []).Add(resource);
+
+    internal void ReleaseResources()
+    {
+        if (_resources is null) return;
+        foreach (var r in _resources) r.Dispose();
+        _resources = null;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Buffers;
+using System.Diagnostics;
+using Chronik.Broker.Metrics;
+using Chronik.Protocol.Messages;
+using Chronik.Protocol.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Chronik.Broker.Dispatch;
+
+/// <summary>A request being answered: the handler's task plus what is needed to frame its response.</summary>
+public readonly record struct PendingResponse(
+    ValueTask<IKafkaMessage?> Response, RequestContext Context, short ResponseVersion, short HeaderVersion,
+    byte[]? RentedFrame, int FrameLength, long StartTimestamp);
+
+/// <summary>Turns one frame into a started handler call: parses the header and body, picks the handler, logs at debug level.</summary>
+public sealed class RequestDispatcher
+{
+    private readonly HandlerRegistry _registry;
+    private readonly BrokerMetrics _metrics;
+    private readonly ILogger<RequestDispatcher> _logger;
+
+    public RequestDispatcher(HandlerRegistry registry, BrokerMetrics metrics, ILogger<RequestDispatcher> logger)
+    {
+        _registry = registry;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    /// <summary>Starts handling a frame. Throws <see cref="KafkaProtocolException"/> when the connection must be closed.</summary>
+    public PendingResponse Dispatch(in ReadOnlySequence<byte> frame, string remote, CancellationToken ct)
+    {
+        long start = Stopwatch.GetTimestamp();
+        int length = (int)frame.Length;
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        frame.CopyTo(rented);
+        try
+        {
+            var reader = new KafkaReader(rented.AsMemory(0, length));
+            var peek = reader;
+            short apiKey = peek.ReadInt16();
+            short version = peek.ReadInt16();
+            var handler = _registry.Get(apiKey);
+            if (handler is null) KafkaProtocolException.Throw($"unknown API key {apiKey}");
+            var header = ApiKeys.ReadRequestHeader(ref reader);
+            var context = new RequestContext(header, remote);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                _logger.LogDebug("API Request: {Api} (key={Key}, v{Version}) from {Remote} [client: {Client}, correlation: {Correlation}]",
+                    BrokerMetrics.ApiName(apiKey), apiKey, version, remote, header.ClientId, header.CorrelationId);
+            }
+            if (version < handler.MinVersion || version > handler.MaxVersion)
+            {
+                if (apiKey == (short)ApiKey.ApiVersions)
+                {
+                    // A client newer than us: answer v0 with UNSUPPORTED_VERSION and our ranges, so it retries lower.
+                    var unsupported = Handlers.ApiVersionsHandler.Build(_registry, ErrorCode.UnsupportedVersion);
+                    return new PendingResponse(new ValueTask<IKafkaMessage?>(unsupported), context, 0, 0, rented, length, start);
+                }
+                KafkaProtocolException.Throw($"{BrokerMetrics.ApiName(apiKey)} v{version} is not supported (v{handler.MinVersion}-{handler.MaxVersion})");
+            }
+            var request = handler.CreateRequest();
+            request.Read(ref reader, version);
+            var task = handler.HandleAsync(context, request, ct);
+            return new PendingResponse(task, context, version, ApiKeys.ResponseHeaderVersion(apiKey, version), rented, length, start);
+        }
+        catch (Exception e) when (e is not KafkaProtocolException and (IndexOutOfRangeException or ArgumentException or FormatException or OverflowException or InvalidCastException))
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+            throw new KafkaProtocolException("malformed request: " + e.Message, e);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+            throw;
+        }
+    }
+
+    /// <summary>Writes size, response header and body into the output; returns the bytes written.</summary>
+    public static int WriteResponse(IBufferWriter<byte> output, IKafkaMessage response, in PendingResponse p)
+    {
+        int headerSize = p.HeaderVersion == 0 ? 4 : 5;
+        int bodySize = response.ComputeSize(p.ResponseVersion);
+        int total = 4 + headerSize + bodySize;
+        var span = output.GetSpan(total)[..total];
+        var w = new KafkaWriter(span);
+        w.WriteInt32(headerSize + bodySize);
+        w.WriteInt32(p.Context.CorrelationId);
+        if (p.HeaderVersion >= 1) w.WriteUnsignedVarInt(0);
+        response.Write(ref w, p.ResponseVersion);
+        if (w.Position != total) throw new InvalidOperationException($"{response.GetType().Name} v{p.ResponseVersion}: wrote {w.Position}, computed {total}");
+        output.Advance(total);
+        return total;
+    }
+
+    public void Completed(in PendingResponse p, int bytesOut)
+    {
+        if (p.RentedFrame is { } rented) ArrayPool<byte>.Shared.Return(rented);
+        p.Context.ReleaseResources();
+        _metrics.RequestCompleted(p.Context.ApiKey, Stopwatch.GetElapsedTime(p.StartTimestamp).TotalMilliseconds, p.FrameLength + 4, bytesOut);
+    }
+}

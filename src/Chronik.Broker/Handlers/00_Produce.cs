@@ -1,0 +1,128 @@
+// Produce (key 0), advertised v0-11; v0-2 are answered with UNSUPPORTED_VERSION per partition, as Kafka 4
+// does (it keeps min 0 advertised because old librdkafka derives compression support from it, KAFKA-18659).
+// Batches are validated without decompressing (length, magic 2, CRC-32C) and appended as received; the
+// append is issued synchronously in request order, then the response waits for durability (group commit).
+// acks=0 gets no response at all. Transactions and idempotent producer state are not implemented yet.
+using System.Runtime.InteropServices;
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Protocol.Messages;
+using Chronik.Protocol.Records;
+using Chronik.Storage;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Validates produced batches and appends them to the partition logs.</summary>
+public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
+{
+    private readonly ClusterView _cluster;
+    private readonly AppendSignal _signal;
+
+    public ProduceHandler(ClusterView cluster, AppendSignal signal)
+    {
+        _cluster = cluster;
+        _signal = signal;
+    }
+
+    public override ApiKey Key => ApiKey.Produce;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 11;
+
+    protected override ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
+    {
+        var response = new ProduceResponse();
+        List<(ProduceResponse.PartitionProduceResponse Slot, ValueTask<AppendResult> Append)>? appends = null;
+        bool appended = false;
+        foreach (var topicData in request.TopicData)
+        {
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
+            response.Responses.Add(topicResponse);
+            var topic = _cluster.Topics.Get(topicData.Name);
+            foreach (var pd in topicData.PartitionData)
+            {
+                var slot = new ProduceResponse.PartitionProduceResponse { Index = pd.Index, BaseOffset = -1 };
+                topicResponse.PartitionResponses.Add(slot);
+                var error = Check(context.ApiVersion, request.Acks, request.TransactionalId, topic, pd, out var log);
+                if (error != ErrorCode.None)
+                {
+                    slot.ErrorCode = (short)error;
+                    continue;
+                }
+                var task = log!.AppendAsync(MemoryMarshal.AsMemory(pd.Records!.Value), AppendOptions.Default, cancellationToken);
+                appended = true;
+                if (task.IsCompletedSuccessfully) Fill(slot, task.Result);
+                else (appends ??= []).Add((slot, task));
+            }
+        }
+        if (appended) _signal.Pulse();
+        if (request.Acks == 0)
+        {
+            // No response on the wire, but keep the appends observed so failures are not lost silently.
+            return appends is null ? new((ProduceResponse?)null) : AwaitNoResponse(appends);
+        }
+        return appends is null ? new(response) : AwaitAll(response, appends);
+    }
+
+    private static async ValueTask<ProduceResponse?> AwaitAll(ProduceResponse response, List<(ProduceResponse.PartitionProduceResponse Slot, ValueTask<AppendResult> Append)> appends)
+    {
+        foreach (var (slot, append) in appends)
+        {
+            try
+            {
+                Fill(slot, await append.ConfigureAwait(false));
+            }
+            catch (IOException e)
+            {
+                slot.ErrorCode = (short)ErrorCode.KafkaStorageError;
+                slot.ErrorMessage = e.Message;
+            }
+        }
+        return response;
+    }
+
+    private static async ValueTask<ProduceResponse?> AwaitNoResponse(List<(ProduceResponse.PartitionProduceResponse Slot, ValueTask<AppendResult> Append)> appends)
+    {
+        foreach (var (_, append) in appends)
+        {
+            try { await append.ConfigureAwait(false); } catch (IOException) { }
+        }
+        return null;
+    }
+
+    private static void Fill(ProduceResponse.PartitionProduceResponse slot, AppendResult r)
+    {
+        slot.ErrorCode = (short)(r.Error switch
+        {
+            LogError.None => ErrorCode.None,
+            LogError.MessageTooLarge => ErrorCode.MessageTooLarge,
+            LogError.CorruptMessage => ErrorCode.CorruptMessage,
+            _ => ErrorCode.UnknownServerError,
+        });
+        slot.BaseOffset = r.Error == LogError.None ? r.BaseOffset : -1;
+        slot.LogAppendTimeMs = r.LogAppendTime;
+        slot.LogStartOffset = r.LogStartOffset;
+    }
+
+    private ErrorCode Check(short version, short acks, string? transactionalId, Coordination.Topics.TopicInfo? topic,
+        ProduceRequest.PartitionProduceData pd, out IPartitionLog? log)
+    {
+        log = null;
+        if (version < 3) return ErrorCode.UnsupportedVersion;
+        if (acks is not (0 or 1 or -1)) return ErrorCode.InvalidRequiredAcks;
+        if (transactionalId is not null) return ErrorCode.TransactionalIdAuthorizationFailed;
+        if (topic is null || pd.Index < 0 || pd.Index >= topic.PartitionCount) return ErrorCode.UnknownTopicOrPartition;
+        log = _cluster.Topics.GetLog(topic.Name, pd.Index);
+        if (log is null) return ErrorCode.UnknownTopicOrPartition;
+        if (pd.Records is not { Length: > 0 } records) return ErrorCode.CorruptMessage;
+        var result = RecordBatchValidator.Validate(records.Span, out var summary);
+        if (result == RecordValidationResult.CorruptMessage) return ErrorCode.CorruptMessage;
+        if (result != RecordValidationResult.Valid) return ErrorCode.InvalidRecord;
+        if (summary.IsTransactional || summary.IsControl) return ErrorCode.InvalidRecord;
+        if (summary.ProducerId >= 0) return ErrorCode.UnknownProducerId;
+        foreach (var batch in new RecordBatchEnumerator(records.Span))
+        {
+            if (batch.Header.TotalSize > log.Config.MaxMessageBytes) return ErrorCode.MessageTooLarge;
+        }
+        return ErrorCode.None;
+    }
+}

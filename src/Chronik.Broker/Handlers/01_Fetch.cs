@@ -1,0 +1,214 @@
+// Fetch (key 1), v4-17.
+// Stored batches are served as the bytes on disk (one pread into a pooled buffer, no re-encoding). The first
+// batch is returned whole even above max_bytes (KIP-74). Long poll: answers when min_bytes are available,
+// an error occurs or max_wait_ms passes, without holding a thread. Fetch sessions (KIP-227) from v7; topic
+// ids from v13. read_committed sees up to the last stable offset, which equals the high watermark until
+// transactions exist. Follower fetching (replica id >= 0) is not served: there are no followers.
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Protocol.Messages;
+using Chronik.Storage;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Reads partition logs for consumers, with long polling and incremental fetch sessions.</summary>
+public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
+{
+    private readonly ClusterView _cluster;
+    private readonly AppendSignal _signal;
+    private readonly FetchSessionCache _sessions;
+
+    public FetchHandler(ClusterView cluster, AppendSignal signal, FetchSessionCache sessions)
+    {
+        _cluster = cluster;
+        _signal = signal;
+        _sessions = sessions;
+    }
+
+    public override ApiKey Key => ApiKey.Fetch;
+    public override short MinVersion => 4;
+    public override short MaxVersion => 17;
+
+    private sealed class Target
+    {
+        public required string Topic;
+        public required Guid TopicId;
+        public required int Partition;
+        public required long FetchOffset;
+        public required int MaxBytes;
+        public SessionPartition? Session;
+        public FetchResponse.PartitionData? Result;
+    }
+
+    protected override ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request, CancellationToken cancellationToken)
+    {
+        short v = context.ApiVersion;
+        var (error, session, incremental) = OpenSession(v, request);
+        if (error != ErrorCode.None) return new(new FetchResponse { ErrorCode = (short)error, SessionId = 0 });
+        var targets = Targets(v, request, session, incremental);
+        return ServeAsync(context, request, targets, session, incremental, cancellationToken);
+    }
+
+    private (ErrorCode, FetchSession?, bool Incremental) OpenSession(short v, FetchRequest r)
+    {
+        if (v < 7) return (ErrorCode.None, null, false);
+        if (r.SessionId == 0)
+        {
+            if (r.SessionEpoch == -1) return (ErrorCode.None, null, false);
+            if (r.SessionEpoch == 0) return (ErrorCode.None, _sessions.Create(), false);
+            return (ErrorCode.InvalidFetchSessionEpoch, null, false);
+        }
+        if (r.SessionEpoch == -1)
+        {
+            _sessions.Remove(r.SessionId);
+            return (ErrorCode.None, null, false);
+        }
+        if (r.SessionEpoch == 0)
+        {
+            _sessions.Remove(r.SessionId);
+            return (ErrorCode.None, _sessions.Create(), false);
+        }
+        var s = _sessions.Get(r.SessionId);
+        if (s is null) return (ErrorCode.FetchSessionIdNotFound, null, false);
+        if (s.Epoch != r.SessionEpoch) return (ErrorCode.InvalidFetchSessionEpoch, null, false);
+        return (ErrorCode.None, s, true);
+    }
+
+    private List<Target> Targets(short v, FetchRequest request, FetchSession? session, bool incremental)
+    {
+        var targets = new List<Target>();
+        if (incremental)
+        {
+            foreach (var ft in request.ForgottenTopicsData)
+            {
+                string name = v >= 13 ? _cluster.Topics.Get(ft.TopicId)?.Name ?? "" : ft.Topic;
+                foreach (int p in ft.Partitions) session!.Remove(name, v >= 13 ? ft.TopicId : Guid.Empty, p);
+            }
+        }
+        foreach (var t in request.Topics)
+        {
+            string name = v >= 13 ? _cluster.Topics.Get(t.TopicId)?.Name ?? "" : t.Topic;
+            Guid id = v >= 13 ? t.TopicId : Guid.Empty;
+            foreach (var p in t.Partitions)
+            {
+                if (session is not null)
+                {
+                    var sp = session.Upsert(name, id, p.Partition);
+                    sp.FetchOffset = p.FetchOffset;
+                    sp.MaxBytes = p.PartitionMaxBytes;
+                }
+                else
+                {
+                    targets.Add(new Target { Topic = name, TopicId = id, Partition = p.Partition, FetchOffset = p.FetchOffset, MaxBytes = p.PartitionMaxBytes });
+                }
+            }
+        }
+        if (session is not null)
+        {
+            foreach (var sp in session.Partitions)
+            {
+                targets.Add(new Target { Topic = sp.Topic, TopicId = sp.TopicId, Partition = sp.Partition, FetchOffset = sp.FetchOffset, MaxBytes = sp.MaxBytes, Session = sp });
+            }
+        }
+        return targets;
+    }
+
+    private async ValueTask<FetchResponse?> ServeAsync(RequestContext context, FetchRequest request, List<Target> targets,
+        FetchSession? session, bool incremental, CancellationToken ct)
+    {
+        long deadline = Environment.TickCount64 + Math.Max(0, request.MaxWaitMs);
+        var reads = new List<ReadResult>(targets.Count);
+        while (true)
+        {
+            var next = _signal.Next;
+            var (total, anyError) = ReadAll(request, targets, reads);
+            long left = deadline - Environment.TickCount64;
+            if (total >= request.MinBytes || anyError || left <= 0 || targets.Count == 0) break;
+            foreach (var r in reads) r.Dispose();
+            reads.Clear();
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var delay = Task.Delay(TimeSpan.FromMilliseconds(left), cts.Token);
+            await Task.WhenAny(next, delay).ConfigureAwait(false);
+            cts.Cancel();
+            ct.ThrowIfCancellationRequested();
+        }
+        foreach (var r in reads) context.RegisterForDispose(r);
+        return Build(context.ApiVersion, targets, session, incremental);
+    }
+
+    private (long Total, bool AnyError) ReadAll(FetchRequest request, List<Target> targets, List<ReadResult> reads)
+    {
+        long total = 0;
+        bool anyError = false;
+        int budget = MaxResponseBytes(request);
+        foreach (var t in targets)
+        {
+            var pd = new FetchResponse.PartitionData { PartitionIndex = t.Partition, Records = ReadOnlyMemory<byte>.Empty };
+            pd.AbortedTransactions = request.IsolationLevel == 1 ? [] : null;
+            t.Result = pd;
+            var topic = t.TopicId != Guid.Empty ? _cluster.Topics.Get(t.TopicId) : _cluster.Topics.Get(t.Topic);
+            if (topic is null)
+            {
+                pd.ErrorCode = (short)(t.TopicId != Guid.Empty ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
+                pd.HighWatermark = pd.LastStableOffset = pd.LogStartOffset = -1;
+                anyError = true;
+                continue;
+            }
+            var log = t.Partition >= 0 && t.Partition < topic.PartitionCount ? _cluster.Topics.GetLog(topic.Name, t.Partition) : null;
+            if (log is null)
+            {
+                pd.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                pd.HighWatermark = pd.LastStableOffset = pd.LogStartOffset = -1;
+                anyError = true;
+                continue;
+            }
+            long hw = log.HighWatermark;
+            int max = budget <= 0 && total > 0 ? 0 : Math.Min(t.MaxBytes, Math.Max(budget, 1));
+            var read = max > 0 ? log.Read(t.FetchOffset, max, hw) : default;
+            pd.HighWatermark = hw;
+            pd.LastStableOffset = hw;
+            pd.LogStartOffset = log.LogStartOffset;
+            if (max > 0 && read.Error == LogError.OffsetOutOfRange)
+            {
+                pd.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
+                anyError = true;
+                continue;
+            }
+            if (max > 0)
+            {
+                reads.Add(read);
+                pd.Records = read.Records;
+                total += read.Length;
+                budget -= read.Length;
+            }
+        }
+        return (total, anyError);
+    }
+
+    private static int MaxResponseBytes(FetchRequest request) => request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes;
+
+    private static FetchResponse Build(short v, List<Target> targets, FetchSession? session, bool incremental)
+    {
+        var response = new FetchResponse { SessionId = session?.Id ?? 0 };
+        FetchResponse.FetchableTopicResponse? current = null;
+        foreach (var t in targets)
+        {
+            var pd = t.Result!;
+            if (t.Session is { } sp)
+            {
+                bool changed = pd.ErrorCode != 0 || pd.Records is { Length: > 0 } || sp.LastHighWatermark != pd.HighWatermark || sp.LastLogStartOffset != pd.LogStartOffset;
+                sp.LastHighWatermark = pd.HighWatermark;
+                sp.LastLogStartOffset = pd.LogStartOffset;
+                if (incremental && !changed) continue;
+            }
+            if (current is null || current.Topic != t.Topic || current.TopicId != t.TopicId)
+            {
+                current = new FetchResponse.FetchableTopicResponse { Topic = t.Topic, TopicId = t.TopicId };
+                response.Responses.Add(current);
+            }
+            current.Partitions.Add(pd);
+        }
+        if (session is not null && incremental) session.Epoch = session.Epoch == int.MaxValue ? 1 : session.Epoch + 1;
+        return response;
+    }
+}

@@ -1,0 +1,113 @@
+// Metadata (key 3), v0-12.
+// One broker (this node, with its advertised host/port) leads every partition; leader epoch 0.
+// v0: an empty topic list means all topics; v1+: null means all, empty means none. Unknown topics are
+// auto-created when auto.create.topics.enable is on and the request allows it (v4+), answered at once
+// with their partitions (Kafka says LEADER_NOT_AVAILABLE first; creation here is synchronous).
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Coordination.Topics;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Answers Metadata from the topic manager.</summary>
+public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResponse>
+{
+    private const int AuthorizedOperationsUnknown = int.MinValue;
+    private readonly ClusterView _cluster;
+
+    public MetadataHandler(ClusterView cluster) => _cluster = cluster;
+
+    public override ApiKey Key => ApiKey.Metadata;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 12;
+
+    protected override ValueTask<MetadataResponse?> HandleAsync(RequestContext context, MetadataRequest request, CancellationToken cancellationToken)
+    {
+        short v = context.ApiVersion;
+        var topics = _cluster.Topics;
+        var response = new MetadataResponse
+        {
+            ClusterId = _cluster.ClusterId,
+            ControllerId = _cluster.NodeId,
+            ClusterAuthorizedOperations = AuthorizedOperationsUnknown,
+        };
+        response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = _cluster.NodeId, Host = _cluster.Host, Port = _cluster.Port, Rack = null });
+
+        bool all = request.Topics is null || (v == 0 && request.Topics.Count == 0);
+        if (all)
+        {
+            foreach (var t in topics.Topics)
+            {
+                if (!t.IsInternal) response.Topics.Add(Describe(t));
+            }
+            return new(response);
+        }
+        bool allowCreate = topics.Defaults.AutoCreateTopics && (v < 4 || request.AllowAutoTopicCreation);
+        foreach (var rt in request.Topics!)
+        {
+            TopicInfo? t = null;
+            if (rt.Name is null)
+            {
+                t = topics.Get(rt.TopicId);
+                if (t is null)
+                {
+                    response.Topics.Add(new MetadataResponse.MetadataResponseTopic { Name = null, TopicId = rt.TopicId, ErrorCode = (short)ErrorCode.UnknownTopicId, TopicAuthorizedOperations = AuthorizedOperationsUnknown });
+                    continue;
+                }
+            }
+            else
+            {
+                if (TopicNames.Validate(rt.Name) is not null)
+                {
+                    response.Topics.Add(Error(rt.Name, ErrorCode.InvalidTopicException));
+                    continue;
+                }
+                t = topics.Get(rt.Name);
+                if (t is null && allowCreate)
+                {
+                    var created = topics.Create(rt.Name, -1, -1, null, validateOnly: false);
+                    t = created.Error == ErrorCode.None ? created.Topic : topics.Get(rt.Name);
+                    if (t is null)
+                    {
+                        response.Topics.Add(Error(rt.Name, created.Error));
+                        continue;
+                    }
+                }
+                if (t is null)
+                {
+                    response.Topics.Add(Error(rt.Name, ErrorCode.UnknownTopicOrPartition));
+                    continue;
+                }
+            }
+            response.Topics.Add(Describe(t));
+        }
+        return new(response);
+    }
+
+    private static MetadataResponse.MetadataResponseTopic Error(string name, ErrorCode code) =>
+        new() { Name = name, ErrorCode = (short)code, TopicAuthorizedOperations = AuthorizedOperationsUnknown };
+
+    private MetadataResponse.MetadataResponseTopic Describe(TopicInfo t)
+    {
+        var topic = new MetadataResponse.MetadataResponseTopic
+        {
+            Name = t.Name,
+            TopicId = t.Id,
+            IsInternal = t.IsInternal,
+            TopicAuthorizedOperations = AuthorizedOperationsUnknown,
+        };
+        for (int p = 0; p < t.PartitionCount; p++)
+        {
+            topic.Partitions.Add(new MetadataResponse.MetadataResponsePartition
+            {
+                PartitionIndex = p,
+                LeaderId = _cluster.NodeId,
+                LeaderEpoch = ClusterView.LeaderEpoch,
+                ReplicaNodes = [_cluster.NodeId],
+                IsrNodes = [_cluster.NodeId],
+            });
+        }
+        return topic;
+    }
+}

@@ -1,0 +1,162 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Metrics;
+using Chronik.Protocol.Wire;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Chronik.Broker.Network;
+
+/// <summary>
+/// One Kafka client connection over Kestrel's pipes. The read loop starts handlers in request order (so their
+/// synchronous parts, e.g. log appends, run in order); the write loop awaits them in the same order and writes
+/// responses, so a connection pipelines requests while durability waits overlap.
+/// </summary>
+public sealed class KafkaConnectionHandler : ConnectionHandler
+{
+    private const int MaxInFlightPerConnection = 128;
+    private readonly RequestDispatcher _dispatcher;
+    private readonly BrokerOptions _options;
+    private readonly BrokerMetrics _metrics;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<KafkaConnectionHandler> _logger;
+
+    public KafkaConnectionHandler(RequestDispatcher dispatcher, BrokerOptions options, BrokerMetrics metrics,
+        IHostApplicationLifetime lifetime, ILogger<KafkaConnectionHandler> logger)
+    {
+        _dispatcher = dispatcher;
+        _options = options;
+        _metrics = metrics;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        string remote = connection.RemoteEndPoint?.ToString() ?? "unknown";
+        _metrics.ConnectionOpened();
+        try
+        {
+            if (_metrics.OpenConnections > _options.MaxConnections)
+            {
+                _logger.LogWarning("Refusing connection from {Remote}: max.connections ({Max}) reached", remote, _options.MaxConnections);
+                return;
+            }
+            await ServeAsync(connection, remote).ConfigureAwait(false);
+        }
+        finally
+        {
+            _metrics.ConnectionClosed();
+        }
+    }
+
+    private async Task ServeAsync(ConnectionContext connection, string remote)
+    {
+        var input = connection.Transport.Input;
+        var output = connection.Transport.Output;
+        var ct = connection.ConnectionClosed;
+        var pending = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(MaxInFlightPerConnection) { SingleReader = true, SingleWriter = true });
+        var writer = WriteResponsesAsync(pending.Reader, output, remote, connection);
+        // Graceful shutdown: stop reading new requests, let in-flight ones finish and be answered.
+        using var stopping = _lifetime.ApplicationStopping.Register(() => input.CancelPendingRead());
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(ct).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                try
+                {
+                    while (FrameReader.TryReadFrame(ref buffer, _options.SocketRequestMaxBytes, out var frame))
+                    {
+                        var p = _dispatcher.Dispatch(frame, remote, ct);
+                        await pending.Writer.WriteAsync(p, ct).ConfigureAwait(false);
+                    }
+                    if (result.IsCompleted || result.IsCanceled) break;
+                }
+                finally
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+            }
+        }
+        catch (KafkaProtocolException e)
+        {
+            _logger.LogWarning("Closing connection from {Remote}: {Reason}", remote, e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ConnectionResetException)
+        {
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Closing connection from {Remote} after an unexpected error", remote);
+        }
+        finally
+        {
+            pending.Writer.TryComplete();
+            await writer.ConfigureAwait(false);
+            await input.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteResponsesAsync(ChannelReader<PendingResponse> pending, PipeWriter output, string remote, ConnectionContext connection)
+    {
+        bool broken = false;
+        try
+        {
+            while (await pending.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (pending.TryRead(out var p))
+                {
+                    IKafkaMessage? response = null;
+                    int written = 0;
+                    try
+                    {
+                        response = await p.Response.ConfigureAwait(false);
+                        if (response is not null && !broken) written = RequestDispatcher.WriteResponse(output, response, p);
+                    }
+                    catch (Exception e)
+                    {
+                        _logger.LogError(e, "Request {Correlation} (api {Api} v{Version}) from {Remote} failed; closing the connection",
+                            p.Context.CorrelationId, BrokerMetrics.ApiName(p.Context.ApiKey), p.ResponseVersion, remote);
+                        broken = true;
+                    }
+                    finally
+                    {
+                        _dispatcher.Completed(p, written);
+                    }
+                    if (broken) break;
+                    // Flush when nothing ready is queued behind this response, so pipelined responses share one write.
+                    if (written > 0 && (!pending.TryPeek(out var next) || !next.Response.IsCompleted))
+                    {
+                        var flush = await output.FlushAsync().ConfigureAwait(false);
+                        if (flush.IsCompleted || flush.IsCanceled) broken = true;
+                    }
+                }
+                if (broken) break;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ConnectionResetException or InvalidOperationException)
+        {
+            broken = true;
+        }
+        finally
+        {
+            // A broken write side aborts the connection, which also ends the read loop.
+            if (broken) connection.Abort();
+            // Drain what is left so pooled buffers go back and handlers finish.
+            while (pending.TryRead(out var rest))
+            {
+                try { await rest.Response.ConfigureAwait(false); } catch (Exception e) when (e is not OutOfMemoryException) { }
+                _dispatcher.Completed(rest, 0);
+            }
+            await output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace Chronik.Coordination.Topics;
+
+/// <summary>A topic as the cluster knows it: name, id, partition count and the configs set on it.</summary>
+public sealed class TopicInfo
+{
+    public required string Name { get; init; }
+    public required Guid Id { get; init; }
+    public required int PartitionCount { get; set; }
+    /// <summary>Configs explicitly set on the topic (overrides of the broker defaults).</summary>
+    public Dictionary<string, string> Configs { get; init; } = new(StringComparer.Ordinal);
+    public bool IsInternal => TopicNames.IsInternal(Name);
+}
+
+/// <summary>The broker-level settings topics fall back to.</summary>
+public sealed class TopicDefaults
+{
+    public int NumPartitions { get; init; } = 1;
+    public short ReplicationFactor { get; init; } = 1;
+    public bool AutoCreateTopics { get; init; } = true;
+    /// <summary>Broker defaults keyed by topic config name (e.g. "retention.ms" from log.retention.ms); absent means Kafka's default.</summary>
+    public Dictionary<string, string> TopicConfigDefaults { get; init; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>Result of a topic operation, as a Kafka error code and message.</summary>
+public readonly record struct TopicResult(Protocol.Messages.ErrorCode Error, string? Message = null, TopicInfo? Topic = null)
+{
+    public static TopicResult Ok(TopicInfo t) => new(Protocol.Messages.ErrorCode.None, null, t);
+}

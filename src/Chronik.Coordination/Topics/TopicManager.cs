@@ -1,0 +1,203 @@
+using System.Text.Json;
+using Chronik.Protocol.Messages;
+using Chronik.Storage;
+
+namespace Chronik.Coordination.Topics;
+
+/// <summary>
+/// Topics of this one-node cluster: creation, deletion, partition growth and configs, persisted in
+/// &lt;data-dir&gt;/__cluster_metadata/topics.json (written atomically) and recovered at start-up. One lock guards
+/// all of it; it is never held while waiting on I/O other than the small metadata file.
+/// </summary>
+public sealed class TopicManager
+{
+    private readonly object _lock = new();
+    private readonly ILogStore _store;
+    private readonly string? _metadataFile;
+    private readonly Dictionary<string, TopicInfo> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, TopicInfo> _byId = [];
+    private readonly Dictionary<string, string> _collisions = new(StringComparer.Ordinal);
+
+    public TopicManager(ILogStore store, TopicDefaults defaults, string? dataDir)
+    {
+        _store = store;
+        Defaults = defaults;
+        if (dataDir is not null)
+        {
+            string dir = Path.Combine(dataDir, "__cluster_metadata");
+            Directory.CreateDirectory(dir);
+            _metadataFile = Path.Combine(dir, "topics.json");
+            ClusterId = LoadOrCreateClusterId(Path.Combine(dataDir, "meta.properties"));
+            Load();
+        }
+        else
+        {
+            ClusterId = NewClusterId();
+        }
+    }
+
+    public TopicDefaults Defaults { get; }
+    public string ClusterId { get; }
+
+    /// <summary>Bumped on every topic change, so caches (fetch sessions, metadata) can notice.</summary>
+    public long Version { get; private set; }
+
+    public IReadOnlyList<TopicInfo> Topics
+    {
+        get { lock (_lock) return _byName.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList(); }
+    }
+
+    public TopicInfo? Get(string name) { lock (_lock) return _byName.GetValueOrDefault(name); }
+    public TopicInfo? Get(Guid id) { lock (_lock) return _byId.GetValueOrDefault(id); }
+
+    public IPartitionLog? GetLog(string topic, int partition) => _store.Get(topic, partition);
+
+    /// <summary>The value in effect for a topic config: the topic's own, else the broker default, else null (Kafka's default).</summary>
+    public string? EffectiveConfig(TopicInfo topic, string key) =>
+        topic.Configs.TryGetValue(key, out var v) ? v : Defaults.TopicConfigDefaults.GetValueOrDefault(key);
+
+    public LogConfig LogConfigFor(TopicInfo topic) => TopicConfigCatalog.ToLogConfig(k => EffectiveConfig(topic, k));
+
+    public TopicResult Create(string name, int partitions, short replicationFactor, IReadOnlyDictionary<string, string?>? configs, bool validateOnly)
+    {
+        if (TopicNames.Validate(name) is { } bad) return new(ErrorCode.InvalidTopicException, bad);
+        if (partitions == -1) partitions = Defaults.NumPartitions;
+        if (replicationFactor == -1) replicationFactor = Defaults.ReplicationFactor;
+        if (partitions <= 0) return new(ErrorCode.InvalidPartitions, "Number of partitions must be larger than 0.");
+        if (replicationFactor <= 0) return new(ErrorCode.InvalidReplicationFactor, "Replication factor must be larger than 0.");
+        if (replicationFactor > 1) return new(ErrorCode.InvalidReplicationFactor, $"Unable to replicate the partition {replicationFactor} time(s): The target replication factor of {replicationFactor} cannot be reached because only 1 broker(s) are registered.");
+        var topicConfigs = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (configs is not null)
+        {
+            foreach (var (k, v) in configs)
+            {
+                if (TopicConfigCatalog.Validate(k, v) is { } why) return new(ErrorCode.InvalidConfig, why);
+                topicConfigs[k] = v!.Trim();
+            }
+        }
+        lock (_lock)
+        {
+            if (_byName.ContainsKey(name)) return new(ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists.");
+            if (_collisions.TryGetValue(TopicNames.CollisionKey(name), out var other))
+            {
+                return new(ErrorCode.InvalidTopicException, $"Topic '{name}' collides with existing topic: {other}");
+            }
+            var topic = new TopicInfo { Name = name, Id = Guid.NewGuid(), PartitionCount = partitions, Configs = topicConfigs };
+            if (validateOnly) return TopicResult.Ok(topic);
+            var logConfig = LogConfigFor(topic);
+            for (int p = 0; p < partitions; p++) _store.GetOrCreate(name, p, logConfig);
+            Add(topic);
+            Save();
+            return TopicResult.Ok(topic);
+        }
+    }
+
+    public TopicResult Delete(string name)
+    {
+        lock (_lock)
+        {
+            if (!_byName.TryGetValue(name, out var topic)) return new(ErrorCode.UnknownTopicOrPartition, "This server does not host this topic.");
+            _byName.Remove(name);
+            _byId.Remove(topic.Id);
+            _collisions.Remove(TopicNames.CollisionKey(name));
+            Version++;
+            Save();
+            for (int p = 0; p < topic.PartitionCount; p++) _store.DeletePartition(name, p);
+            return TopicResult.Ok(topic);
+        }
+    }
+
+    public TopicResult CreatePartitions(string name, int newTotal, bool validateOnly)
+    {
+        lock (_lock)
+        {
+            if (!_byName.TryGetValue(name, out var topic)) return new(ErrorCode.UnknownTopicOrPartition, "This server does not host this topic.");
+            if (newTotal < topic.PartitionCount) return new(ErrorCode.InvalidPartitions, $"Topic currently has {topic.PartitionCount} partitions, which is higher than the requested {newTotal}.");
+            if (newTotal == topic.PartitionCount) return new(ErrorCode.InvalidPartitions, $"Topic already has {topic.PartitionCount} partitions.");
+            if (validateOnly) return TopicResult.Ok(topic);
+            var logConfig = LogConfigFor(topic);
+            for (int p = topic.PartitionCount; p < newTotal; p++) _store.GetOrCreate(name, p, logConfig);
+            topic.PartitionCount = newTotal;
+            Version++;
+            Save();
+            return TopicResult.Ok(topic);
+        }
+    }
+
+    /// <summary>Replaces a topic's configs (validated by the caller) and applies them to its partition logs at once.</summary>
+    public void SetConfigs(TopicInfo topic, Dictionary<string, string> configs)
+    {
+        lock (_lock)
+        {
+            topic.Configs.Clear();
+            foreach (var (k, v) in configs) topic.Configs[k] = v;
+            var logConfig = LogConfigFor(topic);
+            for (int p = 0; p < topic.PartitionCount; p++) _store.Get(topic.Name, p)?.UpdateConfig(logConfig);
+            Version++;
+            Save();
+        }
+    }
+
+    private void Add(TopicInfo topic)
+    {
+        _byName[topic.Name] = topic;
+        _byId[topic.Id] = topic;
+        _collisions[TopicNames.CollisionKey(topic.Name)] = topic.Name;
+        Version++;
+    }
+
+    private sealed record PersistedTopic(string Name, Guid Id, int Partitions, Dictionary<string, string> Configs);
+
+    private void Load()
+    {
+        if (_metadataFile is null || !File.Exists(_metadataFile)) return;
+        var topics = JsonSerializer.Deserialize<List<PersistedTopic>>(File.ReadAllText(_metadataFile)) ?? [];
+        foreach (var t in topics)
+        {
+            var topic = new TopicInfo { Name = t.Name, Id = t.Id, PartitionCount = t.Partitions, Configs = new(t.Configs, StringComparer.Ordinal) };
+            var logConfig = LogConfigFor(topic);
+            for (int p = 0; p < topic.PartitionCount; p++) _store.GetOrCreate(topic.Name, p, logConfig).UpdateConfig(logConfig);
+            Add(topic);
+        }
+    }
+
+    private void Save()
+    {
+        if (_metadataFile is null) return;
+        var list = _byName.Values.OrderBy(t => t.Name, StringComparer.Ordinal)
+            .Select(t => new PersistedTopic(t.Name, t.Id, t.PartitionCount, t.Configs)).ToList();
+        AtomicFile.Write(_metadataFile, JsonSerializer.SerializeToUtf8Bytes(list));
+    }
+
+    private static string LoadOrCreateClusterId(string path)
+    {
+        if (File.Exists(path))
+        {
+            foreach (var line in File.ReadAllLines(path))
+            {
+                if (line.StartsWith("cluster.id=", StringComparison.Ordinal)) return line["cluster.id=".Length..].Trim();
+            }
+        }
+        string id = NewClusterId();
+        AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes($"version=1\ncluster.id={id}\n"));
+        return id;
+    }
+
+    // Kafka cluster ids are 22-character URL-safe base64 UUIDs.
+    private static string NewClusterId() => Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary>Writes a small file crash-safely: temp file, fsync, rename over the old one.</summary>
+public static class AtomicFile
+{
+    public static void Write(string path, ReadOnlySpan<byte> bytes)
+    {
+        string tmp = path + ".tmp";
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            fs.Write(bytes);
+            fs.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+}
