@@ -95,11 +95,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
     private LogSegment ActiveSegmentFor(int bytes, long lastOffset, long nowMs, LogConfig config)
     {
         var active = _segments[^1];
-        if (active.Size == 0) return active;
-        bool full = active.Size + bytes > config.SegmentBytes;
-        bool old = active.FirstAppendMs >= 0 && nowMs - active.FirstAppendMs >= config.SegmentMs;
-        bool offsetsOverflow = lastOffset - active.BaseOffset > int.MaxValue;
-        if (!full && !old && !offsetsOverflow) return active;
+        if (!SegmentRoll.ShouldRoll(active.Size, active.FirstAppendMs, active.BaseOffset, bytes, lastOffset, nowMs, config)) return active;
 
         active.SealTimeIndex();
         var next = LogSegment.Create(_dir, _logEndOffset, config.IndexIntervalBytes, nowMs);
