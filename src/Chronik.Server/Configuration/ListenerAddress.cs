@@ -1,0 +1,52 @@
+namespace Chronik.Server.Configuration;
+
+/// <summary>One Kafka listener, <c>NAME://host:port</c>; an empty host means every interface.</summary>
+internal readonly record struct ListenerAddress(string Name, string Host, int Port)
+{
+    public const string PlainText = "PLAINTEXT";
+
+    public bool IsPlainText => string.Equals(Name, PlainText, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Parses a comma-separated listener list and returns the PLAINTEXT one plus the names of those ignored.</summary>
+    public static (ListenerAddress Listener, IReadOnlyList<string> Ignored) ParsePlainText(string value)
+    {
+        ListenerAddress? chosen = null;
+        var ignored = new List<string>();
+        foreach (string entry in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            ListenerAddress listener = Parse(entry);
+            if (chosen is null && listener.IsPlainText)
+            {
+                chosen = listener;
+            }
+            else
+            {
+                ignored.Add(entry);
+            }
+        }
+        return chosen is { } found
+            ? (found, ignored)
+            : throw new ConfigValueException("a listener list with a PLAINTEXT://host:port entry");
+    }
+
+    public static ListenerAddress Parse(string entry)
+    {
+        int scheme = entry.IndexOf("://", StringComparison.Ordinal);
+        int colon = entry.LastIndexOf(':');
+        if (scheme <= 0 || colon <= scheme + 2)
+        {
+            throw new ConfigValueException("NAME://host:port, e.g. PLAINTEXT://0.0.0.0:9092");
+        }
+        string host = entry[(scheme + 3)..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+        int port = ConfigValues.Port(entry[(colon + 1)..]);
+        return new ListenerAddress(entry[..scheme].ToUpperInvariant(), host, port);
+    }
+
+    /// <summary>Renders a listener back to Kafka's syntax, bracketing IPv6 hosts.</summary>
+    public static string Format(string name, string host, int port) =>
+        host.Contains(':', StringComparison.Ordinal) ? $"{name}://[{host}]:{port}" : $"{name}://{host}:{port}";
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+
+namespace Chronik.Server.Configuration;
+
+/// <summary>Turns command-line arguments, and the server.properties file they may name, into a <see cref="ServerConfig"/>.</summary>
+internal static class ServerConfigLoader
+{
+    public static ServerConfig Load(IReadOnlyList<string> args)
+    {
+        var settings = new ServerSettings();
+        var errors = new List<string>();
+        List<(ServerFlag Flag, string Value)> flags = ParseArguments(args, errors, out bool help);
+        if (help)
+        {
+            return new ServerConfig { Options = settings.Options, HelpRequested = true };
+        }
+
+        string? configFile = flags.LastOrDefault(f => f.Flag.Name == ServerFlags.Config).Value;
+        if (configFile is not null)
+        {
+            ApplyFile(settings, configFile, errors);
+        }
+        foreach ((ServerFlag flag, string value) in flags)
+        {
+            try
+            {
+                flag.Apply(settings, value);
+            }
+            catch (Exception e) when (e is ConfigValueException or OverflowException)
+            {
+                errors.Add($"invalid value '{value}' for {flag.Name}: expected {Expected(e)}");
+            }
+        }
+        MirrorFlagsIntoRawConfig(settings, flags);
+        ResolveAdvertisedHost(settings, errors);
+
+        return new ServerConfig
+        {
+            Options = settings.Options,
+            LogLevel = settings.LogLevel,
+            ConfigFile = configFile,
+            Errors = errors,
+            Warnings = settings.Warnings,
+        };
+    }
+
+    private static List<(ServerFlag, string)> ParseArguments(IReadOnlyList<string> args, List<string> errors, out bool help)
+    {
+        var flags = new List<(ServerFlag, string)>();
+        help = false;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (arg is ServerFlags.Help or ServerFlags.ShortHelp)
+            {
+                help = true;
+                continue;
+            }
+            int equals = arg.IndexOf('=', StringComparison.Ordinal);
+            string name = equals > 0 && arg.StartsWith("--", StringComparison.Ordinal) ? arg[..equals] : arg;
+            if (ServerFlags.Find(name) is not { } flag)
+            {
+                errors.Add(arg.StartsWith('-') ? $"unknown option '{name}' (see --help)" : $"unexpected argument '{arg}' (see --help)");
+                continue;
+            }
+            if (equals > 0 && name.Length == equals)
+            {
+                flags.Add((flag, arg[(equals + 1)..].Trim()));
+            }
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                flags.Add((flag, args[++i].Trim()));
+            }
+            else
+            {
+                errors.Add($"option {name} needs a value: {name} {flag.ValueName}");
+            }
+        }
+        return flags;
+    }
+
+    private static void ApplyFile(ServerSettings settings, string path, List<string> errors)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"cannot read config file '{path}': {e.Message}");
+            return;
+        }
+
+        // Last occurrence of a key wins, as in java.util.Properties; keys are then applied in the
+        // table's precedence order so that e.g. log.retention.ms beats log.retention.hours.
+        var values = new Dictionary<string, PropertiesFile.Entry>(StringComparer.Ordinal);
+        foreach (PropertiesFile.Entry entry in PropertiesFile.Parse(text, path, errors))
+        {
+            if (values.ContainsKey(entry.Key))
+            {
+                settings.Warnings.Add($"{path} line {entry.Line}: '{entry.Key}' is set more than once; the last value wins");
+            }
+            values[entry.Key] = entry;
+            settings.Options.RawConfig[entry.Key] = entry.Value;
+            if (ServerProperties.Find(entry.Key) is null)
+            {
+                settings.Warnings.Add($"{path} line {entry.Line}: unknown or unsupported key '{entry.Key}' ignored");
+            }
+        }
+        foreach (ServerProperty property in ServerProperties.All)
+        {
+            if (!values.TryGetValue(property.Key, out PropertiesFile.Entry entry))
+            {
+                continue;
+            }
+            try
+            {
+                property.Apply(settings, entry.Value);
+            }
+            catch (Exception e) when (e is ConfigValueException or OverflowException)
+            {
+                errors.Add($"{path} line {entry.Line}: invalid value '{entry.Value}' for '{entry.Key}': expected {Expected(e)}");
+            }
+        }
+        if (values.TryGetValue("broker.id", out var brokerId) && values.TryGetValue("node.id", out var nodeId)
+            && brokerId.Value != nodeId.Value)
+        {
+            errors.Add($"{path}: 'broker.id' ({brokerId.Value}) and 'node.id' ({nodeId.Value}) must match");
+        }
+    }
+
+    /// <summary>Keeps RawConfig (what DescribeConfigs reports) in step with flags that override a Kafka key.</summary>
+    private static void MirrorFlagsIntoRawConfig(ServerSettings settings, List<(ServerFlag Flag, string Value)> flags)
+    {
+        var options = settings.Options;
+        foreach (string? key in flags.Select(f => f.Flag.KafkaKey).Distinct())
+        {
+            string? value = key switch
+            {
+                "listeners" => ListenerAddress.Format(ListenerAddress.PlainText, options.BindAddress, options.KafkaPort),
+                "advertised.listeners" => ListenerAddress.Format(ListenerAddress.PlainText, options.AdvertisedHost, options.EffectiveAdvertisedPort),
+                "log.dirs" => options.DataDir,
+                "node.id" => options.NodeId.ToString(CultureInfo.InvariantCulture),
+                "max.connections" => options.MaxConnections.ToString(CultureInfo.InvariantCulture),
+                "num.io.threads" => options.IoThreads.ToString(CultureInfo.InvariantCulture),
+                _ => null,
+            };
+            if (key is not null && value is not null)
+            {
+                options.RawConfig[key] = value;
+            }
+        }
+    }
+
+    private static void ResolveAdvertisedHost(ServerSettings settings, List<string> errors)
+    {
+        var options = settings.Options;
+        if (!settings.AdvertisedHostSet && !IsWildcard(options.BindAddress))
+        {
+            options.AdvertisedHost = options.BindAddress;
+        }
+        if (IsWildcard(options.AdvertisedHost))
+        {
+            errors.Add($"invalid advertised host '{options.AdvertisedHost}': clients cannot connect to a wildcard address; set --advertised-host");
+        }
+    }
+
+    private static bool IsWildcard(string host) => host is "" or "0.0.0.0" or "::" or "[::]";
+
+    private static string Expected(Exception e) => e is ConfigValueException c ? c.Expected : "a smaller number";
+}

@@ -1,0 +1,10 @@
+namespace Chronik.Server.Configuration;
+
+/// <summary>One command-line flag: its value name, default, help text, how it is applied and the Kafka key it mirrors.</summary>
+internal sealed record ServerFlag(
+    string Name,
+    string ValueName,
+    Func<ServerSettings, string> Default,
+    string Description,
+    Action<ServerSettings, string> Apply,
+    string? KafkaKey = null);

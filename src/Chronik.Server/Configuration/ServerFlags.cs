@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace Chronik.Server.Configuration;
+
+/// <summary>The command-line flags; each wins over the server.properties key it mirrors.</summary>
+internal static class ServerFlags
+{
+    public const string Config = "--config";
+    public const string Help = "--help";
+    public const string ShortHelp = "-h";
+
+    public static IReadOnlyList<ServerFlag> All { get; } =
+    [
+        new("--kafka-port", "PORT", s => Text(s.Options.KafkaPort), "Kafka protocol port.",
+            (s, v) => s.Options.KafkaPort = ConfigValues.Port(v), "listeners"),
+        new("--metrics-port", "PORT", s => Text(s.Options.MetricsPort), "HTTP port for /metrics and /health.",
+            (s, v) => s.Options.MetricsPort = ConfigValues.Port(v)),
+        new("--bind", "ADDRESS", s => s.Options.BindAddress, "Address both listeners bind to.",
+            (s, v) => s.Options.BindAddress = ConfigValues.NonEmpty(v), "listeners"),
+        new("--advertised-host", "HOST", _ => "the bind address if concrete, else this machine's host name",
+            "Host clients are told to connect to.",
+            (s, v) =>
+            {
+                s.Options.AdvertisedHost = ConfigValues.NonEmpty(v);
+                s.AdvertisedHostSet = true;
+            }, "advertised.listeners"),
+        new("--advertised-port", "PORT", _ => "the Kafka port", "Port clients are told to connect to.",
+            (s, v) => s.Options.AdvertisedPort = ConfigValues.Port(v), "advertised.listeners"),
+        new("--data-dir", "DIR", s => s.Options.DataDir, "Directory holding the partition logs.",
+            (s, v) => s.Options.DataDir = ConfigValues.NonEmpty(v), "log.dirs"),
+        new("--node-id", "ID", s => Text(s.Options.NodeId), "This broker's id.",
+            (s, v) => s.Options.NodeId = ConfigValues.Int(v, 0), "node.id"),
+        new("--wal-buffer-size", "BYTES", s => Text(s.Options.WalBufferSize), "Write buffer of the log, in bytes (at least 4096).",
+            (s, v) => s.Options.WalBufferSize = ConfigValues.Int(v, 4096)),
+        new("--max-connections", "N", s => Text(s.Options.MaxConnections), "Refuse connections past this count.",
+            (s, v) => s.Options.MaxConnections = ConfigValues.Int(v, 0), "max.connections"),
+        new("--io-threads", "N", s => Text(s.Options.IoThreads), "Threads that handle requests (default: processor count).",
+            (s, v) => s.Options.IoThreads = ConfigValues.Int(v, 1), "num.io.threads"),
+        new("--log-level", "LEVEL", s => s.LogLevel.ToString().ToLowerInvariant(),
+            "trace, debug, information, warning or error.",
+            (s, v) => s.LogLevel = ConfigValues.Level(v)),
+        new(Config, "FILE", _ => "none", "Kafka-style server.properties file; flags win over it.", (_, _) => { }),
+    ];
+
+    private static readonly Dictionary<string, ServerFlag> s_byName = All.ToDictionary(f => f.Name, StringComparer.Ordinal);
+
+    public static ServerFlag? Find(string name) => s_byName.GetValueOrDefault(name);
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using Chronik.Broker;
+
+namespace Chronik.Server.Configuration;
+
+/// <summary>The server.properties keys Chronik understands, in precedence order: a later key overrides an earlier one.</summary>
+internal static class ServerProperties
+{
+    private const long MsPerMinute = 60_000;
+    private const long MsPerHour = 60 * MsPerMinute;
+
+    public static IReadOnlyList<ServerProperty> All { get; } =
+    [
+        new("log.dir", o => o.DataDir, "Data directory (overridden by log.dirs).",
+            (s, v) => s.Options.DataDir = ConfigValues.NonEmpty(v)),
+        new("log.dirs", o => o.DataDir, "Comma-separated data directories; the first one is used.",
+            (s, v) => s.Options.DataDir = ConfigValues.FirstDirectory(v)),
+        new("listeners", o => ListenerAddress.Format(ListenerAddress.PlainText, o.BindAddress, o.KafkaPort),
+            "PLAINTEXT://host:port: Kafka bind address and port; an empty host binds every interface.",
+            ApplyListeners),
+        new("advertised.listeners", o => ListenerAddress.Format(ListenerAddress.PlainText, o.AdvertisedHost, o.EffectiveAdvertisedPort),
+            "PLAINTEXT://host:port: the address given to clients in metadata.",
+            ApplyAdvertisedListeners),
+        new("broker.id", o => Text(o.NodeId), "Alias of node.id.",
+            (s, v) => s.Options.NodeId = ConfigValues.Int(v, 0)),
+        new("node.id", o => Text(o.NodeId), "This broker's id.",
+            (s, v) => s.Options.NodeId = ConfigValues.Int(v, 0)),
+        new("num.partitions", o => Text(o.NumPartitions), "Partitions of an auto-created topic.",
+            (s, v) => s.Options.NumPartitions = ConfigValues.Int(v, 1)),
+        new("default.replication.factor", o => Text(o.DefaultReplicationFactor), "Replication factor of an auto-created topic.",
+            (s, v) => s.Options.DefaultReplicationFactor = ConfigValues.Short(v, 1)),
+        new("auto.create.topics.enable", o => o.AutoCreateTopicsEnable ? "true" : "false",
+            "Create a topic when a client asks for an unknown one.",
+            (s, v) => s.Options.AutoCreateTopicsEnable = ConfigValues.Bool(v)),
+        new("log.segment.bytes", o => Text(o.LogSegmentBytes), "Roll a new segment past this size.",
+            (s, v) => s.Options.LogSegmentBytes = ConfigValues.Int(v, 14)),
+        new("log.roll.hours", o => Text(o.LogRollMs / MsPerHour), "Roll a new segment after this age (overridden by log.roll.ms).",
+            (s, v) => s.Options.LogRollMs = ConfigValues.ScaledMs(v, 1, MsPerHour)),
+        new("log.roll.ms", o => Text(o.LogRollMs), "Roll a new segment after this age.",
+            (s, v) => s.Options.LogRollMs = ConfigValues.Long(v, 1)),
+        new("log.retention.hours", o => Text(o.LogRetentionMs / MsPerHour), "Delete segments older than this; -1 keeps forever.",
+            (s, v) => s.Options.LogRetentionMs = ConfigValues.ScaledMs(v, -1, MsPerHour)),
+        new("log.retention.minutes", o => Text(o.LogRetentionMs / MsPerMinute), "Overrides log.retention.hours.",
+            (s, v) => s.Options.LogRetentionMs = ConfigValues.ScaledMs(v, -1, MsPerMinute)),
+        new("log.retention.ms", o => Text(o.LogRetentionMs), "Overrides log.retention.minutes and .hours.",
+            (s, v) => s.Options.LogRetentionMs = ConfigValues.Long(v, -1)),
+        new("log.retention.bytes", o => Text(o.LogRetentionBytes), "Delete old segments past this partition size; -1 is unlimited.",
+            (s, v) => s.Options.LogRetentionBytes = ConfigValues.Long(v, -1)),
+        new("log.retention.check.interval.ms", o => Text(o.LogRetentionCheckIntervalMs), "How often retention runs.",
+            (s, v) => s.Options.LogRetentionCheckIntervalMs = ConfigValues.Long(v, 1)),
+        new("message.max.bytes", o => Text(o.MessageMaxBytes), "Largest record batch accepted.",
+            (s, v) => s.Options.MessageMaxBytes = ConfigValues.Int(v, 0)),
+        new("log.flush.interval.messages", o => Optional(o.LogFlushIntervalMessages),
+            "Fsync after this many messages; unset means fsync before every acknowledgement.",
+            (s, v) => s.Options.LogFlushIntervalMessages = ConfigValues.Long(v, 1)),
+        new("log.flush.interval.ms", o => Optional(o.LogFlushIntervalMs),
+            "Fsync at least this often; unset means fsync before every acknowledgement.",
+            (s, v) => s.Options.LogFlushIntervalMs = ConfigValues.Long(v, 0)),
+        new("log.message.timestamp.type", o => o.LogMessageTimestampType, "CreateTime or LogAppendTime.",
+            (s, v) => s.Options.LogMessageTimestampType = ConfigValues.TimestampType(v)),
+        new("socket.request.max.bytes", o => Text(o.SocketRequestMaxBytes), "A larger request frame closes the connection.",
+            (s, v) => s.Options.SocketRequestMaxBytes = ConfigValues.Int(v, 1)),
+        new("group.initial.rebalance.delay.ms", o => Text(o.GroupInitialRebalanceDelayMs), "Wait for more members before the first rebalance.",
+            (s, v) => s.Options.GroupInitialRebalanceDelayMs = ConfigValues.Int(v, 0)),
+        new("offsets.retention.minutes", o => Text(o.OffsetsRetentionMinutes), "Keep committed offsets of empty groups this long.",
+            (s, v) => s.Options.OffsetsRetentionMinutes = ConfigValues.Int(v, 1)),
+        new("transaction.max.timeout.ms", o => Text(o.TransactionMaxTimeoutMs), "Largest transaction timeout a producer may ask for.",
+            (s, v) => s.Options.TransactionMaxTimeoutMs = ConfigValues.Int(v, 1)),
+        new("max.connections", o => Text(o.MaxConnections), "Refuse connections past this count.",
+            (s, v) => s.Options.MaxConnections = ConfigValues.Int(v, 0)),
+        new("num.io.threads", o => Text(o.IoThreads), "Threads that handle requests.",
+            (s, v) => s.Options.IoThreads = ConfigValues.Int(v, 1)),
+    ];
+
+    private static readonly Dictionary<string, ServerProperty> s_byKey = All.ToDictionary(p => p.Key, StringComparer.Ordinal);
+
+    public static ServerProperty? Find(string key) => s_byKey.GetValueOrDefault(key);
+
+    private static void ApplyListeners(ServerSettings settings, string value)
+    {
+        (ListenerAddress listener, IReadOnlyList<string> ignored) = ListenerAddress.ParsePlainText(value);
+        settings.Options.BindAddress = listener.Host.Length == 0 ? "0.0.0.0" : listener.Host;
+        settings.Options.KafkaPort = listener.Port;
+        WarnIgnored(settings, "listeners", ignored);
+    }
+
+    private static void ApplyAdvertisedListeners(ServerSettings settings, string value)
+    {
+        (ListenerAddress listener, IReadOnlyList<string> ignored) = ListenerAddress.ParsePlainText(value);
+        if (listener.Host.Length > 0)
+        {
+            settings.Options.AdvertisedHost = listener.Host;
+            settings.AdvertisedHostSet = true;
+        }
+        settings.Options.AdvertisedPort = listener.Port;
+        WarnIgnored(settings, "advertised.listeners", ignored);
+    }
+
+    private static void WarnIgnored(ServerSettings settings, string key, IReadOnlyList<string> ignored)
+    {
+        foreach (string entry in ignored)
+        {
+            settings.Warnings.Add($"{key}: only one PLAINTEXT listener is supported; ignoring '{entry}'");
+        }
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Optional(long? value) => value is { } v ? Text(v) : "(unset)";
+}
