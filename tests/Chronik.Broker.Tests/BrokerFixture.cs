@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace Chronik.Broker.Tests;
+
+/// <summary>An in-process broker on a free 127.0.0.1 port with a temporary data directory.</summary>
+public sealed class BrokerFixture : IAsyncLifetime
+{
+    private WebApplication? _app;
+
+    public int Port { get; private set; }
+    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "chronik-test-" + Guid.NewGuid().ToString("N"));
+    public string Bootstrap => $"127.0.0.1:{Port}";
+    public BrokerOptions Options { get; private set; } = new();
+    public IServiceProvider Services => _app!.Services;
+
+    public async Task InitializeAsync()
+    {
+        NativeKafka.EnsureResolver();
+        Port = FreePort();
+        Options = new BrokerOptions
+        {
+            BindAddress = "127.0.0.1",
+            KafkaPort = Port,
+            AdvertisedHost = "127.0.0.1",
+            DataDir = DataDir,
+            NumPartitions = 1,
+        };
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddChronikBroker(Options);
+        builder.WebHost.ConfigureKestrel(k => k.ListenChronikBroker(Options));
+        _app = builder.Build();
+        await _app.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
+    }
+
+    public static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Points Confluent.Kafka's P/Invoke at the librdkafka 2.12 built by scripts/setup-clients.sh.</summary>
+public static class NativeKafka
+{
+    private static int _set;
+
+    public static string LibraryPath =>
+        Environment.GetEnvironmentVariable("CHRONIK_LIBRDKAFKA") is { Length: > 0 } p ? p
+        : Path.Combine(Environment.GetEnvironmentVariable("CHRONIK_CACHE") ?? "/var/cache/chronik", "librdkafka", "src", "librdkafka.so.1");
+
+    public static void EnsureResolver()
+    {
+        if (Interlocked.Exchange(ref _set, 1) == 1) return;
+        NativeLibrary.SetDllImportResolver(typeof(Confluent.Kafka.ProducerConfig).Assembly, (name, asm, path) =>
+            name.Contains("rdkafka", StringComparison.Ordinal) ? NativeLibrary.Load(LibraryPath) : IntPtr.Zero);
+    }
+}
+
+[CollectionDefinition("broker")]
+public sealed class BrokerCollection : ICollectionFixture<BrokerFixture>;

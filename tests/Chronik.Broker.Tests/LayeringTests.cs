@@ -1,0 +1,43 @@
+using System.Xml.Linq;
+using Xunit;
+
+namespace Chronik.Broker.Tests;
+
+/// <summary>Protocol ← Storage ← Coordination ← Broker ← Server: each project references only the layer below; nothing references the server.</summary>
+public class LayeringTests
+{
+    private static string Root()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "Chronik.slnx"))) return d.FullName;
+        }
+        throw new DirectoryNotFoundException("repo root");
+    }
+
+    private static List<string> Refs(string project) =>
+        XDocument.Load(Path.Combine(Root(), "src", project, project + ".csproj"))
+            .Descendants("ProjectReference")
+            .Select(e => Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value))
+            .Order(StringComparer.Ordinal).ToList();
+
+    [Theory]
+    [InlineData("Chronik.Protocol", "")]
+    [InlineData("Chronik.Storage", "Chronik.Protocol")]
+    [InlineData("Chronik.Coordination", "Chronik.Storage")]
+    [InlineData("Chronik.Broker", "Chronik.Coordination")]
+    [InlineData("Chronik.Server", "Chronik.Broker")]
+    public void Project_references_follow_the_layers(string project, string expected)
+    {
+        Assert.Equal(expected.Length == 0 ? [] : expected.Split(','), Refs(project));
+    }
+
+    [Fact]
+    public void Nothing_references_the_server()
+    {
+        foreach (var csproj in Directory.GetFiles(Path.Combine(Root(), "src"), "*.csproj", SearchOption.AllDirectories))
+        {
+            Assert.DoesNotContain("Chronik.Server.csproj", File.ReadAllText(csproj), StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Chronik.Protocol.Messages;
+using Chronik.Protocol.Wire;
+using Xunit;
+
+namespace Chronik.Broker.Tests;
+
+[Collection("broker")]
+public class ProtocolTests(BrokerFixture broker)
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void ApiVersions_lists_served_apis(short version)
+    {
+        using var c = new RawClient(broker.Port);
+        int corr = c.Send(new ApiVersionsRequest { ClientSoftwareName = "raw-test", ClientSoftwareVersion = "1.0" }, version);
+        var r = c.Receive<ApiVersionsResponse>(corr, version, 0);
+        Assert.Equal(0, r.ErrorCode);
+        var produce = r.ApiKeys.Single(k => k.ApiKey == 0);
+        Assert.Equal(0, produce.MinVersion);
+        Assert.Equal(11, produce.MaxVersion);
+        Assert.Contains(r.ApiKeys, k => k.ApiKey == 1);
+        Assert.Contains(r.ApiKeys, k => k.ApiKey == 18 && k.MaxVersion == 4);
+    }
+
+    [Fact]
+    public void ApiVersions_newer_than_known_answers_v0_with_unsupported_version()
+    {
+        using var c = new RawClient(broker.Port);
+        // Header v2 with a version we do not know; the body is whatever a future client sends.
+        var header = new RequestHeader { RequestApiKey = 18, RequestApiVersion = 99, CorrelationId = 5, ClientId = "future" };
+        c.SendRaw([.. header.ToBytes(2), 0x00, 0x00, 0x00]);
+        var r = c.Receive<ApiVersionsResponse>(5, 0, 0);
+        Assert.Equal((short)ErrorCode.UnsupportedVersion, r.ErrorCode);
+        Assert.Contains(r.ApiKeys, k => k.ApiKey == 18);
+    }
+
+    [Fact]
+    public void Unknown_api_key_closes_the_connection_and_others_keep_working()
+    {
+        using (var bad = new RawClient(broker.Port))
+        {
+            var header = new RequestHeader { RequestApiKey = 999, RequestApiVersion = 0, CorrelationId = 1, ClientId = "x" };
+            bad.SendRaw(header.ToBytes(1));
+            Assert.Null(bad.ReadFrame());
+        }
+        using var good = new RawClient(broker.Port);
+        int corr = good.Send(new ApiVersionsRequest(), 0);
+        Assert.Equal(0, good.Receive<ApiVersionsResponse>(corr, 0, 0).ErrorCode);
+    }
+
+    [Fact]
+    public void Malformed_request_closes_the_connection()
+    {
+        using var bad = new RawClient(broker.Port);
+        // Metadata v1 claiming one topic whose name length runs past the frame.
+        var header = new RequestHeader { RequestApiKey = 3, RequestApiVersion = 1, CorrelationId = 1, ClientId = "x" };
+        bad.SendRaw([.. header.ToBytes(1), 0, 0, 0, 1, 0x7f, 0xff, (byte)'a']);
+        Assert.Null(bad.ReadFrame());
+    }
+
+    [Fact]
+    public void Oversized_or_negative_frame_closes_the_connection()
+    {
+        using var bad = new RawClient(broker.Port);
+        bad.SendRaw([]); // a zero-length frame is below the minimal header
+        Assert.Null(bad.ReadFrame());
+    }
+
+    [Fact]
+    public void Metadata_v0_empty_list_means_all_topics_and_auto_creates_named_ones()
+    {
+        using var c = new RawClient(broker.Port);
+        int corr = c.Send(new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = "meta-auto" }] }, 4);
+        var created = c.Receive<MetadataResponse>(corr, 4, 0);
+        var t = Assert.Single(created.Topics);
+        Assert.Equal(0, t.ErrorCode);
+        Assert.Equal("127.0.0.1", created.Brokers[0].Host);
+        Assert.Equal(broker.Port, created.Brokers[0].Port);
+        corr = c.Send(new MetadataRequest { Topics = [] }, 0);
+        var all = c.Receive<MetadataResponse>(corr, 0, 0);
+        Assert.Contains(all.Topics, x => x.Name == "meta-auto");
+        corr = c.Send(new MetadataRequest { Topics = [] }, 1);
+        Assert.Empty(c.Receive<MetadataResponse>(corr, 1, 0).Topics);
+    }
+
+    [Fact]
+    public void Pipelined_requests_are_answered_in_order()
+    {
+        using var c = new RawClient(broker.Port);
+        var ids = Enumerable.Range(0, 20).Select(i => c.Send(i % 2 == 0 ? new ApiVersionsRequest() : new MetadataRequest(), (short)(i % 2 == 0 ? 0 : 9))).ToList();
+        for (int i = 0; i < ids.Count; i++)
+        {
+            if (i % 2 == 0) c.Receive<ApiVersionsResponse>(ids[i], 0, 0);
+            else c.Receive<MetadataResponse>(ids[i], 9, 1);
+        }
+    }
+}
