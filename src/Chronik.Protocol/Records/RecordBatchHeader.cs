@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Chronik.Protocol.Records;
 
@@ -85,19 +87,73 @@ public enum TimestampType : byte { CreateTime = 0, LogAppendTime = 1 }
 /// <summary>CRC-32C with the hardware instruction where the CPU has one.</summary>
 public static class Crc32C
 {
+    // The crc32 instruction has a latency of ~3 cycles but a throughput of 1/cycle, so three independent
+    // streams over adjacent blocks run ~3x faster; their CRCs are joined by "shifting" a CRC past the
+    // following block's length (a linear map, done with precomputed tables), as in Mark Adler's crc32c.c.
+    private const int LongBlock = 8192;
+    private const int ShortBlock = 256;
+    private static readonly uint[] s_longShift = BuildShiftTable(LongBlock);
+    private static readonly uint[] s_shortShift = BuildShiftTable(ShortBlock);
+
     public static uint Compute(ReadOnlySpan<byte> data) => Append(0, data);
 
     /// <summary>Continues a CRC-32C over more data (crc is the value returned for the bytes before).</summary>
     public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
-        uint c = ~crc;
-        int i = 0;
-        while (data.Length - i >= 8)
+        ulong c = ~crc;
+        ref byte p = ref MemoryMarshal.GetReference(data);
+        nint len = data.Length;
+        nint i = 0;
+        if (len >= 3 * ShortBlock)
         {
-            c = (uint)BitOperations.Crc32C(c, BinaryPrimitives.ReadUInt64LittleEndian(data[i..]));
-            i += 8;
+            while (len - i >= 3 * LongBlock)
+            {
+                c = ThreeWay(c, ref Unsafe.Add(ref p, i), LongBlock, s_longShift);
+                i += 3 * LongBlock;
+            }
+            while (len - i >= 3 * ShortBlock)
+            {
+                c = ThreeWay(c, ref Unsafe.Add(ref p, i), ShortBlock, s_shortShift);
+                i += 3 * ShortBlock;
+            }
         }
-        for (; i < data.Length; i++) c = BitOperations.Crc32C(c, data[i]);
-        return ~c;
+        uint r = (uint)c;
+        for (; len - i >= 8; i += 8) r = (uint)BitOperations.Crc32C(r, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, i)));
+        for (; i < len; i++) r = BitOperations.Crc32C(r, Unsafe.Add(ref p, i));
+        return ~r;
+    }
+
+    private static ulong ThreeWay(ulong c0, ref byte block, int size, uint[] shift)
+    {
+        ulong c1 = 0, c2 = 0;
+        ref byte b1 = ref Unsafe.Add(ref block, size);
+        ref byte b2 = ref Unsafe.Add(ref block, 2 * size);
+        for (int j = 0; j < size; j += 8)
+        {
+            c0 = BitOperations.Crc32C((uint)c0, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref block, j)));
+            c1 = BitOperations.Crc32C((uint)c1, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b1, j)));
+            c2 = BitOperations.Crc32C((uint)c2, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b2, j)));
+        }
+        c0 = Shift(shift, (uint)c0) ^ c1;
+        return Shift(shift, (uint)c0) ^ c2;
+    }
+
+    private static uint Shift(uint[] t, uint c) =>
+        t[c & 0xFF] ^ t[256 + ((c >> 8) & 0xFF)] ^ t[512 + ((c >> 16) & 0xFF)] ^ t[768 + (c >> 24)];
+
+    /// <summary>Tables for the linear map "CRC register after <paramref name="zeros"/> more zero bytes", one per register byte.</summary>
+    private static uint[] BuildShiftTable(int zeros)
+    {
+        var t = new uint[1024];
+        for (int k = 0; k < 4; k++)
+        {
+            for (uint b = 0; b < 256; b++)
+            {
+                uint c = b << (8 * k);
+                for (int z = 0; z < zeros; z += 8) c = (uint)BitOperations.Crc32C(c, 0UL);
+                t[k * 256 + (int)b] = c;
+            }
+        }
+        return t;
     }
 }
