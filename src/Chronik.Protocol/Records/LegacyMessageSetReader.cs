@@ -2,7 +2,7 @@ using Chronik.Protocol.Compression;
 
 namespace Chronik.Protocol.Records;
 
-/// <summary>Reads a legacy (magic 0/1) message set, expanding compressed wrapper messages into their inner messages. Read-only; dispose to return the decompression buffer.</summary>
+/// <summary>Reads a legacy (magic 0/1) message set, expanding compressed wrapper messages into their inner messages. Read-only; iterate with foreach (which disposes the enumerator copy) or call MoveNext/Dispose on one instance, so the decompression buffer goes back to the pool.</summary>
 public ref struct LegacyMessageSetReader
 {
     private readonly ReadOnlySpan<byte> _outer;
