@@ -1,1 +1,9 @@
-namespace Chronik.Benchmarks; internal static class Program { private static int Main() => 0; }
+using BenchmarkDotNet.Running;
+
+namespace Chronik.Benchmarks;
+
+/// <summary>Runs the micro-benchmarks: `dotnet run -c Release --project bench/Chronik.Benchmarks -- --filter '*'`.</summary>
+internal static class Program
+{
+    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+}
