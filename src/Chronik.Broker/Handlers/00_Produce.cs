@@ -117,6 +117,8 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         var result = RecordBatchValidator.Validate(records.Span, out var summary);
         if (result == RecordValidationResult.CorruptMessage) return ErrorCode.CorruptMessage;
         if (result != RecordValidationResult.Valid) return ErrorCode.InvalidRecord;
+        // Kafka: produce v3+ must carry exactly one record batch per partition.
+        if (summary.BatchCount != 1) return ErrorCode.InvalidRecord;
         if (summary.IsTransactional || summary.IsControl) return ErrorCode.InvalidRecord;
         if (summary.ProducerId >= 0) return ErrorCode.UnknownProducerId;
         foreach (var batch in new RecordBatchEnumerator(records.Span))
