@@ -158,6 +158,28 @@ public sealed class PrometheusExporterTests : IDisposable
     }
 
     [Fact]
+    public void Recording_to_an_existing_series_does_not_allocate()
+    {
+        Counter<long> counter = _meter.CreateCounter<long>("chronik.bytes.out");
+        Histogram<double> histogram = _meter.CreateHistogram<double>("chronik.fsync.duration");
+        var api = new KeyValuePair<string, object?>("api", "Produce");
+        var topic = new KeyValuePair<string, object?>("topic", "orders");
+        counter.Add(1, api, topic);
+        histogram.Record(1, api);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            counter.Add(1, api, topic);
+            histogram.Record(i, api);
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Contains("chronik_bytes_out_total{api=\"Produce\",topic=\"orders\"} 10001", Lines(_exporter.Render()));
+    }
+
+    [Fact]
     public void Process_metrics_are_included_by_default()
     {
         using var exporter = new PrometheusExporter();
