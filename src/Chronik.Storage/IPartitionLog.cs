@@ -22,7 +22,7 @@ public interface IPartitionLog
     /// Appends one or more concatenated, already validated v2 batches. Offsets, the leader epoch and (for
     /// LogAppendTime) the timestamp are stamped into <paramref name="batches"/> in place. The write happens
     /// before this method first yields, so appends issued in order get offsets in order; the returned task
-    /// completes once the bytes are durable when the config requires it.
+    /// completes once the bytes are durable when the config requires it. Cancelling abandons the wait, not the write.
     /// </summary>
     ValueTask<AppendResult> AppendAsync(Memory<byte> batches, AppendOptions options, CancellationToken cancellationToken = default);
 

@@ -114,6 +114,8 @@ internal sealed partial class FilePartitionLog : IPartitionLog
             long limit = Math.Min(maxOffsetExclusive, leo);
             if (offset >= limit) return ReadResult.Empty(leo, start, leo);
 
+            // Retention may have dropped segments after LogStartOffset was read: that data is gone.
+            if (offset < segments[0].BaseOffset) return ReadResult.OutOfRange(leo, LogStartOffset, leo);
             var segment = FindSegment(segments, offset);
             if (!segment.TryAcquire()) continue; // deleted by retention since the snapshot: look again
             try

@@ -96,9 +96,9 @@ internal sealed class GroupCommitFlusher : IDisposable
                     BeforeFsync?.Invoke();
                     FsyncNow(segment);
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                catch (Exception e)
                 {
-                    failure ??= e;
+                    failure ??= e; // the thread must survive: every later durable append depends on it
                 }
             }
             _flushing.Clear();
@@ -109,7 +109,10 @@ internal sealed class GroupCommitFlusher : IDisposable
             {
                 _nextTick = Stopwatch.GetTimestamp() + (long)(TickInterval.TotalSeconds * Stopwatch.Frequency);
                 try { _onTick(); }
-                catch (Exception e) when (e is IOException or ObjectDisposedException) { /* retried next tick */ }
+                catch (Exception)
+                {
+                    // Retried next tick; the thread must survive.
+                }
             }
         }
     }

@@ -75,7 +75,7 @@ internal sealed partial class LogSegment
         TimeIndex.TruncateFrom(expected);
         Volatile.Write(ref _size, position);
         Volatile.Write(ref _nextOffset, expected);
-        _flushedSize = cut ? 0 : position;
+        _flushedSize = 0; // what was read back may only be in the page cache: the next checkpoint fsyncs it
         return cut;
 
         // Serves [pos, pos+length) from a sliding read-ahead window so small batches cost no syscall each.
