@@ -1,0 +1,119 @@
+// CreateTopics (key 19), v0-7.
+// num_partitions / replication_factor -1 take the broker defaults; a replication factor above 1 is
+// INVALID_REPLICATION_FACTOR (one broker). Manual assignments must name only this node, one replica per
+// partition, with num_partitions and replication_factor -1 (else INVALID_REQUEST, as Kafka's controller says).
+// A name repeated in one request gets INVALID_REQUEST once. v5+ returns the topic's configs with their
+// sources; validate_only answers the same but creates nothing (and returns a zero topic id at v7).
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Coordination.Topics;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Creates topics through the topic manager.</summary>
+public sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
+{
+    private readonly ClusterView _cluster;
+    private readonly BrokerOptions _options;
+
+    public CreateTopicsHandler(ClusterView cluster, BrokerOptions options)
+    {
+        _cluster = cluster;
+        _options = options;
+    }
+
+    public override ApiKey Key => ApiKey.CreateTopics;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 7;
+
+    protected override ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext context, CreateTopicsRequest request, CancellationToken cancellationToken)
+    {
+        short v = context.ApiVersion;
+        var response = new CreateTopicsResponse();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var duplicates = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in request.Topics)
+        {
+            if (!seen.Add(t.Name)) duplicates.Add(t.Name);
+        }
+        foreach (var t in request.Topics)
+        {
+            if (duplicates.Contains(t.Name)) continue;
+            response.Topics.Add(Create(v, t, request.ValidateOnly));
+        }
+        foreach (var name in duplicates)
+        {
+            response.Topics.Add(Error(name, ErrorCode.InvalidRequest, "Duplicate topic name."));
+        }
+        return new(response);
+    }
+
+    private CreateTopicsResponse.CreatableTopicResult Create(short v, CreateTopicsRequest.CreatableTopic t, bool validateOnly)
+    {
+        if (TopicNames.Validate(t.Name) is { } badName) return Error(t.Name, ErrorCode.InvalidTopicException, badName);
+        int partitions = t.NumPartitions;
+        short replicationFactor = t.ReplicationFactor;
+        if (t.Assignments.Count > 0)
+        {
+            if (CheckAssignments(t) is { } bad) return Error(t.Name, bad.Code, bad.Message);
+            partitions = t.Assignments.Count;
+            replicationFactor = 1;
+        }
+        var configs = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var c in t.Configs) configs[c.Name] = c.Value;
+        var created = _cluster.Topics.Create(t.Name, partitions, replicationFactor, configs, validateOnly);
+        if (created.Error != ErrorCode.None || created.Topic is not { } topic) return Error(t.Name, created.Error, created.Message);
+
+        var result = new CreateTopicsResponse.CreatableTopicResult { Name = t.Name, ErrorCode = 0, ErrorMessage = null };
+        if (v >= 7 && !validateOnly) result.TopicId = topic.Id;
+        if (v >= 5)
+        {
+            result.NumPartitions = topic.PartitionCount;
+            result.ReplicationFactor = 1;
+            result.Configs = ConfigDescriber.DescribeTopic(topic, _cluster.Topics, _options)
+                .Select(c => new CreateTopicsResponse.CreatableTopicConfigs
+                {
+                    Name = c.Name,
+                    Value = c.Value,
+                    ReadOnly = false,
+                    ConfigSource = c.Source,
+                    IsSensitive = false,
+                })
+                .ToList();
+        }
+        return result;
+    }
+
+    private (ErrorCode Code, string Message)? CheckAssignments(CreateTopicsRequest.CreatableTopic t)
+    {
+        if (t.NumPartitions != -1) return (ErrorCode.InvalidRequest, "A manual partition assignment was specified, but numPartitions was not set to -1.");
+        if (t.ReplicationFactor != -1) return (ErrorCode.InvalidRequest, "A manual partition assignment was specified, but replication factor was not set to -1.");
+        int expected = 0;
+        foreach (var a in t.Assignments.OrderBy(a => a.PartitionIndex))
+        {
+            if (a.PartitionIndex != expected++) return (ErrorCode.InvalidReplicaAssignment, "partitions should be a consecutive 0-based integer sequence");
+            if (AdminAssignments.Check(a.BrokerIds, _cluster.NodeId) is { } why) return (ErrorCode.InvalidReplicaAssignment, why);
+        }
+        return null;
+    }
+
+    private static CreateTopicsResponse.CreatableTopicResult Error(string name, ErrorCode code, string? message) =>
+        new() { Name = name, ErrorCode = (short)code, ErrorMessage = message };
+}
+
+/// <summary>Kafka's checks of a manual replica list, for a cluster whose only broker is this node.</summary>
+internal static class AdminAssignments
+{
+    /// <summary>Null when <paramref name="brokerIds"/> is exactly [this node], else Kafka's INVALID_REPLICA_ASSIGNMENT message.</summary>
+    public static string? Check(List<int> brokerIds, int nodeId)
+    {
+        if (brokerIds.Count == 0) return "The manual partition assignment includes an empty replica list.";
+        foreach (int id in brokerIds)
+        {
+            if (id != nodeId) return $"The manual partition assignment includes broker {id}, but no such broker is registered.";
+        }
+        if (brokerIds.Count > 1) return $"The manual partition assignment includes the broker {nodeId} more than once.";
+        return null;
+    }
+}

@@ -1,0 +1,116 @@
+// DescribeConfigs (key 32), v0-4.
+// TOPIC (2): every config this broker knows with its effective value and source (topic, static broker
+// config from server.properties, or Kafka's default). BROKER (4) named by this node's id: the broker
+// keys we support; an empty name means the cluster-wide dynamic defaults, which never exist here (empty
+// list). BROKER_LOGGER (8): an empty list (loggers are not managed over Kafka). Other types, including
+// GROUP and CLIENT_METRICS, get INVALID_REQUEST. Nothing is read-only or sensitive.
+using System.Globalization;
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Coordination.Topics;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Describes topic and broker configs.</summary>
+public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
+{
+    private const sbyte TopicResource = 2, BrokerResource = 4, BrokerLoggerResource = 8;
+    private readonly ClusterView _cluster;
+    private readonly BrokerOptions _options;
+
+    public DescribeConfigsHandler(ClusterView cluster, BrokerOptions options)
+    {
+        _cluster = cluster;
+        _options = options;
+    }
+
+    public override ApiKey Key => ApiKey.DescribeConfigs;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 4;
+
+    protected override ValueTask<DescribeConfigsResponse?> HandleAsync(RequestContext context, DescribeConfigsRequest request, CancellationToken cancellationToken)
+    {
+        short v = context.ApiVersion;
+        var response = new DescribeConfigsResponse();
+        foreach (var resource in request.Resources)
+        {
+            var result = new DescribeConfigsResponse.DescribeConfigsResult
+            {
+                ResourceType = resource.ResourceType,
+                ResourceName = resource.ResourceName,
+                ErrorMessage = null,
+            };
+            response.Results.Add(result);
+            var (configs, error, message) = Describe(resource);
+            if (error != ErrorCode.None)
+            {
+                result.ErrorCode = (short)error;
+                result.ErrorMessage = message;
+                continue;
+            }
+            bool all = resource.ConfigurationKeys is null || resource.ConfigurationKeys.Count == 0;
+            var wanted = all ? null : new HashSet<string>(resource.ConfigurationKeys!, StringComparer.Ordinal);
+            foreach (var c in configs)
+            {
+                if (wanted is null || wanted.Contains(c.Name)) result.Configs.Add(ToWire(v, c, request.IncludeSynonyms, request.IncludeDocumentation));
+            }
+        }
+        return new(response);
+    }
+
+    private (IReadOnlyList<DescribedConfig> Configs, ErrorCode Error, string? Message) Describe(DescribeConfigsRequest.DescribeConfigsResource resource)
+    {
+        switch (resource.ResourceType)
+        {
+            case TopicResource:
+                if (TopicNames.Validate(resource.ResourceName) is { } bad) return ([], ErrorCode.InvalidTopicException, bad);
+                var topic = _cluster.Topics.Get(resource.ResourceName);
+                if (topic is null) return ([], ErrorCode.UnknownTopicOrPartition, $"The topic '{resource.ResourceName}' does not exist.");
+                return (ConfigDescriber.DescribeTopic(topic, _cluster.Topics, _options), ErrorCode.None, null);
+            case BrokerResource:
+                if (string.IsNullOrEmpty(resource.ResourceName)) return ([], ErrorCode.None, null);
+                if (!IsThisBroker(resource.ResourceName)) return ([], ErrorCode.InvalidRequest, UnexpectedBroker(resource.ResourceName));
+                return (ConfigDescriber.DescribeBroker(_options), ErrorCode.None, null);
+            case BrokerLoggerResource:
+                if (string.IsNullOrEmpty(resource.ResourceName)) return ([], ErrorCode.InvalidRequest, "Broker id must not be empty");
+                if (!IsThisBroker(resource.ResourceName)) return ([], ErrorCode.InvalidRequest, UnexpectedBroker(resource.ResourceName));
+                return ([], ErrorCode.None, null);
+            default:
+                return ([], ErrorCode.InvalidRequest, $"Unsupported resource type: {resource.ResourceType}");
+        }
+    }
+
+    private bool IsThisBroker(string name) =>
+        int.TryParse(name, NumberStyles.Integer, CultureInfo.InvariantCulture, out int id) && id == _cluster.NodeId;
+
+    private string UnexpectedBroker(string name) =>
+        $"Unexpected broker id, expected {_cluster.NodeId.ToString(CultureInfo.InvariantCulture)} or empty string, but received {name}";
+
+    private static DescribeConfigsResponse.DescribeConfigsResourceResult ToWire(short v, DescribedConfig c, bool includeSynonyms, bool includeDocumentation)
+    {
+        var entry = new DescribeConfigsResponse.DescribeConfigsResourceResult
+        {
+            Name = c.Name,
+            Value = c.Value,
+            ReadOnly = false,
+            IsSensitive = false,
+            Documentation = null,
+        };
+        if (v == 0) entry.IsDefault = c.Source == ConfigSourceId.DefaultConfig;
+        if (v >= 1)
+        {
+            entry.ConfigSource = c.Source;
+            if (includeSynonyms)
+            {
+                foreach (var s in c.Synonyms) entry.Synonyms.Add(new DescribeConfigsResponse.DescribeConfigsSynonym { Name = s.Name, Value = s.Value, Source = s.Source });
+            }
+        }
+        if (v >= 3)
+        {
+            entry.ConfigType = c.Type;
+            if (includeDocumentation) entry.Documentation = c.Documentation;
+        }
+        return entry;
+    }
+}

@@ -1,0 +1,69 @@
+// CreatePartitions (key 37), v0-3.
+// Grows a topic's partition count; a count not above the current one is INVALID_PARTITIONS. Manual
+// assignments must give one list per new partition naming only this node (INVALID_REPLICA_ASSIGNMENT
+// otherwise). validate_only checks without creating. A topic repeated in one request gets INVALID_REQUEST.
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Adds partitions to existing topics.</summary>
+public sealed class CreatePartitionsHandler : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>
+{
+    private readonly ClusterView _cluster;
+
+    public CreatePartitionsHandler(ClusterView cluster) => _cluster = cluster;
+
+    public override ApiKey Key => ApiKey.CreatePartitions;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 3;
+
+    protected override ValueTask<CreatePartitionsResponse?> HandleAsync(RequestContext context, CreatePartitionsRequest request, CancellationToken cancellationToken)
+    {
+        var response = new CreatePartitionsResponse();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var duplicates = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in request.Topics)
+        {
+            if (!seen.Add(t.Name)) duplicates.Add(t.Name);
+        }
+        foreach (var t in request.Topics)
+        {
+            if (duplicates.Contains(t.Name)) continue;
+            var (code, message) = Grow(t, request.ValidateOnly);
+            response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = t.Name, ErrorCode = (short)code, ErrorMessage = message });
+        }
+        foreach (var name in duplicates)
+        {
+            response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = name, ErrorCode = (short)ErrorCode.InvalidRequest, ErrorMessage = "Duplicate topic name." });
+        }
+        return new(response);
+    }
+
+    private (ErrorCode, string?) Grow(CreatePartitionsRequest.CreatePartitionsTopic t, bool validateOnly)
+    {
+        var topic = _cluster.Topics.Get(t.Name);
+        if (topic is null) return (ErrorCode.UnknownTopicOrPartition, $"Unable to find topic {t.Name}");
+        if (t.Count <= topic.PartitionCount)
+        {
+            return (ErrorCode.InvalidPartitions, t.Count == topic.PartitionCount
+                ? $"Topic already has {topic.PartitionCount} partition(s)."
+                : $"The topic {t.Name} currently has {topic.PartitionCount} partition(s); {t.Count} would not be an increase.");
+        }
+        if (t.Assignments is { Count: > 0 } assignments)
+        {
+            int adding = t.Count - topic.PartitionCount;
+            if (assignments.Count != adding)
+            {
+                return (ErrorCode.InvalidReplicaAssignment, $"Attempted to add {adding} additional partition(s), but only {assignments.Count} assignment(s) were specified.");
+            }
+            foreach (var a in assignments)
+            {
+                if (AdminAssignments.Check(a.BrokerIds, _cluster.NodeId) is { } why) return (ErrorCode.InvalidReplicaAssignment, why);
+            }
+        }
+        var result = _cluster.Topics.CreatePartitions(t.Name, t.Count, validateOnly);
+        return (result.Error, result.Error == ErrorCode.None ? null : result.Message);
+    }
+}

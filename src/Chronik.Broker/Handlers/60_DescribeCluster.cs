@@ -1,0 +1,54 @@
+// DescribeCluster (key 60), v0-1.
+// This broker, with its advertised host and port, is the only broker and the controller. Endpoint type
+// (v1) 1 = brokers is served; 2 = controllers gets MISMATCHED_ENDPOINT_TYPE and anything else
+// UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST at v0), as a Kafka broker answers. With no authorizer,
+// requested cluster authorized operations are every operation the cluster resource supports.
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Describes the one-node cluster.</summary>
+public sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
+{
+    private const sbyte BrokersEndpoint = 1, ControllersEndpoint = 2;
+
+    // CREATE(5), ALTER(7), DESCRIBE(8), CLUSTER_ACTION(9), DESCRIBE_CONFIGS(10), ALTER_CONFIGS(11), IDEMPOTENT_WRITE(12).
+    private const int ClusterOperations = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
+
+    private readonly ClusterView _cluster;
+
+    public DescribeClusterHandler(ClusterView cluster) => _cluster = cluster;
+
+    public override ApiKey Key => ApiKey.DescribeCluster;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 1;
+
+    protected override ValueTask<DescribeClusterResponse?> HandleAsync(RequestContext context, DescribeClusterRequest request, CancellationToken cancellationToken)
+    {
+        short v = context.ApiVersion;
+        sbyte endpointType = v >= 1 ? request.EndpointType : BrokersEndpoint;
+        if (endpointType != BrokersEndpoint)
+        {
+            bool controllers = endpointType == ControllersEndpoint;
+            return new(new DescribeClusterResponse
+            {
+                ErrorCode = (short)(v == 0 ? ErrorCode.InvalidRequest : controllers ? ErrorCode.MismatchedEndpointType : ErrorCode.UnsupportedEndpointType),
+                ErrorMessage = controllers
+                    ? "The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER"
+                    : $"Unsupported endpoint type {endpointType}",
+            });
+        }
+        var response = new DescribeClusterResponse
+        {
+            ErrorCode = 0,
+            ErrorMessage = null,
+            ClusterId = _cluster.ClusterId,
+            ControllerId = _cluster.NodeId,
+            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? ClusterOperations : int.MinValue,
+        };
+        response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = _cluster.NodeId, Host = _cluster.Host, Port = _cluster.Port, Rack = null });
+        return new(response);
+    }
+}

@@ -1,0 +1,199 @@
+using System.Globalization;
+using Chronik.Coordination.Topics;
+
+namespace Chronik.Broker.Services;
+
+/// <summary>Kafka's config sources (DescribeConfigs ConfigSource / synonym Source).</summary>
+public static class ConfigSourceId
+{
+    public const sbyte TopicConfig = 1;
+    public const sbyte StaticBrokerConfig = 4;
+    public const sbyte DefaultConfig = 5;
+}
+
+/// <summary>One synonym of a described config: where else its value could come from.</summary>
+public readonly record struct ConfigSynonym(string Name, string? Value, sbyte Source);
+
+/// <summary>A config as DescribeConfigs and CreateTopics (v5+) report it.</summary>
+public sealed record DescribedConfig(string Name, string? Value, sbyte Source, sbyte Type, string Documentation, IReadOnlyList<ConfigSynonym> Synonyms);
+
+/// <summary>
+/// Resolves the configs of a topic or of this broker the way Kafka reports them: the topic's own value,
+/// else the broker's configured synonym (server.properties, as kept in <see cref="BrokerOptions.RawConfig"/>),
+/// else Kafka's default.
+/// </summary>
+public static class ConfigDescriber
+{
+    /// <summary>Kafka's defaults for the topic configs in <see cref="TopicConfigCatalog"/>.</summary>
+    private static readonly Dictionary<string, string> TopicDefaults = new(StringComparer.Ordinal)
+    {
+        ["cleanup.policy"] = "delete",
+        ["compression.type"] = "producer",
+        ["delete.retention.ms"] = "86400000",
+        ["file.delete.delay.ms"] = "60000",
+        ["flush.messages"] = "9223372036854775807",
+        ["flush.ms"] = "9223372036854775807",
+        ["index.interval.bytes"] = "4096",
+        ["max.compaction.lag.ms"] = "9223372036854775807",
+        ["max.message.bytes"] = "1048588",
+        ["message.timestamp.after.max.ms"] = "3600000",
+        ["message.timestamp.before.max.ms"] = "9223372036854775807",
+        ["message.timestamp.type"] = "CreateTime",
+        ["min.cleanable.dirty.ratio"] = "0.5",
+        ["min.compaction.lag.ms"] = "0",
+        ["min.insync.replicas"] = "1",
+        ["preallocate"] = "false",
+        ["retention.bytes"] = "-1",
+        ["retention.ms"] = "604800000",
+        ["segment.bytes"] = "1073741824",
+        ["segment.index.bytes"] = "10485760",
+        ["segment.jitter.ms"] = "0",
+        ["segment.ms"] = "604800000",
+        ["unclean.leader.election.enable"] = "false",
+        ["message.downconversion.enable"] = "true",
+        ["local.retention.ms"] = "-2",
+        ["local.retention.bytes"] = "-2",
+        ["remote.storage.enable"] = "false",
+    };
+
+    /// <summary>Broker keys Kafka also accepts for a topic config, in Kafka's precedence order (after the catalog's synonym).</summary>
+    private static readonly Dictionary<string, string[]> ExtraBrokerSynonyms = new(StringComparer.Ordinal)
+    {
+        ["retention.ms"] = ["log.retention.minutes", "log.retention.hours"],
+        ["segment.ms"] = ["log.roll.hours"],
+        ["segment.jitter.ms"] = ["log.roll.jitter.hours"],
+    };
+
+    private sealed record BrokerKey(string Name, string Type, Func<BrokerOptions, string?> Value, string? KafkaDefault, string Documentation);
+
+    private static string S(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static readonly BrokerKey[] BrokerKeys =
+    [
+        new("advertised.listeners", "STRING", o => $"PLAINTEXT://{o.AdvertisedHost}:{S(o.EffectiveAdvertisedPort)}", null, "Listeners clients are told to connect to."),
+        new("auto.create.topics.enable", "BOOLEAN", o => o.AutoCreateTopicsEnable ? "true" : "false", "true", "Create a topic when a client asks for metadata of an unknown one."),
+        new("broker.id", "INT", o => S(o.NodeId), "-1", "The id of this broker (equal to node.id)."),
+        new("compression.type", "STRING", _ => null, "producer", "Default compression type of topics."),
+        new("default.replication.factor", "INT", o => S(o.DefaultReplicationFactor), "1", "Replication factor of automatically created topics."),
+        new("delete.topic.enable", "BOOLEAN", _ => "true", "true", "Topics can be deleted."),
+        new("group.initial.rebalance.delay.ms", "INT", o => S(o.GroupInitialRebalanceDelayMs), "3000", "Delay before the first rebalance of a new group."),
+        new("log.cleanup.policy", "LIST", _ => null, "delete", "Default cleanup policy of topics."),
+        new("log.dirs", "STRING", o => Path.GetFullPath(o.DataDir), null, "Directory the log data is kept in."),
+        new("log.flush.interval.messages", "LONG", o => o.LogFlushIntervalMessages is { } v ? S(v) : null, "9223372036854775807", "Messages between fsyncs; unset means fsync before every acknowledgement."),
+        new("log.flush.interval.ms", "LONG", o => o.LogFlushIntervalMs is { } v ? S(v) : null, null, "Longest time between fsyncs; unset means fsync before every acknowledgement."),
+        new("log.message.timestamp.type", "STRING", o => o.LogMessageTimestampType, "CreateTime", "Default timestamp type of topics."),
+        new("log.retention.bytes", "LONG", o => S(o.LogRetentionBytes), "-1", "Largest partition size before old segments are deleted."),
+        new("log.retention.check.interval.ms", "LONG", o => S(o.LogRetentionCheckIntervalMs), "300000", "How often retention is applied."),
+        new("log.retention.ms", "LONG", o => S(o.LogRetentionMs), null, "Longest time a segment is kept."),
+        new("log.roll.ms", "LONG", o => S(o.LogRollMs), null, "Time after which a segment is rolled."),
+        new("log.segment.bytes", "INT", o => S(o.LogSegmentBytes), "1073741824", "Segment file size."),
+        new("message.max.bytes", "INT", o => S(o.MessageMaxBytes), "1048588", "Largest record batch size allowed."),
+        new("min.insync.replicas", "INT", _ => null, "1", "Replicas that must acknowledge acks=all writes."),
+        new("node.id", "INT", o => S(o.NodeId), "-1", "The id of this node."),
+        new("num.partitions", "INT", o => S(o.NumPartitions), "1", "Partition count of automatically created topics."),
+        new("offsets.retention.minutes", "INT", o => S(o.OffsetsRetentionMinutes), "10080", "How long committed offsets of empty groups are kept."),
+        new("socket.request.max.bytes", "INT", o => S(o.SocketRequestMaxBytes), "104857600", "Largest request accepted."),
+        new("transaction.max.timeout.ms", "INT", o => S(o.TransactionMaxTimeoutMs), "900000", "Largest transaction timeout a producer may ask for."),
+    ];
+
+    /// <summary>Kafka's ConfigType ids: BOOLEAN=1 STRING=2 INT=3 SHORT=4 LONG=5 DOUBLE=6 LIST=7 CLASS=8 PASSWORD=9.</summary>
+    public static sbyte TypeId(string type) => type switch
+    {
+        "BOOLEAN" => 1,
+        "STRING" => 2,
+        "INT" => 3,
+        "SHORT" => 4,
+        "LONG" => 5,
+        "DOUBLE" => 6,
+        "LIST" => 7,
+        "CLASS" => 8,
+        "PASSWORD" => 9,
+        _ => 0,
+    };
+
+    /// <summary>Every catalog config of <paramref name="topic"/> with its effective value, source and synonyms.</summary>
+    public static IReadOnlyList<DescribedConfig> DescribeTopic(TopicInfo topic, TopicManager topics, BrokerOptions options)
+    {
+        var result = new List<DescribedConfig>(TopicConfigCatalog.All.Count);
+        foreach (var def in TopicConfigCatalog.All)
+        {
+            var synonyms = new List<ConfigSynonym>(3);
+            if (topic.Configs.TryGetValue(def.Name, out var own)) synonyms.Add(new(def.Name, own, ConfigSourceId.TopicConfig));
+            string? brokerName = null;
+            foreach (var key in BrokerSynonyms(def))
+            {
+                if (options.RawConfig.TryGetValue(key, out var raw))
+                {
+                    synonyms.Add(new(key, raw, ConfigSourceId.StaticBrokerConfig));
+                    brokerName ??= key;
+                }
+            }
+            string? kafkaDefault = TopicDefaults.GetValueOrDefault(def.Name);
+            if (def.BrokerSynonym is not null) synonyms.Add(DefaultSynonym(def, kafkaDefault));
+
+            string? value;
+            sbyte source;
+            if (own is not null)
+            {
+                value = own;
+                source = ConfigSourceId.TopicConfig;
+            }
+            else
+            {
+                // The broker's resolved value (e.g. retention.ms from log.retention.hours) when it keeps one.
+                value = topics.Defaults.TopicConfigDefaults.GetValueOrDefault(def.Name)
+                    ?? (brokerName is not null ? options.RawConfig[brokerName] : kafkaDefault);
+                source = brokerName is not null ? ConfigSourceId.StaticBrokerConfig : ConfigSourceId.DefaultConfig;
+            }
+            result.Add(new(def.Name, value, source, TypeId(def.Type), def.Documentation, synonyms));
+        }
+        return result;
+    }
+
+    /// <summary>The broker configs this broker reports, from server.properties when set there, else the running value or Kafka's default.</summary>
+    public static IReadOnlyList<DescribedConfig> DescribeBroker(BrokerOptions options)
+    {
+        var result = new List<DescribedConfig>(BrokerKeys.Length);
+        foreach (var key in BrokerKeys)
+        {
+            var synonyms = new List<ConfigSynonym>(2);
+            string? value;
+            sbyte source;
+            if (options.RawConfig.TryGetValue(key.Name, out var raw))
+            {
+                value = raw;
+                source = ConfigSourceId.StaticBrokerConfig;
+                synonyms.Add(new(key.Name, raw, source));
+            }
+            else
+            {
+                value = key.Value(options) ?? key.KafkaDefault;
+                source = ConfigSourceId.DefaultConfig;
+            }
+            if (key.KafkaDefault is not null || source == ConfigSourceId.DefaultConfig)
+            {
+                synonyms.Add(new(key.Name, source == ConfigSourceId.DefaultConfig ? value : key.KafkaDefault, ConfigSourceId.DefaultConfig));
+            }
+            result.Add(new(key.Name, value, source, TypeId(key.Type), key.Documentation, synonyms));
+        }
+        return result;
+    }
+
+    private static IEnumerable<string> BrokerSynonyms(TopicConfigDef def)
+    {
+        if (def.BrokerSynonym is null) yield break;
+        yield return def.BrokerSynonym;
+        if (ExtraBrokerSynonyms.TryGetValue(def.Name, out var extra))
+        {
+            foreach (var e in extra) yield return e;
+        }
+    }
+
+    // Kafka lists the broker key whose static default applies last; for the time configs that is the hours key.
+    private static ConfigSynonym DefaultSynonym(TopicConfigDef def, string? kafkaDefault) => def.Name switch
+    {
+        "retention.ms" => new("log.retention.hours", "168", ConfigSourceId.DefaultConfig),
+        "segment.ms" => new("log.roll.hours", "168", ConfigSourceId.DefaultConfig),
+        _ => new(def.BrokerSynonym!, kafkaDefault, ConfigSourceId.DefaultConfig),
+    };
+}
