@@ -22,12 +22,14 @@ public sealed class ServerProcessTests : IDisposable
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}"), Timeout = TimeSpan.FromSeconds(5) };
 
         string health = await GetWhenUpAsync(http, "/health");
+        bool kafkaAccepts = await AcceptsConnectionAsync(kafkaPort);
         using HttpResponseMessage metrics = await http.GetAsync(new Uri("/metrics", UriKind.Relative));
         string metricsText = await metrics.Content.ReadAsStringAsync();
         server.Terminate();
         (int exitCode, string stdout, string stderr) = await server.WaitForExitAsync(s_timeout);
 
         Assert.Equal("ok", health);
+        Assert.True(kafkaAccepts, $"nothing listens on Kafka port {kafkaPort}");
         Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
         Assert.StartsWith("text/plain; version=0.0.4", metrics.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
         Assert.Contains("process_resident_memory_bytes ", metricsText, StringComparison.Ordinal);
@@ -65,6 +67,20 @@ public sealed class ServerProcessTests : IDisposable
         Assert.Equal(2, exitCode);
         Assert.Contains("num.partitions", stderr, StringComparison.Ordinal);
         Assert.Contains("lots", stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task<bool> AcceptsConnectionAsync(int port)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(5));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     private static async Task<string> GetWhenUpAsync(HttpClient http, string path)

@@ -7,12 +7,7 @@ internal static class BrokerWiring
 {
     public static void AddBroker(WebApplicationBuilder builder, BrokerOptions options)
     {
-        builder.Services.AddSingleton(options);
-
-        // WIRING PENDING: Chronik.Broker does not provide these extension methods yet. Until it
-        // does the server serves only /metrics and /health; uncomment both lines to add the Kafka
-        // listener on options.BindAddress:options.KafkaPort.
-        // builder.Services.AddChronikBroker(options);
-        // builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenChronikBroker(options));
+        builder.Services.AddChronikBroker(options);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenChronikBroker(options));
     }
 }
