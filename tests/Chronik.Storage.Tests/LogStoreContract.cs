@@ -293,6 +293,36 @@ public abstract class LogStoreContract : IAsyncLifetime
         Assert.Equal(50, ReadAll(log).Count);
         Assert.True(Store.Stats.BytesAppended > 0);
     }
+
+    [Fact]
+    public async Task ReadsDuringAppendsAndRetention_SeeOnlyWholeValidBatches()
+    {
+        var log = Log(LogConfig.Default with { SegmentBytes = 4000, IndexIntervalBytes = 500, RetentionBytes = 20_000, RetentionMs = -1, Durable = false });
+        using var stop = new CancellationTokenSource();
+        var reader = Task.Run(() =>
+        {
+            long reads = 0;
+            do
+            {
+                long offset = Math.Max(log.LogStartOffset, log.HighWatermark - 40);
+                using var read = log.Read(offset, 3000, log.HighWatermark);
+                if (read.Error == LogError.OffsetOutOfRange) continue; // retention overtook us
+                var headers = TestBatches.Headers(read.Records.Span);
+                if (headers.Count > 0) Assert.InRange(offset, headers[0].BaseOffset, headers[0].LastOffset);
+                reads++;
+            }
+            while (!stop.IsCancellationRequested);
+            return reads;
+        });
+        for (int i = 0; i < 500; i++)
+        {
+            await Append(log, TestBatches.Build(4, valueSize: 40));
+            if (i % 50 == 0) log.ApplyRetention(Time.GetUtcNow());
+        }
+        await stop.CancelAsync();
+        Assert.True(await reader > 0);
+        Assert.Equal(2000, log.LogEndOffset);
+    }
 }
 
 /// <summary>The contract against the in-memory store.</summary>
