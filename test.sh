@@ -102,11 +102,15 @@ run_client_list() {  # run_client_list LISTFILE SECTION
     if [ -z "${CHRONIK_BROKER_CMD:-}" ] && [ ! -f "$CHRONIK_SERVER_DLL" ]; then
       record "$section" "$t" FAIL 0 1 "no broker build"; continue
     fi
+    if [ "${SHARED_BROKER_FAILED:-0}" -ge 2 ]; then
+      record "$section" "$t" FAIL 0 1 "not run: shared broker does not start (see $RES/clients/shared-broker.log)"; continue
+    fi
     if ! broker_alive; then
       [ -n "${BROKER_PID_WAS:-}" ] && say "shared broker died; restarting it"
       BROKER_LOG=$RES/clients/shared-broker.log
       if [ -n "${BROKER_PORT:-}" ]; then broker_restart; else broker_start "$RES/clients/shared-data" "$RES/clients/server.properties"; fi \
-        || { record "$section" "$t" FAIL 0 1 "shared broker did not start"; continue; }
+        || { SHARED_BROKER_FAILED=$(( ${SHARED_BROKER_FAILED:-0} + 1 ))
+             record "$section" "$t" FAIL 0 1 "shared broker did not start"; continue; }
       BROKER_PID_WAS=$BROKER_PID
     fi
     say "client test $t"

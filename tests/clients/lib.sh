@@ -47,7 +47,7 @@ _broker_launch() {
     [ -f "$CHRONIK_SERVER_DLL" ] || die "broker not built: $CHRONIK_SERVER_DLL (run: dotnet build -c Release Chronik.slnx)"
     cmd=(dotnet "$CHRONIK_SERVER_DLL")
   fi
-  local args=(--kafka-port "$BROKER_PORT" --metrics-port "$BROKER_MPORT" --advertised-host 127.0.0.1 --data-dir "$BROKER_DATA")
+  local args=(--kafka-port "$BROKER_PORT" --metrics-port "$BROKER_MPORT" --bind 127.0.0.1 --advertised-host 127.0.0.1 --data-dir "$BROKER_DATA")
   [ -n "${BROKER_CONFIG:-}" ] && args+=(--config "$BROKER_CONFIG")
   echo "=== start $(date +%T): ${cmd[*]} ${args[*]}" >>"$BROKER_LOG"
   "${cmd[@]}" "${args[@]}" >>"$BROKER_LOG" 2>&1 </dev/null &
