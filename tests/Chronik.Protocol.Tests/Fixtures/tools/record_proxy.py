@@ -68,6 +68,7 @@ def main():
             c, _ = srv.accept()
         except socket.timeout:
             continue
+        c.settimeout(None)
         u = socket.create_connection(("127.0.0.1", a.upstream))
         threading.Thread(target=pump_requests, args=(c, u), daemon=True).start()
         threading.Thread(target=pump, args=(u, c), daemon=True).start()
