@@ -57,6 +57,7 @@ if bad:
 PYEOF
 # the recovered log accepts new records right after its end
 end=$(wc -l <"$work/log")
-first_new=$(timeout 60 $D batches "$BROKER" "$topic" 1000000 100 50 | head -1) || die "produce after restart failed"
+first_new=$(timeout 60 $D batches "$BROKER" "$topic" 1000000 100 50) || die "produce after restart failed"
+first_new=${first_new%%$'\n'*}
 [ "$first_new" = "$end" ] || die "first offset after restart is $first_new, expected $end"
 log "PASS: all $nacked acknowledged records survived SIGKILL; new produce continues at offset $end"

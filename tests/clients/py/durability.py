@@ -21,8 +21,9 @@ def producer(**extra):
     return Producer(conf)
 
 if cmd == "create":
-    AdminClient({"bootstrap.servers": broker}).create_topics(
-        [NewTopic(topic, num_partitions=1, replication_factor=1)], operation_timeout=15)[topic].result(30)
+    admin = AdminClient({"bootstrap.servers": broker})   # keep the handle alive until the result
+    admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)],
+                        operation_timeout=15)[topic].result(30)
 
 elif cmd == "stream":
     ackfile, maxn = sys.argv[4], int(sys.argv[5])
