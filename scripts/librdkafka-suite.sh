@@ -93,15 +93,18 @@ run_one() {
   end=$(date +%s.%N)
   secs=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}')
   # summary rows look like: | 0012_produce_consume | PASSED | 1.600s |
-  local rows
-  rows=$(sed 's/\x1b\[[0-9;]*m//g' "$out" | grep -E "^\| ${num}_" || true)
+  local clean rows reason
+  clean=$(sed 's/\x1b\[[0-9;]*m//g' "$out")
+  rows=$(grep -E "^\| ${num}_" <<<"$clean" || true)
+  # the first failure: "### Test "NAME" failed at FILE:LINE:FUNC() at DATE: ###" then the message
+  reason=$(awk '/^### Test .* failed at /{h=$0; getline; sub(/^### Test /,"",h); sub(/ at [A-Z][a-z][a-z] [A-Z].*$/,"",h); print h ": " $0; exit}' <<<"$clean" | cut -c1-220 | tr '\t' ' ')
   note=""
-  if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+  if [ $rc -eq 124 ] || { [ $rc -eq 137 ] && awk -v s="$secs" -v t="$TIMEOUT" 'BEGIN{exit !(s >= t)}'; }; then
     status=TIMEOUT; note="killed after ${TIMEOUT}s"
+  elif grep -q 'timed out (timeout set to' <<<"$reason"; then
+    status=TIMEOUT; note=$reason
   elif [ $rc -ne 0 ] || grep -q 'FAILED' <<<"$rows"; then
-    status=FAIL
-    note=$(sed 's/\x1b\[[0-9;]*m//g' "$out" | grep -m1 -E 'TEST FAILURE|FAIL:|Test assertion failed|assert' | cut -c1-200 | tr '\t|' '  ')
-    [ -n "$note" ] || note="exit $rc"
+    status=FAIL; note=${reason:-exit $rc}
   elif [ -z "$rows" ]; then
     status=FAIL; note="no summary row (exit $rc)"
   elif ! grep -qv 'SKIPPED' <<<"$rows"; then
