@@ -115,7 +115,7 @@ run_client_list() {  # run_client_list LISTFILE SECTION
     fi
     say "client test $t"
     start=$(date +%s)
-    CHRONIK_BOOTSTRAP=$BROKER N=$CLIENT_N timeout -k 10 600 bash "tests/clients/$t" </dev/null >"$RES/clients/$t.log" 2>&1
+    CHRONIK_BOOTSTRAP=$BROKER CHRONIK_DATA_DIR=$BROKER_DATA N=$CLIENT_N timeout -k 10 600 bash "tests/clients/$t" </dev/null >"$RES/clients/$t.log" 2>&1
     rc=$?; secs=$(( $(date +%s) - start ))
     if [ $rc -eq 0 ]; then record "$section" "$t" PASS 1 0 "${secs}s"
     else

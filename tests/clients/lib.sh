@@ -9,7 +9,7 @@
 #   broker_stop                            SIGTERM by PID, SIGKILL after $BROKER_STOP_TIMEOUT s.
 #   broker_kill9                           SIGKILL by PID (crash simulation).
 #   broker_restart                         start again on the same port and data dir.
-#   use_broker                             use $CHRONIK_BOOTSTRAP when the harness provides one,
+#   use_broker                             use $CHRONIK_BOOTSTRAP (data dir $CHRONIK_DATA_DIR) when the harness provides one,
 #                                          else start a private broker stopped on exit.
 # Every loop here is bounded in count and in time.
 
