@@ -49,4 +49,37 @@ public class ConfluentKafkaTests(BrokerFixture broker)
         Assert.Equal(count, next);
         await Task.CompletedTask;
     }
+
+    [Fact]
+    public async Task A_request_larger_than_the_socket_buffer_is_assembled_and_served()
+    {
+        const string topic = "ck-big-frames";
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.Bootstrap }).Build())
+        {
+            await admin.CreateTopicsAsync([new Confluent.Kafka.Admin.TopicSpecification
+            {
+                Name = topic, NumPartitions = 1, ReplicationFactor = 1,
+                Configs = new Dictionary<string, string> { ["max.message.bytes"] = "8388608" },
+            }]);
+        }
+        var big = new byte[4 * 1024 * 1024];
+        new Random(5).NextBytes(big);
+        using (var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = broker.Bootstrap, Acks = Acks.All, MessageMaxBytes = 8 * 1024 * 1024,
+        }).Build())
+        {
+            var dr = await producer.ProduceAsync(topic, new Message<Null, byte[]> { Value = big });
+            Assert.Equal(0, dr.Offset.Value);
+        }
+        using var consumer = new ConsumerBuilder<Null, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = broker.Bootstrap, GroupId = "unused-big", FetchMaxBytes = 16 * 1024 * 1024, MaxPartitionFetchBytes = 1024 * 1024,
+        }).Build();
+        consumer.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));
+        ConsumeResult<Null, byte[]>? r = null;
+        for (int i = 0; i < 40 && r?.Message is null; i++) r = consumer.Consume(TimeSpan.FromMilliseconds(500));
+        Assert.NotNull(r?.Message);
+        Assert.Equal(big, r!.Message.Value);
+    }
 }

@@ -29,10 +29,16 @@ public sealed class RequestDispatcher
     /// <summary>Starts handling a frame. Throws <see cref="KafkaProtocolException"/> when the connection must be closed.</summary>
     public PendingResponse Dispatch(in ReadOnlySequence<byte> frame, string remote, CancellationToken ct)
     {
-        long start = Stopwatch.GetTimestamp();
         int length = (int)frame.Length;
         byte[] rented = ArrayPool<byte>.Shared.Rent(length);
         frame.CopyTo(rented);
+        return Dispatch(rented, length, remote, ct);
+    }
+
+    /// <summary>Starts handling a frame already in a pooled array, whose ownership passes to the pending response.</summary>
+    public PendingResponse Dispatch(byte[] rented, int length, string remote, CancellationToken ct)
+    {
+        long start = Stopwatch.GetTimestamp();
         try
         {
             var reader = new KafkaReader(rented.AsMemory(0, length));

@@ -7,6 +7,15 @@ namespace Chronik.Broker.Network;
 /// <summary>Splits a byte stream into Kafka frames: a 4-byte big-endian size, then that many bytes.</summary>
 public static class FrameReader
 {
+    /// <summary>The size of the next frame once its 4-byte prefix is buffered (already checked by <see cref="TryReadFrame"/>).</summary>
+    public static int? PeekSize(in ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.Length < 4) return null;
+        Span<byte> sizeBytes = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(sizeBytes);
+        return BinaryPrimitives.ReadInt32BigEndian(sizeBytes);
+    }
+
     /// <summary>True when a whole frame is buffered; <paramref name="frame"/> excludes the size prefix.</summary>
     public static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameBytes, out ReadOnlySequence<byte> frame)
     {

@@ -18,6 +18,7 @@ namespace Chronik.Broker.Network;
 public sealed class KafkaConnectionHandler : ConnectionHandler
 {
     private const int MaxInFlightPerConnection = 128;
+    private const int LargeFrameBytes = 256 * 1024;
     private readonly RequestDispatcher _dispatcher;
     private readonly BrokerOptions _options;
     private readonly BrokerMetrics _metrics;
@@ -62,6 +63,10 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         var writer = WriteResponsesAsync(pending.Reader, output, remote, connection);
         // Graceful shutdown: stop reading new requests, let in-flight ones finish and be answered.
         using var stopping = _lifetime.ApplicationStopping.Register(() => input.CancelPendingRead());
+        // A frame larger than LargeFrameBytes is assembled straight into its pooled array, so the pipe never
+        // has to buffer a whole large request (Kestrel pauses the socket at MaxReadBufferSize, 1 MiB).
+        byte[]? partial = null;
+        int partialLength = 0, partialFilled = 0;
         try
         {
             while (true)
@@ -70,10 +75,37 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                 var buffer = result.Buffer;
                 try
                 {
-                    while (FrameReader.TryReadFrame(ref buffer, _options.SocketRequestMaxBytes, out var frame))
+                    if (partial is not null)
                     {
-                        var p = _dispatcher.Dispatch(frame, remote, ct);
-                        await pending.Writer.WriteAsync(p, ct).ConfigureAwait(false);
+                        int take = (int)Math.Min(buffer.Length, partialLength - partialFilled);
+                        buffer.Slice(0, take).CopyTo(partial.AsSpan(partialFilled));
+                        partialFilled += take;
+                        buffer = buffer.Slice(take);
+                        if (partialFilled == partialLength)
+                        {
+                            var whole = partial;
+                            partial = null;
+                            await pending.Writer.WriteAsync(_dispatcher.Dispatch(whole, partialLength, remote, ct), ct).ConfigureAwait(false);
+                        }
+                    }
+                    while (partial is null)
+                    {
+                        if (FrameReader.TryReadFrame(ref buffer, _options.SocketRequestMaxBytes, out var frame))
+                        {
+                            var p = _dispatcher.Dispatch(frame, remote, ct);
+                            await pending.Writer.WriteAsync(p, ct).ConfigureAwait(false);
+                            continue;
+                        }
+                        if (FrameReader.PeekSize(buffer) is { } size && size > LargeFrameBytes)
+                        {
+                            partial = ArrayPool<byte>.Shared.Rent(size);
+                            partialLength = size;
+                            var available = buffer.Slice(4);
+                            available.CopyTo(partial);
+                            partialFilled = (int)available.Length;
+                            buffer = buffer.Slice(buffer.End);
+                        }
+                        break;
                     }
                     if (result.IsCompleted || result.IsCanceled) break;
                 }
@@ -99,6 +131,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         }
         finally
         {
+            if (partial is not null) ArrayPool<byte>.Shared.Return(partial);
             pending.Writer.TryComplete();
             await writer.ConfigureAwait(false);
             await input.CompleteAsync().ConfigureAwait(false);
