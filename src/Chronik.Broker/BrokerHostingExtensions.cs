@@ -19,7 +19,16 @@ public static class BrokerHostingExtensions
     public static IServiceCollection AddChronikBroker(this IServiceCollection services, BrokerOptions options, ILogStore? store = null)
     {
         services.AddSingleton(options);
-        services.AddSingleton<BrokerMetrics>();
+        services.AddSingleton(sp =>
+        {
+            var metrics = new BrokerMetrics();
+            metrics.ObserveTopics(() =>
+            {
+                var topics = sp.GetRequiredService<TopicManager>().Topics;
+                return (topics.Count, topics.Sum(t => t.PartitionCount));
+            });
+            return metrics;
+        });
         var defaults = TopicDefaultsFrom(options);
         if (store is not null) services.AddSingleton(store);
         else

@@ -26,6 +26,13 @@ public sealed class BrokerMetrics : IDisposable
 
     public Meter Meter => _meter;
 
+    /// <summary>Publishes the topic and partition counts (chronik.topics, chronik.partitions), read at scrape time.</summary>
+    public void ObserveTopics(Func<(int Topics, int Partitions)> counts)
+    {
+        _meter.CreateObservableGauge("chronik.topics", () => counts().Topics, description: "Topics, internal ones included");
+        _meter.CreateObservableGauge("chronik.partitions", () => counts().Partitions, description: "Partitions hosted by this node");
+    }
+
     private static string[] BuildNames()
     {
         var names = new string[ApiKeys.All.Max(a => (int)a.Key) + 1];
