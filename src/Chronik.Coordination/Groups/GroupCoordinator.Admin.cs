@@ -1,0 +1,91 @@
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Coordination.Groups;
+
+/// <summary>DescribeGroups, ListGroups and DeleteGroups.</summary>
+public sealed partial class GroupCoordinator
+{
+    /// <summary>Kafka's group ACL operations READ (3), DELETE (6) and DESCRIBE (8): everything is allowed without an authorizer.</summary>
+    public const int GroupAuthorizedOperations = (1 << 3) | (1 << 6) | (1 << 8);
+
+    /// <summary>An unknown group is described as Dead with no error, as Kafka does before DescribeGroups v6.</summary>
+    public DescribeGroupsResponse.DescribedGroup DescribeGroup(string groupId, bool includeAuthorizedOperations)
+    {
+        var d = new DescribeGroupsResponse.DescribedGroup
+        {
+            GroupId = groupId,
+            GroupState = GroupStateNames.Name(GroupState.Dead),
+            AuthorizedOperations = includeAuthorizedOperations ? GroupAuthorizedOperations : int.MinValue,
+        };
+        if (string.IsNullOrEmpty(groupId))
+        {
+            d.ErrorCode = (short)ErrorCode.InvalidGroupId;
+            return d;
+        }
+        if (!_groups.TryGetValue(groupId, out var g)) return d;
+        d.GroupState = GroupStateNames.Name(g.State);
+        d.ProtocolType = g.ProtocolType ?? "";
+        bool stable = g.Is(GroupState.Stable);
+        // Kafka shows the protocol, the metadata and the assignments only once the group is stable.
+        d.ProtocolData = stable ? g.ProtocolName ?? "" : "";
+        foreach (var m in g.Members.Values)
+        {
+            d.Members.Add(new DescribeGroupsResponse.DescribedGroupMember
+            {
+                MemberId = m.MemberId,
+                GroupInstanceId = m.GroupInstanceId,
+                ClientId = m.ClientId,
+                ClientHost = m.ClientHost,
+                MemberMetadata = stable ? m.MetadataFor(g.ProtocolName) : [],
+                MemberAssignment = stable ? m.Assignment : [],
+            });
+        }
+        return d;
+    }
+
+    /// <summary>Every live group, optionally filtered by state names and by type ("classic"); filters ignore case.</summary>
+    public List<ListGroupsResponse.ListedGroup> ListGroups(IReadOnlyCollection<string>? statesFilter, IReadOnlyCollection<string>? typesFilter)
+    {
+        var list = new List<ListGroupsResponse.ListedGroup>();
+        foreach (var g in _groups.Values.OrderBy(g => g.GroupId, StringComparer.Ordinal))
+        {
+            if (g.Is(GroupState.Dead)) continue;
+            string state = GroupStateNames.Name(g.State);
+            if (statesFilter is { Count: > 0 } && !statesFilter.Contains(state, StringComparer.OrdinalIgnoreCase)) continue;
+            if (typesFilter is { Count: > 0 } && !typesFilter.Contains("classic", StringComparer.OrdinalIgnoreCase)) continue;
+            list.Add(new ListGroupsResponse.ListedGroup { GroupId = g.GroupId, ProtocolType = g.ProtocolType ?? "", GroupState = state, GroupType = "classic" });
+        }
+        return list;
+    }
+
+    /// <summary>Deletes empty groups with their offsets (tombstones for the group and every offset).</summary>
+    public CoordinatorResult<List<DeleteGroupsResponse.DeletableGroupResult>> DeleteGroups(IReadOnlyList<string> groupIds)
+    {
+        Begin();
+        var results = new List<DeleteGroupsResponse.DeletableGroupResult>();
+        foreach (var id in groupIds)
+        {
+            ErrorCode error;
+            if (string.IsNullOrEmpty(id)) error = ErrorCode.InvalidGroupId;
+            else if (!_groups.TryGetValue(id, out var g) || g.Is(GroupState.Dead)) error = ErrorCode.GroupIdNotFound;
+            else if (!g.Is(GroupState.Empty)) error = ErrorCode.NonEmptyGroup;
+            else
+            {
+                RemoveGroup(g);
+                error = ErrorCode.None;
+            }
+            results.Add(new DeleteGroupsResponse.DeletableGroupResult { GroupId = id, ErrorCode = (short)error });
+        }
+        return End(results);
+    }
+
+    private void RemoveGroup(ClassicGroup g)
+    {
+        foreach (var (tp, _) in g.Offsets) _fx.Records.Add(new CoordinatorRecord(GroupRecords.OffsetKey(g.GroupId, tp.Topic, tp.Partition), null));
+        g.Offsets.Clear();
+        foreach (var id in g.PendingMembers.Keys.ToList()) g.PendingMembers.Remove(id);
+        _fx.Records.Add(new CoordinatorRecord(GroupRecords.GroupKey(g.GroupId), null));
+        g.TransitionTo(GroupState.Dead, 0);
+        _groups.Remove(g.GroupId);
+    }
+}

@@ -1,0 +1,20 @@
+namespace Chronik.Coordination.Groups;
+
+/// <summary>The broker settings the group coordinator obeys (group.* and offsets.* in server.properties).</summary>
+public sealed record GroupCoordinatorConfig
+{
+    /// <summary>group.min.session.timeout.ms.</summary>
+    public int MinSessionTimeoutMs { get; init; } = 6000;
+    /// <summary>group.max.session.timeout.ms.</summary>
+    public int MaxSessionTimeoutMs { get; init; } = 1_800_000;
+    /// <summary>group.initial.rebalance.delay.ms: how long the first rebalance of an empty group waits for more members.</summary>
+    public int InitialRebalanceDelayMs { get; init; } = 3000;
+    /// <summary>group.max.size.</summary>
+    public int MaxGroupSize { get; init; } = int.MaxValue;
+    /// <summary>offsets.retention.minutes, in milliseconds.</summary>
+    public long OffsetsRetentionMs { get; init; } = 7L * 24 * 3600 * 1000;
+    /// <summary>offsets.retention.check.interval.ms.</summary>
+    public long OffsetsRetentionCheckIntervalMs { get; init; } = 600_000;
+    /// <summary>offset.metadata.max.bytes.</summary>
+    public int OffsetMetadataMaxBytes { get; init; } = 4096;
+}
