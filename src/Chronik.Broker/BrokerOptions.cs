@@ -35,6 +35,11 @@ public sealed class BrokerOptions
     public string LogMessageTimestampType { get; set; } = "CreateTime";
     public int GroupInitialRebalanceDelayMs { get; set; } = 3000;
     public int OffsetsRetentionMinutes { get; set; } = 10080;
+    public long OffsetsRetentionCheckIntervalMs { get; set; } = 600_000;
+    public int OffsetMetadataMaxBytes { get; set; } = 4096;
+    public int GroupMinSessionTimeoutMs { get; set; } = 6000;
+    public int GroupMaxSessionTimeoutMs { get; set; } = 1_800_000;
+    public int GroupMaxSize { get; set; } = int.MaxValue;
     public int TransactionMaxTimeoutMs { get; set; } = 900_000;
 
     /// <summary>Every broker config key and value as configured (for DescribeConfigs of the broker resource).</summary>
