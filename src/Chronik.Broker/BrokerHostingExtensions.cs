@@ -42,6 +42,8 @@ public static class BrokerHostingExtensions
         services.AddSingleton<ClusterView>();
         services.AddSingleton<AppendSignal>();
         services.AddSingleton<FetchSessionCache>();
+        services.AddSingleton<GroupCoordinatorService>();
+        services.AddHostedService(sp => sp.GetRequiredService<GroupCoordinatorService>());
         foreach (var type in typeof(BrokerHostingExtensions).Assembly.GetTypes())
         {
             if (type is { IsClass: true, IsAbstract: false } && typeof(IApiHandler).IsAssignableFrom(type))

@@ -1,0 +1,49 @@
+// OffsetCommit (key 8), v0-9. Checks as Kafka's classic groups: a standalone commit (generation -1) only
+// while the group is empty (else UNKNOWN_MEMBER_ID), otherwise the member and generation must be current
+// (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, FENCED_INSTANCE_ID) and no sync pending (REBALANCE_IN_PROGRESS).
+// Unknown partitions: UNKNOWN_TOPIC_OR_PARTITION; metadata over offset.metadata.max.bytes:
+// OFFSET_METADATA_TOO_LARGE. The answer waits until the commit is fsynced in __consumer_offsets.
+// RetentionTimeMs (v2-4) and CommitTimestamp (v1) are ignored: offsets.retention.minutes applies.
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Commits offsets through the group coordinator.</summary>
+public sealed class OffsetCommitHandler : ApiHandler<OffsetCommitRequest, OffsetCommitResponse>
+{
+    private readonly GroupCoordinatorService _groups;
+    private readonly ClusterView _cluster;
+
+    public OffsetCommitHandler(GroupCoordinatorService groups, ClusterView cluster)
+    {
+        _groups = groups;
+        _cluster = cluster;
+    }
+
+    public override ApiKey Key => ApiKey.OffsetCommit;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 9;
+
+    protected override async ValueTask<OffsetCommitResponse?> HandleAsync(RequestContext context, OffsetCommitRequest request, CancellationToken cancellationToken)
+    {
+        short v = context.ApiVersion;
+        if (v == 0) request.GenerationIdOrMemberEpoch = -1;
+        var (response, persisted) = await _groups.ExecuteAsync((c, now) => c.CommitOffsets(request, v, PartitionExists, now)).ConfigureAwait(false);
+        if (!persisted)
+        {
+            foreach (var t in response.Topics)
+            {
+                foreach (var p in t.Partitions)
+                {
+                    if (p.ErrorCode == 0) p.ErrorCode = (short)ErrorCode.CoordinatorNotAvailable;
+                }
+            }
+        }
+        return response;
+    }
+
+    private bool PartitionExists(string topic, int partition) =>
+        _cluster.Topics.Get(topic) is { } t && partition >= 0 && partition < t.PartitionCount;
+}

@@ -1,0 +1,50 @@
+// JoinGroup (key 11), v0-9. The answer waits until the rebalance completes (every known member rejoined,
+// the rebalance timeout passed, or for a new group group.initial.rebalance.delay.ms). v4+: a first join
+// without a member id gets MEMBER_ID_REQUIRED and an id (KIP-394); v5+: group.instance.id (KIP-345).
+// v7+ carries ProtocolType; SkipAssignment (v9) is always false. See Coordination/Groups/GroupCoordinator.cs.
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Coordination.Groups;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Hands joins to the group coordinator and answers when the member's rebalance completes.</summary>
+public sealed class JoinGroupHandler : ApiHandler<JoinGroupRequest, JoinGroupResponse>
+{
+    private readonly GroupCoordinatorService _groups;
+
+    public JoinGroupHandler(GroupCoordinatorService groups) => _groups = groups;
+
+    public override ApiKey Key => ApiKey.JoinGroup;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 9;
+
+    protected override async ValueTask<JoinGroupResponse?> HandleAsync(RequestContext context, JoinGroupRequest request, CancellationToken cancellationToken)
+    {
+        short v = context.ApiVersion;
+        var client = new ClientInfo(context.ClientId ?? "", GroupHandlers.ClientHost(context.RemoteEndPoint), v);
+        var response = await _groups.ExecuteDeferredAsync((c, now) => c.JoinGroup(request, client, now)).ConfigureAwait(false);
+        if (v < 7)
+        {
+            response.ProtocolType = null;
+            response.ProtocolName ??= "";
+        }
+        return response;
+    }
+}
+
+/// <summary>Helpers shared by the group handlers.</summary>
+internal static class GroupHandlers
+{
+    /// <summary>Kafka shows a member's host as "/address" (Java's InetAddress.toString).</summary>
+    public static string ClientHost(string remoteEndPoint)
+    {
+        string host = remoteEndPoint;
+        int colon = host.LastIndexOf(':');
+        if (colon > 0 && !host.EndsWith(']')) host = host[..colon];
+        host = host.Trim('[', ']');
+        if (host.StartsWith("::ffff:", StringComparison.Ordinal)) host = host["::ffff:".Length..];
+        return "/" + host;
+    }
+}

@@ -1,0 +1,26 @@
+// Heartbeat (key 12), v0-4. Keeps a member alive for its session timeout; during a rebalance the answer is
+// REBALANCE_IN_PROGRESS so the member rejoins. UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION / FENCED_INSTANCE_ID
+// as in Kafka.
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Passes heartbeats to the group coordinator.</summary>
+public sealed class HeartbeatHandler : ApiHandler<HeartbeatRequest, HeartbeatResponse>
+{
+    private readonly GroupCoordinatorService _groups;
+
+    public HeartbeatHandler(GroupCoordinatorService groups) => _groups = groups;
+
+    public override ApiKey Key => ApiKey.Heartbeat;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 4;
+
+    protected override async ValueTask<HeartbeatResponse?> HandleAsync(RequestContext context, HeartbeatRequest request, CancellationToken cancellationToken)
+    {
+        var (response, _) = await _groups.ExecuteAsync((c, now) => c.Heartbeat(request, now)).ConfigureAwait(false);
+        return response;
+    }
+}

@@ -1,0 +1,34 @@
+// ListGroups (key 16), v0-5. Every group this coordinator knows (all of them: one node); v4+ filter by
+// state names, v5+ by group type. Every group here is a "classic" group (KIP-848 groups are not built yet).
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Lists groups from the group coordinator.</summary>
+public sealed class ListGroupsHandler : ApiHandler<ListGroupsRequest, ListGroupsResponse>
+{
+    private readonly GroupCoordinatorService _groups;
+
+    public ListGroupsHandler(GroupCoordinatorService groups) => _groups = groups;
+
+    public override ApiKey Key => ApiKey.ListGroups;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 5;
+
+    protected override ValueTask<ListGroupsResponse?> HandleAsync(RequestContext context, ListGroupsRequest request, CancellationToken cancellationToken)
+    {
+        short v = context.ApiVersion;
+        var states = v >= 4 ? request.StatesFilter : null;
+        var types = v >= 5 ? request.TypesFilter : null;
+        var response = new ListGroupsResponse();
+        response.Groups.AddRange(_groups.Read(c => c.ListGroups(states, types)));
+        foreach (var g in response.Groups)
+        {
+            if (v < 4) g.GroupState = "";
+            if (v < 5) g.GroupType = "";
+        }
+        return new(response);
+    }
+}

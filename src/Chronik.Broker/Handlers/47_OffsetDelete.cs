@@ -1,0 +1,36 @@
+// OffsetDelete (key 47), v0. Deletes committed offsets of an empty group, or of a consumer group for the
+// topics no member subscribes to (GROUP_SUBSCRIBED_TO_TOPIC otherwise; subscriptions are read from the
+// members' ConsumerProtocolSubscription). GROUP_ID_NOT_FOUND for unknown groups; NON_EMPTY_GROUP for a
+// non-empty group of another protocol type; UNKNOWN_TOPIC_OR_PARTITION for partitions that do not exist.
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Deletes committed offsets through the group coordinator.</summary>
+public sealed class OffsetDeleteHandler : ApiHandler<OffsetDeleteRequest, OffsetDeleteResponse>
+{
+    private readonly GroupCoordinatorService _groups;
+    private readonly ClusterView _cluster;
+
+    public OffsetDeleteHandler(GroupCoordinatorService groups, ClusterView cluster)
+    {
+        _groups = groups;
+        _cluster = cluster;
+    }
+
+    public override ApiKey Key => ApiKey.OffsetDelete;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 0;
+
+    protected override async ValueTask<OffsetDeleteResponse?> HandleAsync(RequestContext context, OffsetDeleteRequest request, CancellationToken cancellationToken)
+    {
+        var (response, persisted) = await _groups.ExecuteAsync((c, _) => c.DeleteOffsets(request, PartitionExists)).ConfigureAwait(false);
+        if (!persisted && response.ErrorCode == 0) response.ErrorCode = (short)ErrorCode.CoordinatorNotAvailable;
+        return response;
+    }
+
+    private bool PartitionExists(string topic, int partition) =>
+        _cluster.Topics.Get(topic) is { } t && partition >= 0 && partition < t.PartitionCount;
+}

@@ -1,0 +1,278 @@
+using Chronik.Coordination.Groups;
+using Chronik.Coordination.Topics;
+using Chronik.Protocol.Records;
+using Chronik.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Chronik.Broker.Services;
+
+/// <summary>
+/// Owns the <see cref="GroupCoordinator"/>: serializes calls to it under one lock, appends the records each
+/// call returns to the offsets log (<c>__consumer_offsets</c>, one partition, fsync per append) in call order,
+/// runs the call's completions only after that, ticks the timers every 100 ms, and replays the log at start-up
+/// (then rewrites the live records and drops the older ones when most of the log is dead).
+/// Lock order: this service's lock → partition append lock (the append is issued under the lock so log order
+/// is call order; the fsync wait happens outside it).
+/// </summary>
+public sealed class GroupCoordinatorService : IHostedService, IDisposable
+{
+    public const string OffsetsTopic = "__consumer_offsets";
+    private const int MaxBatchBytes = 512 * 1024;
+    private static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(100);
+
+    private readonly object _lock = new();
+    private readonly GroupCoordinator _coordinator;
+    private readonly TopicManager _topics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<GroupCoordinatorService> _logger;
+    private IPartitionLog? _log;
+    private Task<bool> _lastAppend = Task.FromResult(true);
+    private volatile bool _loaded;
+    private CancellationTokenSource? _stop;
+    private Task? _ticker;
+
+    public GroupCoordinatorService(BrokerOptions options, TopicManager topics, ILogger<GroupCoordinatorService> logger, TimeProvider? time = null)
+    {
+        _topics = topics;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _coordinator = new GroupCoordinator(ConfigFrom(options));
+    }
+
+    public static GroupCoordinatorConfig ConfigFrom(BrokerOptions o) => new()
+    {
+        MinSessionTimeoutMs = o.GroupMinSessionTimeoutMs,
+        MaxSessionTimeoutMs = o.GroupMaxSessionTimeoutMs,
+        InitialRebalanceDelayMs = o.GroupInitialRebalanceDelayMs,
+        MaxGroupSize = o.GroupMaxSize,
+        OffsetsRetentionMs = o.OffsetsRetentionMinutes * 60_000L,
+        OffsetsRetentionCheckIntervalMs = o.OffsetsRetentionCheckIntervalMs,
+        OffsetMetadataMaxBytes = o.OffsetMetadataMaxBytes,
+    };
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// Runs one coordinator operation: under the lock, call it and issue the append of its records; then
+    /// release the requests it completed; then wait until its records are durable. Returns the response and
+    /// whether the records were persisted.
+    /// </summary>
+    public async Task<(T Response, bool Persisted)> ExecuteAsync<T>(Func<GroupCoordinator, long, CoordinatorResult<T>> operation)
+    {
+        EnsureLoaded();
+        CoordinatorResult<T> result;
+        Task<bool> persisted;
+        lock (_lock)
+        {
+            result = operation(_coordinator, Now);
+            persisted = Persist(result.Records);
+        }
+        result.RunCompletions();
+        return (result.Response, await persisted.ConfigureAwait(false));
+    }
+
+    /// <summary>For operations whose answer waits on other members (join, sync): the answer, after everything logged before it is durable.</summary>
+    public async Task<T> ExecuteDeferredAsync<T>(Func<GroupCoordinator, long, CoordinatorResult<Task<T>>> operation)
+    {
+        var (pending, _) = await ExecuteAsync(operation).ConfigureAwait(false);
+        var response = await pending.ConfigureAwait(false);
+        Task<bool> barrier;
+        lock (_lock) barrier = _lastAppend;
+        await barrier.ConfigureAwait(false);
+        return response;
+    }
+
+    /// <summary>A read-only look at the coordinator (describe, list, fetch offsets).</summary>
+    public T Read<T>(Func<GroupCoordinator, T> query)
+    {
+        EnsureLoaded();
+        lock (_lock) return query(_coordinator);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        EnsureLoaded();
+        _stop = new CancellationTokenSource();
+        _ticker = TickLoopAsync(_stop.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stop is null) return;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_ticker is not null) await _ticker.ConfigureAwait(false);
+    }
+
+    public void Dispose() => _stop?.Dispose();
+
+    /// <summary>Advances the coordinator's timers to now (the tick loop calls it; tests may too).</summary>
+    public void Tick()
+    {
+        EnsureLoaded();
+        CoordinatorResult<int> result;
+        lock (_lock)
+        {
+            result = _coordinator.Tick(Now);
+            _ = Persist(result.Records);
+        }
+        result.RunCompletions();
+    }
+
+    private async Task TickLoopAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TickPeriod, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                try
+                {
+                    Tick();
+                }
+                catch (Exception e) when (e is IOException or InvalidOperationException)
+                {
+                    _logger.LogError(e, "Group coordinator tick failed");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private Task<bool> Persist(IReadOnlyList<CoordinatorRecord> records)
+    {
+        if (records.Count == 0 || _log is null) return Task.FromResult(true);
+        long now = Now;
+        Task<bool>? last = null;
+        using var builder = new RecordBatchBuilder();
+        int bytes = 0;
+        var tasks = new List<Task<bool>>();
+        foreach (var r in records)
+        {
+            if (builder.Count > 0 && bytes + r.Key.Length + (r.Value?.Length ?? 0) > MaxBatchBytes)
+            {
+                tasks.Add(AppendBatch(builder.ToArray()));
+                builder.Reset();
+                bytes = 0;
+            }
+            builder.Append(now, r.Key, r.Value);
+            bytes += r.Key.Length + (r.Value?.Length ?? 0) + 32;
+        }
+        tasks.Add(AppendBatch(builder.ToArray()));
+        last = tasks.Count == 1 ? tasks[0] : AllAsync(tasks);
+        _lastAppend = last;
+        return last;
+
+        static async Task<bool> AllAsync(List<Task<bool>> tasks)
+        {
+            bool ok = true;
+            foreach (var t in tasks) ok &= await t.ConfigureAwait(false);
+            return ok;
+        }
+    }
+
+    private async Task<bool> AppendBatch(byte[] batch)
+    {
+        try
+        {
+            var result = await _log!.AppendAsync(batch, AppendOptions.Default).ConfigureAwait(false);
+            if (result.Error == LogError.None) return true;
+            _logger.LogError("Appending to {Topic} failed: {Error}", OffsetsTopic, result.Error);
+            return false;
+        }
+        catch (IOException e)
+        {
+            _logger.LogError(e, "Appending to {Topic} failed", OffsetsTopic);
+            return false;
+        }
+    }
+
+    private void EnsureLoaded()
+    {
+        if (_loaded) return;
+        lock (_lock)
+        {
+            if (_loaded) return;
+            Load();
+            _loaded = true;
+        }
+    }
+
+    private void Load()
+    {
+        var topic = _topics.Get(OffsetsTopic);
+        if (topic is null)
+        {
+            var configs = new Dictionary<string, string?>(StringComparer.Ordinal)
+            {
+                ["cleanup.policy"] = "compact",
+                ["retention.ms"] = "-1",
+                ["retention.bytes"] = "-1",
+                ["segment.bytes"] = "104857600",
+                ["flush.messages"] = "1",
+            };
+            var created = _topics.Create(OffsetsTopic, 1, 1, configs, validateOnly: false);
+            if (created.Error != Protocol.Messages.ErrorCode.None && _topics.Get(OffsetsTopic) is null)
+            {
+                throw new InvalidOperationException($"cannot create {OffsetsTopic}: {created.Error} {created.Message}");
+            }
+        }
+        _log = _topics.GetLog(OffsetsTopic, 0) ?? throw new InvalidOperationException($"{OffsetsTopic}-0 has no log");
+        long now = Now;
+        var (records, loaded) = Replay(_log, now);
+        int live = _coordinator.SnapshotRecords().Count;
+        _logger.LogInformation("Loaded {Groups} group(s) from {Records} record(s) of {Topic}", _coordinator.GroupCount, records, OffsetsTopic);
+        if (records > 10_000 && records > 4L * live) Compact(loaded);
+    }
+
+    /// <summary>Reads the whole offsets log into the coordinator; returns how many records there were and the offset after the last.</summary>
+    private (long Records, long End) Replay(IPartitionLog log, long now)
+    {
+        long offset = log.LogStartOffset;
+        long end = log.HighWatermark;
+        long count = 0;
+        while (offset < end)
+        {
+            using var read = log.Read(offset, 1 << 20, end);
+            if (read.Error == LogError.OffsetOutOfRange && read.LogStartOffset > offset)
+            {
+                offset = read.LogStartOffset;
+                continue;
+            }
+            if (read.Error != LogError.None || read.Length == 0) break;
+            long before = offset;
+            foreach (var entry in new RecordBatchEnumerator(read.Records.Span))
+            {
+                var header = entry.Header;
+                if (!header.IsControl)
+                {
+                    using var batch = DecodedRecordBatch.Open(entry.Bytes);
+                    foreach (var record in batch)
+                    {
+                        if (record.Offset(header) < offset || record.KeyIsNull) continue;
+                        _coordinator.Replay(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray(), now);
+                        count++;
+                    }
+                }
+                offset = Math.Max(offset, header.LastOffset + 1);
+            }
+            if (offset == before) break;
+        }
+        return (count, offset);
+    }
+
+    /// <summary>Rewrites the live state at the log end and moves the log start past the old records (compaction by snapshot).</summary>
+    private void Compact(long snapshotStart)
+    {
+        var snapshot = _coordinator.SnapshotRecords();
+        if (snapshot.Count > 0)
+        {
+            if (!Persist(snapshot).GetAwaiter().GetResult()) return;
+        }
+        _log!.DeleteRecordsBefore(snapshotStart);
+        _logger.LogInformation("Compacted {Topic}: {Live} live record(s) rewritten from offset {Offset}", OffsetsTopic, snapshot.Count, snapshotStart);
+    }
+}
