@@ -2,10 +2,13 @@
 // does (it keeps min 0 advertised because old librdkafka derives compression support from it, KAFKA-18659).
 // Batches are validated without decompressing (length, magic 2, CRC-32C) and appended as received; the
 // append is issued synchronously in request order, then the response waits for durability (group commit).
-// acks=0 gets no response at all. Transactions and idempotent producer state are not implemented yet.
+// acks=0 gets no response at all. Batches with a producer id go through the partition's producer state
+// (Producers/PartitionProducerState.cs): sequence and epoch checks and the append are atomic per partition; a
+// retry of one of the last five batches is answered with its original offset and not written again.
 using System.Runtime.InteropServices;
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Producers;
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Records;
 using Chronik.Storage;
@@ -17,11 +20,13 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
 {
     private readonly ClusterView _cluster;
     private readonly AppendSignal _signal;
+    private readonly ProducerStateRegistry _producers;
 
-    public ProduceHandler(ClusterView cluster, AppendSignal signal)
+    public ProduceHandler(ClusterView cluster, AppendSignal signal, ProducerStateRegistry producers)
     {
         _cluster = cluster;
         _signal = signal;
+        _producers = producers;
     }
 
     public override ApiKey Key => ApiKey.Produce;
@@ -48,7 +53,20 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
                     slot.ErrorCode = (short)error;
                     continue;
                 }
-                var task = log!.AppendAsync(MemoryMarshal.AsMemory(pd.Records!.Value), AppendOptions.Default, cancellationToken);
+                var outcome = _producers.For(log!).Append(MemoryMarshal.AsMemory(pd.Records!.Value), null, AppendOptions.Default, cancellationToken);
+                if (outcome.Error != ErrorCode.None)
+                {
+                    slot.ErrorCode = (short)outcome.Error;
+                    continue;
+                }
+                if (outcome.Duplicate is { } dup)
+                {
+                    // Kafka answers a duplicate with success and the offsets the batch got the first time.
+                    slot.BaseOffset = dup.FirstOffset;
+                    slot.LogStartOffset = log!.LogStartOffset;
+                    continue;
+                }
+                var task = outcome.Append;
                 appended = true;
                 if (task.IsCompletedSuccessfully) Fill(slot, task.Result);
                 else (appends ??= []).Add((slot, task));
@@ -120,7 +138,6 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         // Kafka: produce v3+ must carry exactly one record batch per partition.
         if (summary.BatchCount != 1) return ErrorCode.InvalidRecord;
         if (summary.IsTransactional || summary.IsControl) return ErrorCode.InvalidRecord;
-        if (summary.ProducerId >= 0) return ErrorCode.UnknownProducerId;
         foreach (var batch in new RecordBatchEnumerator(records.Span))
         {
             if (batch.Header.TotalSize > log.Config.MaxMessageBytes) return ErrorCode.MessageTooLarge;

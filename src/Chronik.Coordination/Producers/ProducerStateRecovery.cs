@@ -1,0 +1,59 @@
+using Chronik.Protocol.Records;
+using Chronik.Storage;
+
+namespace Chronik.Coordination.Producers;
+
+/// <summary>
+/// Rebuilds a partition's producer state by walking its batches from the log start: producer id, epoch,
+/// sequences and offsets come from each v2 header; a control batch's single record key says commit or abort.
+/// </summary>
+internal static class ProducerStateRecovery
+{
+    private const int ChunkBytes = 4 << 20;
+
+    public static void Rebuild(IPartitionLog log, ProducerStateTable table)
+    {
+        long offset = log.LogStartOffset;
+        long end = log.LogEndOffset;
+        while (offset < end)
+        {
+            using var read = log.Read(offset, ChunkBytes, end);
+            if (read.Error != LogError.None || read.Length == 0) break;
+            long before = offset;
+            foreach (var entry in new RecordBatchEnumerator(read.Records.Span))
+            {
+                var h = entry.Header;
+                offset = h.LastOffset + 1;
+                if (h.ProducerId < 0) continue;
+                if (!h.IsControl)
+                {
+                    table.OnAppended(h, h.BaseOffset);
+                    continue;
+                }
+                if (MarkerType(entry.Bytes) is { } type)
+                {
+                    table.OnMarker(h.ProducerId, h.ProducerEpoch, type == ControlRecordType.Commit, h.BaseOffset, -1, h.MaxTimestamp);
+                }
+            }
+            if (offset == before) break;
+        }
+        table.TruncateAbortedBefore(log.LogStartOffset);
+    }
+
+    private static ControlRecordType? MarkerType(ReadOnlySpan<byte> batch)
+    {
+        try
+        {
+            using var decoded = DecodedRecordBatch.Open(batch);
+            foreach (var record in decoded)
+            {
+                if (ControlRecord.TryReadKey(record.Key, out _, out var type) && type is ControlRecordType.Commit or ControlRecordType.Abort) return type;
+                return null;
+            }
+        }
+        catch (CorruptRecordException)
+        {
+        }
+        return null;
+    }
+}
