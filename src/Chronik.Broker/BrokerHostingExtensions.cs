@@ -4,6 +4,7 @@ using Chronik.Broker.Dispatch;
 using Chronik.Broker.Metrics;
 using Chronik.Broker.Network;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Producers;
 using Chronik.Coordination.Topics;
 using Chronik.Storage;
 using Chronik.Storage.File;
@@ -44,6 +45,8 @@ public static class BrokerHostingExtensions
         services.AddSingleton<FetchSessionCache>();
         services.AddSingleton<GroupCoordinatorService>();
         services.AddHostedService(sp => sp.GetRequiredService<GroupCoordinatorService>());
+        services.AddSingleton(new ProducerIdManager(store is null ? options.DataDir : null));
+        services.AddSingleton<ProducerStateRegistry>();
         foreach (var type in typeof(BrokerHostingExtensions).Assembly.GetTypes())
         {
             if (type is { IsClass: true, IsAbstract: false } && typeof(IApiHandler).IsAssignableFrom(type))
