@@ -4,11 +4,14 @@
 // append is issued synchronously in request order, then the response waits for durability (group commit).
 // acks=0 gets no response at all. Batches with a producer id go through the partition's producer state
 // (Producers/PartitionProducerState.cs): sequence and epoch checks and the append are atomic per partition; a
-// retry of one of the last five batches is answered with its original offset and not written again.
+// retry of one of the last five batches is answered with its original offset and not written again. A
+// transactional batch must belong to a partition added to the producer's open transaction (INVALID_TXN_STATE
+// otherwise); that check runs under the same partition lock, so no marker slips between it and the append.
 using System.Runtime.InteropServices;
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Services;
 using Chronik.Coordination.Producers;
+using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Records;
 using Chronik.Storage;
@@ -21,12 +24,14 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
     private readonly ClusterView _cluster;
     private readonly AppendSignal _signal;
     private readonly ProducerStateRegistry _producers;
+    private readonly TransactionCoordinator _txns;
 
-    public ProduceHandler(ClusterView cluster, AppendSignal signal, ProducerStateRegistry producers)
+    public ProduceHandler(ClusterView cluster, AppendSignal signal, ProducerStateRegistry producers, TransactionCoordinator txns)
     {
         _cluster = cluster;
         _signal = signal;
         _producers = producers;
+        _txns = txns;
     }
 
     public override ApiKey Key => ApiKey.Produce;
@@ -53,10 +58,16 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
                     slot.ErrorCode = (short)error;
                     continue;
                 }
-                var outcome = _producers.For(log!).Append(MemoryMarshal.AsMemory(pd.Records!.Value), null, AppendOptions.Default, cancellationToken);
+                var bytes = MemoryMarshal.AsMemory(pd.Records!.Value);
+                bool transactional = RecordBatchHeader.Read(bytes.Span).IsTransactional;
+                Func<RecordBatchHeader, ErrorCode>? verify = transactional
+                    ? h => _txns.VerifyProduce(h.ProducerId, h.ProducerEpoch, topicData.Name, pd.Index)
+                    : null;
+                var outcome = _producers.For(log!).Append(bytes, verify, AppendOptions.Default, cancellationToken);
                 if (outcome.Error != ErrorCode.None)
                 {
-                    slot.ErrorCode = (short)outcome.Error;
+                    // Kafka fences an old epoch of a transactional producer.
+                    slot.ErrorCode = (short)(transactional && outcome.Error == ErrorCode.InvalidProducerEpoch ? ErrorCode.ProducerFenced : outcome.Error);
                     continue;
                 }
                 if (outcome.Duplicate is { } dup)
@@ -127,7 +138,6 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         log = null;
         if (version < 3) return ErrorCode.UnsupportedVersion;
         if (acks is not (0 or 1 or -1)) return ErrorCode.InvalidRequiredAcks;
-        if (transactionalId is not null) return ErrorCode.TransactionalIdAuthorizationFailed;
         if (topic is null || pd.Index < 0 || pd.Index >= topic.PartitionCount) return ErrorCode.UnknownTopicOrPartition;
         log = _cluster.Topics.GetLog(topic.Name, pd.Index);
         if (log is null) return ErrorCode.UnknownTopicOrPartition;
@@ -137,7 +147,10 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         if (result != RecordValidationResult.Valid) return ErrorCode.InvalidRecord;
         // Kafka: produce v3+ must carry exactly one record batch per partition.
         if (summary.BatchCount != 1) return ErrorCode.InvalidRecord;
-        if (summary.IsTransactional || summary.IsControl) return ErrorCode.InvalidRecord;
+        if (summary.IsControl || summary.MixedProducers) return ErrorCode.InvalidRecord;
+        // Kafka: a transactional batch needs the request's transactional id, and a producer id.
+        if (summary.IsTransactional && (transactionalId is null || summary.ProducerId < 0)) return ErrorCode.InvalidRecord;
+        if (summary.IsTransactional && _txns.TransactionalIdOf(summary.ProducerId) is { } owner && owner != transactionalId) return ErrorCode.InvalidProducerIdMapping;
         foreach (var batch in new RecordBatchEnumerator(records.Span))
         {
             if (batch.Header.TotalSize > log.Config.MaxMessageBytes) return ErrorCode.MessageTooLarge;

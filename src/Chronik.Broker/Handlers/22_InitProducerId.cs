@@ -4,6 +4,7 @@
 // aborting their open transaction; a timeout above transaction.max.timeout.ms is INVALID_TRANSACTION_TIMEOUT.
 using Chronik.Broker.Dispatch;
 using Chronik.Coordination.Producers;
+using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -12,8 +13,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class InitProducerIdHandler : ApiHandler<InitProducerIdRequest, InitProducerIdResponse>
 {
     private readonly ProducerIdManager _ids;
+    private readonly TransactionCoordinator _txns;
 
-    public InitProducerIdHandler(ProducerIdManager ids) => _ids = ids;
+    public InitProducerIdHandler(ProducerIdManager ids, TransactionCoordinator txns)
+    {
+        _ids = ids;
+        _txns = txns;
+    }
 
     public override ApiKey Key => ApiKey.InitProducerId;
     public override short MinVersion => 0;
@@ -21,10 +27,17 @@ public sealed class InitProducerIdHandler : ApiHandler<InitProducerIdRequest, In
 
     protected override ValueTask<InitProducerIdResponse?> HandleAsync(RequestContext context, InitProducerIdRequest request, CancellationToken cancellationToken)
     {
-        if (request.TransactionalId is not null)
-        {
-            return new(new InitProducerIdResponse { ErrorCode = (short)ErrorCode.TransactionalIdAuthorizationFailed, ProducerId = -1, ProducerEpoch = -1 });
-        }
-        return new(new InitProducerIdResponse { ProducerId = _ids.Next(), ProducerEpoch = 0 });
+        if (request.TransactionalId is null) return new(new InitProducerIdResponse { ProducerId = _ids.Next(), ProducerEpoch = 0 });
+        if (request.TransactionalId.Length == 0) return new(Error(ErrorCode.InvalidRequest));
+        return Transactional(context.ApiVersion, request);
     }
+
+    private async ValueTask<InitProducerIdResponse?> Transactional(short version, InitProducerIdRequest request)
+    {
+        var r = await _txns.InitProducerIdAsync(request.TransactionalId!, request.TransactionTimeoutMs, request.ProducerId, request.ProducerEpoch).ConfigureAwait(false);
+        var error = r.Error == ErrorCode.ProducerFenced && version < 4 ? ErrorCode.InvalidProducerEpoch : r.Error;
+        return error == ErrorCode.None ? new InitProducerIdResponse { ProducerId = r.ProducerId, ProducerEpoch = r.ProducerEpoch } : Error(error);
+    }
+
+    private static InitProducerIdResponse Error(ErrorCode error) => new() { ErrorCode = (short)error, ProducerId = -1, ProducerEpoch = -1 };
 }

@@ -1,0 +1,29 @@
+// EndTxn (key 26), v0-5.
+// Commits or aborts the producer's open transaction: PrepareCommit/PrepareAbort is persisted, the markers are
+// written to every partition of the transaction (and its offsets completed), then Complete* is persisted and the
+// request answered — Kafka answers after Prepare* and writes markers asynchronously. A retry after completion
+// succeeds; PRODUCER_FENCED is answered as INVALID_PRODUCER_EPOCH below v2 (KIP-588).
+using Chronik.Broker.Dispatch;
+using Chronik.Coordination.Transactions;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Ends transactions.</summary>
+public sealed class EndTxnHandler : ApiHandler<EndTxnRequest, EndTxnResponse>
+{
+    private readonly TransactionCoordinator _txns;
+
+    public EndTxnHandler(TransactionCoordinator txns) => _txns = txns;
+
+    public override ApiKey Key => ApiKey.EndTxn;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 5;
+
+    protected override async ValueTask<EndTxnResponse?> HandleAsync(RequestContext context, EndTxnRequest request, CancellationToken cancellationToken)
+    {
+        var error = await _txns.EndTransactionAsync(request.TransactionalId, request.ProducerId, request.ProducerEpoch, request.Committed).ConfigureAwait(false);
+        if (error == ErrorCode.ProducerFenced && context.ApiVersion < 2) error = ErrorCode.InvalidProducerEpoch;
+        return new EndTxnResponse { ErrorCode = (short)error, ProducerId = request.ProducerId, ProducerEpoch = request.ProducerEpoch };
+    }
+}

@@ -1,0 +1,66 @@
+using System.Collections.Frozen;
+
+namespace Chronik.Coordination.Transactions;
+
+/// <summary>Kafka's transaction states (TransactionState.java), named as DescribeTransactions reports them.</summary>
+public enum TransactionState
+{
+    Empty,
+    Ongoing,
+    PrepareCommit,
+    PrepareAbort,
+    CompleteCommit,
+    CompleteAbort,
+}
+
+/// <summary>One partition of a topic.</summary>
+public readonly record struct TopicPartition(string Topic, int Partition)
+{
+    public override string ToString() => Topic + "-" + Partition;
+}
+
+/// <summary>An immutable view of a transaction, published for lock-free readers (the produce path).</summary>
+public sealed record TransactionView(long ProducerId, short ProducerEpoch, TransactionState State, FrozenSet<TopicPartition> Partitions);
+
+/// <summary>The coordinator's state for one transactional id. Mutated only under the coordinator lock.</summary>
+public sealed class TransactionMetadata
+{
+    public required string TransactionalId { get; init; }
+    public long ProducerId { get; internal set; }
+    public short ProducerEpoch { get; internal set; }
+    public int TimeoutMs { get; internal set; }
+    public TransactionState State { get; internal set; }
+    public HashSet<TopicPartition> Partitions { get; } = [];
+    /// <summary>Consumer groups whose offsets were added to the transaction (AddOffsetsToTxn).</summary>
+    public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
+    public long StartTimeMs { get; internal set; } = -1;
+    public long LastUpdateMs { get; internal set; }
+    /// <summary>True while the markers of a PrepareCommit/PrepareAbort are being written.</summary>
+    internal bool Completing { get; set; }
+    internal TransactionView View { get; private set; } = new(-1, -1, TransactionState.Empty, FrozenSet<TopicPartition>.Empty);
+
+    internal void Publish() => View = new TransactionView(ProducerId, ProducerEpoch, State, Partitions.ToFrozenSet());
+
+    internal TransactionLogEntry ToEntry() => new(TransactionalId, ProducerId, ProducerEpoch, TimeoutMs, State.ToString(),
+        Partitions.Select(p => new PartitionEntry(p.Topic, p.Partition)).ToList(), Groups.ToList(), StartTimeMs, LastUpdateMs);
+
+    internal static TransactionMetadata FromEntry(TransactionLogEntry e)
+    {
+        var md = new TransactionMetadata
+        {
+            TransactionalId = e.TransactionalId, ProducerId = e.ProducerId, ProducerEpoch = e.ProducerEpoch, TimeoutMs = e.TimeoutMs,
+            State = Enum.Parse<TransactionState>(e.State), StartTimeMs = e.StartTimeMs, LastUpdateMs = e.LastUpdateMs,
+        };
+        foreach (var p in e.Partitions) md.Partitions.Add(new TopicPartition(p.Topic, p.Partition));
+        foreach (var g in e.Groups) md.Groups.Add(g);
+        md.Publish();
+        return md;
+    }
+}
+
+/// <summary>A partition in a persisted transaction record.</summary>
+public sealed record PartitionEntry(string Topic, int Partition);
+
+/// <summary>One record of the transaction log: the whole state of a transactional id after a change (the last one wins on replay).</summary>
+public sealed record TransactionLogEntry(string TransactionalId, long ProducerId, short ProducerEpoch, int TimeoutMs, string State,
+    List<PartitionEntry> Partitions, List<string> Groups, long StartTimeMs, long LastUpdateMs);
