@@ -6,6 +6,7 @@ using Chronik.Broker.Network;
 using Chronik.Broker.Services;
 using Chronik.Coordination.Producers;
 using Chronik.Coordination.Topics;
+using Chronik.Coordination.Transactions;
 using Chronik.Storage;
 using Chronik.Storage.File;
 using Microsoft.AspNetCore.Connections;
@@ -47,6 +48,11 @@ public static class BrokerHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<GroupCoordinatorService>());
         services.AddSingleton(new ProducerIdManager(store is null ? options.DataDir : null));
         services.AddSingleton<ProducerStateRegistry>();
+        services.AddSingleton<TransactionMarkerWriter>();
+        services.AddSingleton<ITransactionLog>(_ => store is null ? new FileTransactionLog(options.DataDir) : new MemoryTransactionLog());
+        services.AddSingleton(sp => new TransactionCoordinator(sp.GetRequiredService<ProducerIdManager>(), sp.GetRequiredService<ITransactionLog>(),
+            sp.GetRequiredService<TransactionMarkerWriter>(), TimeProvider.System, options.TransactionMaxTimeoutMs));
+        services.AddHostedService<TransactionTimeoutService>();
         foreach (var type in typeof(BrokerHostingExtensions).Assembly.GetTypes())
         {
             if (type is { IsClass: true, IsAbstract: false } && typeof(IApiHandler).IsAssignableFrom(type))
