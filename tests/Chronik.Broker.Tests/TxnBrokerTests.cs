@@ -6,6 +6,69 @@ namespace Chronik.Broker.Tests;
 /// <summary>Transactional producers end to end with Confluent.Kafka: commit, abort, read_committed and read_uncommitted.</summary>
 public class TxnBrokerTests
 {
+    [Fact]
+    public async Task Read_committed_sees_only_committed_records_and_read_uncommitted_sees_both()
+    {
+        await using var broker = await TxnTestBroker.StartAsync();
+        const string topic = "txn-commit-abort";
+        broker.CreateTopic(topic);
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig
+        {
+            BootstrapServers = broker.Bootstrap, TransactionalId = "txn-test-1", LingerMs = 1,
+        }).Build())
+        {
+            producer.InitTransactions(TimeSpan.FromSeconds(30));
+            producer.BeginTransaction();
+            for (int i = 0; i < 100; i++) producer.Produce(topic, new Message<Null, string> { Value = "committed-" + i });
+            producer.CommitTransaction(TimeSpan.FromSeconds(30));
+
+            producer.BeginTransaction();
+            for (int i = 0; i < 50; i++) producer.Produce(topic, new Message<Null, string> { Value = "aborted-" + i });
+            producer.Flush(TimeSpan.FromSeconds(30));
+            producer.AbortTransaction(TimeSpan.FromSeconds(30));
+
+            producer.BeginTransaction();
+            for (int i = 100; i < 120; i++) producer.Produce(topic, new Message<Null, string> { Value = "committed-" + i });
+            producer.CommitTransaction(TimeSpan.FromSeconds(30));
+        }
+
+        var committed = ReadAll(broker.Bootstrap, topic, IsolationLevel.ReadCommitted, 120);
+        Assert.Equal(Enumerable.Range(0, 120).Select(i => "committed-" + i), committed);
+        var all = ReadAll(broker.Bootstrap, topic, IsolationLevel.ReadUncommitted, 170);
+        Assert.Equal(170, all.Count);
+        Assert.Equal(50, all.Count(v => v.StartsWith("aborted-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task An_open_transaction_holds_back_read_committed_until_it_commits_across_a_restart()
+    {
+        await using var broker = await TxnTestBroker.StartAsync();
+        const string topic = "txn-open";
+        broker.CreateTopic(topic);
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig
+        {
+            BootstrapServers = broker.Bootstrap, TransactionalId = "txn-test-2", LingerMs = 1,
+        }).Build();
+        producer.InitTransactions(TimeSpan.FromSeconds(30));
+        producer.BeginTransaction();
+        for (int i = 0; i < 10; i++) producer.Produce(topic, new Message<Null, string> { Value = "v" + i });
+        producer.Flush(TimeSpan.FromSeconds(30));
+
+        using (var admin = new ConsumerBuilder<Ignore, string>(new ConsumerConfig { BootstrapServers = broker.Bootstrap, GroupId = "wm", IsolationLevel = IsolationLevel.ReadCommitted }).Build())
+        {
+            var wm = admin.QueryWatermarkOffsets(new TopicPartition(topic, 0), TimeSpan.FromSeconds(10));
+            Assert.Equal(0, wm.High.Value); // the last stable offset
+        }
+        Assert.Empty(ReadAll(broker.Bootstrap, topic, IsolationLevel.ReadCommitted, 0));
+
+        // The broker restarts with the transaction open: producer state and the coordinator survive.
+        await broker.StopAsync();
+        await broker.StartAgainAsync();
+        Assert.Empty(ReadAll(broker.Bootstrap, topic, IsolationLevel.ReadCommitted, 0));
+        producer.CommitTransaction(TimeSpan.FromSeconds(30));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => "v" + i), ReadAll(broker.Bootstrap, topic, IsolationLevel.ReadCommitted, 10));
+    }
+
     /// <summary>Reads partition 0 of a topic from the beginning until <paramref name="expected"/> values arrived or the log is exhausted.</summary>
     internal static List<string> ReadAll(string bootstrap, string topic, IsolationLevel isolation, int expected, int partition = 0)
     {

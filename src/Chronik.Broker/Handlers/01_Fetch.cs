@@ -2,11 +2,14 @@
 // Stored batches are served as the bytes on disk (one pread into a pooled buffer, no re-encoding). The first
 // batch is returned whole even above max_bytes (KIP-74). Long poll: answers when min_bytes are available,
 // an error occurs or max_wait_ms passes, without holding a thread. Fetch sessions (KIP-227) from v7; topic
-// ids from v13. read_committed sees up to the last stable offset, which equals the high watermark until
-// transactions exist. Follower fetching (replica id >= 0) is not served: there are no followers.
+// ids from v13. read_committed (isolation_level 1) reads up to the last stable offset (the first offset of the
+// earliest open transaction) and gets the aborted transactions overlapping the returned batches, from the
+// partition's producer state (Coordination/Producers). Follower fetching (replica id >= 0) is not served: there are no followers.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Producers;
 using Chronik.Protocol.Messages;
+using Chronik.Protocol.Records;
 using Chronik.Storage;
 
 namespace Chronik.Broker.Handlers;
@@ -17,12 +20,14 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     private readonly ClusterView _cluster;
     private readonly AppendSignal _signal;
     private readonly FetchSessionCache _sessions;
+    private readonly ProducerStateRegistry _producers;
 
-    public FetchHandler(ClusterView cluster, AppendSignal signal, FetchSessionCache sessions)
+    public FetchHandler(ClusterView cluster, AppendSignal signal, FetchSessionCache sessions, ProducerStateRegistry producers)
     {
         _cluster = cluster;
         _signal = signal;
         _sessions = sessions;
+        _producers = producers;
     }
 
     public override ApiKey Key => ApiKey.Fetch;
@@ -162,11 +167,14 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 anyError = true;
                 continue;
             }
+            var producers = _producers.For(log);
             long hw = log.HighWatermark;
+            long lso = Math.Min(producers.LastStableOffset, hw);
+            bool committed = request.IsolationLevel == 1;
             int max = budget <= 0 && total > 0 ? 0 : Math.Min(t.MaxBytes, Math.Max(budget, 1));
-            var read = max > 0 ? log.Read(t.FetchOffset, max, hw) : default;
+            var read = max > 0 ? log.Read(t.FetchOffset, max, committed ? lso : hw) : default;
             pd.HighWatermark = hw;
-            pd.LastStableOffset = hw;
+            pd.LastStableOffset = lso;
             pd.LogStartOffset = log.LogStartOffset;
             if (max > 0 && read.Error == LogError.OffsetOutOfRange)
             {
@@ -178,11 +186,24 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             {
                 reads.Add(read);
                 pd.Records = read.Records;
+                if (committed && read.Length > 0) pd.AbortedTransactions = Aborted(producers, t.FetchOffset, read.Records.Span);
                 total += read.Length;
                 budget -= read.Length;
             }
         }
         return (total, anyError);
+    }
+
+    /// <summary>The aborted transactions overlapping the returned batches (Kafka: up to the offset after the last one).</summary>
+    private static List<FetchResponse.AbortedTransaction> Aborted(PartitionProducerState producers, long fetchOffset, ReadOnlySpan<byte> records)
+    {
+        long upper = fetchOffset;
+        foreach (var batch in new RecordBatchEnumerator(records)) upper = batch.Header.LastOffset + 1;
+        var found = new List<AbortedTxn>();
+        producers.CollectAborted(fetchOffset, upper, found);
+        var list = new List<FetchResponse.AbortedTransaction>(found.Count);
+        foreach (var a in found) list.Add(new FetchResponse.AbortedTransaction { ProducerId = a.ProducerId, FirstOffset = a.FirstOffset });
+        return list;
     }
 
     private static int MaxResponseBytes(FetchRequest request) => request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes;

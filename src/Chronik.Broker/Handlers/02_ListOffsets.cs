@@ -1,11 +1,12 @@
 // ListOffsets (key 2), v0-10.
 // EARLIEST (-2) is the log start offset, LATEST (-1) the high watermark (the last stable offset for
-// read_committed, equal until transactions exist), MAX_TIMESTAMP (-3, v7+) the record with the largest
+// read_committed: the first offset of the earliest open transaction), MAX_TIMESTAMP (-3, v7+) the record with the largest
 // timestamp, EARLIEST_LOCAL (-4) the log start offset, EARLIEST_PENDING_UPLOAD (-5) is not-found (-1: no
 // tiered storage). A timestamp finds the first record whose timestamp is >= it: the time index gives the
 // batch, which is then decoded. v0 answers in OldStyleOffsets.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Producers;
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Records;
 using Chronik.Storage;
@@ -17,8 +18,13 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOffs
 {
     private const long Latest = -1, Earliest = -2, MaxTimestamp = -3, EarliestLocal = -4, EarliestPendingUpload = -5;
     private readonly ClusterView _cluster;
+    private readonly ProducerStateRegistry _producers;
 
-    public ListOffsetsHandler(ClusterView cluster) => _cluster = cluster;
+    public ListOffsetsHandler(ClusterView cluster, ProducerStateRegistry producers)
+    {
+        _cluster = cluster;
+        _producers = producers;
+    }
 
     public override ApiKey Key => ApiKey.ListOffsets;
     public override short MinVersion => 0;
@@ -48,7 +54,9 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOffs
                     pr.ErrorCode = (short)ErrorCode.UnknownLeaderEpoch;
                     continue;
                 }
-                var (ts, offset) = Lookup(log, p.Timestamp);
+                var (ts, offset) = p.Timestamp == Latest && v >= 2 && request.IsolationLevel == 1
+                    ? (-1, Math.Min(_producers.For(log).LastStableOffset, log.HighWatermark))
+                    : Lookup(log, p.Timestamp);
                 if (v == 0)
                 {
                     if (offset >= 0 && p.MaxNumOffsets > 0) pr.OldStyleOffsets.Add(offset);
