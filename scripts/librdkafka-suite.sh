@@ -51,6 +51,9 @@ RESULTS=${RESULTS:-$(mktemp -d /tmp/librdkafka-suite.XXXXXX)/results.txt}
 LOGS=$RESULTS.d
 rm -rf "$LOGS"; mkdir -p "$LOGS"; : >"$RESULTS"
 RUNDIR=$(mktemp -d /tmp/librdkafka-run.XXXXXX)
+# test-runner runs in $RUNDIR/tests (it writes stats_*.json into its cwd); 0053 reads
+# ../src/statistics_schema.json relative to it, so ../src points at the librdkafka sources.
+mkdir -p "$RUNDIR/tests"; ln -s "$RDK/src" "$RUNDIR/src"
 
 kill_tree() {  # kill a process and its descendants, by PID
   local c
@@ -86,7 +89,7 @@ EOF
 run_one() {
   local num=$1 start end rc status note secs out=$LOGS/$1.log
   start=$(date +%s.%N)
-  ( cd "$RUNDIR" && env RDKAFKA_TEST_CONF="$RUNDIR/test.conf" TESTS="$num" TEST_KAFKA_VERSION=4.0.0 \
+  ( cd "$RUNDIR/tests" && env RDKAFKA_TEST_CONF="$RUNDIR/test.conf" TESTS="$num" TEST_KAFKA_VERSION=4.0.0 \
       LD_LIBRARY_PATH="$RDK/src:$RDK/src-cpp" \
       timeout -k 10 "$TIMEOUT" "$RUNNER" -L ) >"$out" 2>&1
   rc=$?
