@@ -69,6 +69,36 @@ public class TxnBrokerTests
         Assert.Equal(Enumerable.Range(0, 10).Select(i => "v" + i), ReadAll(broker.Bootstrap, topic, IsolationLevel.ReadCommitted, 10));
     }
 
+    [Fact]
+    public async Task Transactions_and_producers_are_described_and_listed()
+    {
+        await using var broker = await TxnTestBroker.StartAsync();
+        const string topic = "txn-describe";
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = broker.Bootstrap, TransactionalId = "txn-describe-1" }).Build())
+        {
+            producer.InitTransactions(TimeSpan.FromSeconds(30));
+            producer.BeginTransaction();
+            await producer.ProduceAsync(topic, new Message<Null, string> { Value = "x" });
+            var open = broker.Call<Chronik.Protocol.Messages.DescribeTransactionsResponse>(
+                new Chronik.Protocol.Messages.DescribeTransactionsRequest { TransactionalIds = ["txn-describe-1", "nope"] }, 0);
+            Assert.Equal("Ongoing", open.TransactionStates[0].TransactionStateValue);
+            Assert.Equal(topic, Assert.Single(open.TransactionStates[0].Topics).Topic);
+            Assert.Equal((short)Chronik.Protocol.Messages.ErrorCode.TransactionalIdNotFound, open.TransactionStates[1].ErrorCode);
+            var producers = broker.Call<Chronik.Protocol.Messages.DescribeProducersResponse>(new Chronik.Protocol.Messages.DescribeProducersRequest
+            {
+                Topics = [new() { Name = topic, PartitionIndexes = [0] }],
+            }, 0);
+            var active = Assert.Single(producers.Topics[0].Partitions[0].ActiveProducers);
+            Assert.Equal(open.TransactionStates[0].ProducerId, active.ProducerId);
+            Assert.Equal(0, active.CurrentTxnStartOffset);
+            producer.CommitTransaction(TimeSpan.FromSeconds(30));
+        }
+        var list = broker.Call<Chronik.Protocol.Messages.ListTransactionsResponse>(
+            new Chronik.Protocol.Messages.ListTransactionsRequest { StateFilters = ["CompleteCommit", "Bogus"] }, 1);
+        Assert.Equal("txn-describe-1", Assert.Single(list.TransactionStates).TransactionalId);
+        Assert.Equal(["Bogus"], list.UnknownStateFilters);
+    }
+
     /// <summary>Reads partition 0 of a topic from the beginning until <paramref name="expected"/> values arrived or the log is exhausted.</summary>
     internal static List<string> ReadAll(string bootstrap, string topic, IsolationLevel isolation, int expected, int partition = 0)
     {

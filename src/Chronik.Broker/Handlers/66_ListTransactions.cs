@@ -1,0 +1,49 @@
+// ListTransactions (key 66), v0-1.
+// Every transactional id the coordinator knows, filtered by state names (unknown names are echoed in
+// UnknownStateFilters), producer ids and, from v1, by transactions open longer than DurationFilter ms.
+using Chronik.Broker.Dispatch;
+using Chronik.Coordination.Transactions;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Lists transactions.</summary>
+public sealed class ListTransactionsHandler : ApiHandler<ListTransactionsRequest, ListTransactionsResponse>
+{
+    private readonly TransactionCoordinator _txns;
+    private readonly TimeProvider _time;
+
+    public ListTransactionsHandler(TransactionCoordinator txns, TimeProvider? time = null)
+    {
+        _txns = txns;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public override ApiKey Key => ApiKey.ListTransactions;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 1;
+
+    protected override ValueTask<ListTransactionsResponse?> HandleAsync(RequestContext context, ListTransactionsRequest request, CancellationToken cancellationToken)
+    {
+        var response = new ListTransactionsResponse();
+        var states = new HashSet<TransactionState>();
+        foreach (string name in request.StateFilters)
+        {
+            if (Enum.TryParse<TransactionState>(name, ignoreCase: false, out var s) && Enum.IsDefined(s)) states.Add(s);
+            else response.UnknownStateFilters.Add(name);
+        }
+        var pids = request.ProducerIdFilters.ToHashSet();
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var d in _txns.List())
+        {
+            if (request.StateFilters.Count > 0 && !states.Contains(d.State)) continue;
+            if (pids.Count > 0 && !pids.Contains(d.ProducerId)) continue;
+            if (context.ApiVersion >= 1 && request.DurationFilter >= 0 && (d.StartTimeMs < 0 || now - d.StartTimeMs < request.DurationFilter)) continue;
+            response.TransactionStates.Add(new ListTransactionsResponse.TransactionState
+            {
+                TransactionalId = d.TransactionalId, ProducerId = d.ProducerId, TransactionStateValue = d.State.ToString(),
+            });
+        }
+        return new(response);
+    }
+}
