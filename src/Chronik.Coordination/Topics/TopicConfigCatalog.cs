@@ -61,7 +61,66 @@ public static class TopicConfigCatalog
         var def = Find(name);
         if (def is null) return $"Unknown topic config name: {name}";
         if (value is null) return $"Null value not supported for topic config {name}";
-        return def.IsValid(value.Trim()) ? null : $"Invalid value {value} for configuration {name}";
+        return def.IsValid(value.Trim()) ? null : $"Invalid value {value} for configuration {name}: {Expectation(def)}";
+    }
+
+    /// <summary>What a valid value of <paramref name="def"/> looks like, for error messages.</summary>
+    public static string Expectation(TopicConfigDef def) => def.Name switch
+    {
+        "cleanup.policy" => "must be a non-empty list of delete and/or compact",
+        "compression.type" => "must be one of producer, uncompressed, gzip, snappy, lz4, zstd",
+        "message.timestamp.type" => "must be CreateTime or LogAppendTime",
+        "retention.ms" or "retention.bytes" => "must be a LONG of at least -1 (-1 means unlimited)",
+        "segment.bytes" => "must be an INT of at least 14",
+        "remote.storage.enable" => "tiered storage is not supported; only false is allowed",
+        "min.cleanable.dirty.ratio" => "must be a DOUBLE between 0 and 1",
+        _ => def.Type switch
+        {
+            "BOOLEAN" => "must be true or false",
+            "INT" => "not a valid INT in range",
+            "LONG" => "not a valid LONG in range",
+            _ => "not a valid value",
+        },
+    };
+
+    /// <summary>
+    /// The broker keys a topic config falls back to, in Kafka's precedence order (log.retention.ms before
+    /// log.retention.minutes before log.retention.hours), each with the factor that turns it into the topic's unit.
+    /// </summary>
+    public static IReadOnlyList<(string Key, long Factor)> BrokerSynonymsOf(TopicConfigDef def) => def.Name switch
+    {
+        "retention.ms" => [("log.retention.ms", 1), ("log.retention.minutes", 60_000), ("log.retention.hours", 3_600_000)],
+        "segment.ms" => [("log.roll.ms", 1), ("log.roll.hours", 3_600_000)],
+        "segment.jitter.ms" => [("log.roll.jitter.ms", 1), ("log.roll.jitter.hours", 3_600_000)],
+        _ => def.BrokerSynonym is null ? [] : [(def.BrokerSynonym, 1)],
+    };
+
+    private static readonly Dictionary<string, (TopicConfigDef Def, long Factor)> ByBrokerKey = All
+        .SelectMany(d => BrokerSynonymsOf(d).Select(s => (s.Key, Value: (d, s.Factor))))
+        .ToDictionary(x => x.Key, x => x.Value, StringComparer.Ordinal);
+
+    /// <summary>The topic config a broker key is the default of (log.retention.hours → retention.ms), with its unit factor.</summary>
+    public static (TopicConfigDef Def, long Factor)? FindByBrokerKey(string brokerKey) =>
+        ByBrokerKey.TryGetValue(brokerKey, out var x) ? x : null;
+
+    /// <summary>A broker key's value in the topic config's unit (hours to ms); null when it is not a number where one is needed.</summary>
+    public static string? ToTopicValue(string value, long factor)
+    {
+        if (factor == 1) return value.Trim();
+        if (!long.TryParse(value.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var x)) return null;
+        if (x < 0) return "-1";
+        return (x > long.MaxValue / factor ? long.MaxValue : x * factor).ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Null when <paramref name="value"/> is valid for the broker key <paramref name="brokerKey"/>, else why.</summary>
+    public static string? ValidateBrokerDefault(string brokerKey, string? value)
+    {
+        if (FindByBrokerKey(brokerKey) is not { } x) return $"Unknown broker config name: {brokerKey}";
+        if (value is null) return $"Null value not supported for broker config {brokerKey}";
+        string? converted = ToTopicValue(value, x.Factor);
+        return converted is not null && x.Def.IsValid(converted)
+            ? null
+            : $"Invalid value {value} for configuration {brokerKey}: {(x.Factor == 1 ? Expectation(x.Def) : "not a valid LONG in range")}";
     }
 
     /// <summary>Turns the effective topic configs into the storage layer's settings.</summary>

@@ -17,8 +17,11 @@ public sealed class TopicDefaults
     public int NumPartitions { get; init; } = 1;
     public short ReplicationFactor { get; init; } = 1;
     public bool AutoCreateTopics { get; init; } = true;
-    /// <summary>Broker defaults keyed by topic config name (e.g. "retention.ms" from log.retention.ms); absent means Kafka's default.</summary>
-    public Dictionary<string, string> TopicConfigDefaults { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Broker defaults keyed by topic config name (e.g. "retention.ms" from log.retention.ms); absent means Kafka's default.
+    /// Replaced whole (never mutated in place) when a dynamic broker config changes, see <see cref="TopicManager.SetTopicConfigDefaults"/>.
+    /// </summary>
+    public Dictionary<string, string> TopicConfigDefaults { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Result of a topic operation, as a Kafka error code and message.</summary>

@@ -138,6 +138,42 @@ public sealed class TopicManager
         }
     }
 
+    /// <summary>
+    /// Changes a topic's configs under the lock: <paramref name="change"/> edits a copy of them and returns an error or
+    /// success; on success (and unless <paramref name="validateOnly"/>) the copy replaces the configs, is persisted and
+    /// applied to the partition logs at once. Reading and writing under one lock keeps concurrent incremental changes apart.
+    /// </summary>
+    public TopicResult AlterConfigs(string name, Func<Dictionary<string, string>, TopicResult> change, bool validateOnly)
+    {
+        lock (_lock)
+        {
+            if (!_byName.TryGetValue(name, out var topic)) return new(ErrorCode.UnknownTopicOrPartition, $"The topic '{name}' does not exist.");
+            var copy = new Dictionary<string, string>(topic.Configs, StringComparer.Ordinal);
+            var result = change(copy);
+            if (result.Error != ErrorCode.None || validateOnly) return result with { Topic = topic };
+            SetConfigs(topic, copy);
+            return TopicResult.Ok(topic);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the broker defaults topics fall back to (a dynamic broker config changed) and re-applies the effective
+    /// <see cref="LogConfig"/> to every partition at once.
+    /// </summary>
+    public void SetTopicConfigDefaults(Dictionary<string, string> defaults)
+    {
+        lock (_lock)
+        {
+            Defaults.TopicConfigDefaults = defaults;
+            foreach (var topic in _byName.Values)
+            {
+                var logConfig = LogConfigFor(topic);
+                for (int p = 0; p < topic.PartitionCount; p++) _store.Get(topic.Name, p)?.UpdateConfig(logConfig);
+            }
+            Version++;
+        }
+    }
+
     private void Add(TopicInfo topic)
     {
         _byName[topic.Name] = topic;
