@@ -42,6 +42,10 @@ public static class BrokerHostingExtensions
         }
         services.AddSingleton(sp => new TopicManager(sp.GetRequiredService<ILogStore>(), defaults, store is null ? options.DataDir : null));
         services.AddSingleton<ClusterView>();
+        services.AddSingleton(sp => new DynamicBrokerConfigs(options, sp.GetRequiredService<TopicManager>(), store is null ? options.DataDir : null));
+        services.AddHostedService(sp => sp.GetRequiredService<DynamicBrokerConfigs>());
+        services.AddSingleton<ConfigAlterer>();
+        services.AddSingleton<ClientTelemetry>();
         services.AddSingleton<AppendSignal>();
         services.AddSingleton<FetchSessionCache>();
         services.AddSingleton<GroupCoordinatorService>();

@@ -1,9 +1,9 @@
 // DescribeConfigs (key 32), v0-4.
-// TOPIC (2): every config this broker knows with its effective value and source (topic, static broker
-// config from server.properties, or Kafka's default). BROKER (4) named by this node's id: the broker
-// keys we support; an empty name means the cluster-wide dynamic defaults, which never exist here (empty
-// list). BROKER_LOGGER (8): an empty list (loggers are not managed over Kafka). Other types, including
-// GROUP and CLIENT_METRICS, get INVALID_REQUEST. Nothing is read-only or sensitive.
+// TOPIC (2): every config this broker knows with its effective value and source (topic override, this node's dynamic
+// broker config, the cluster-wide dynamic default, server.properties, or Kafka's default) and synonyms. BROKER (4) named
+// by this node's id: the broker keys we support (non-dynamic ones read-only); an empty name: the cluster-wide dynamic
+// defaults that are set. BROKER_LOGGER (8): an empty list (loggers are not managed over Kafka). Other types, including
+// GROUP and CLIENT_METRICS, get INVALID_REQUEST. Nothing is sensitive.
 using System.Globalization;
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Services;
@@ -18,11 +18,13 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest, 
     private const sbyte TopicResource = 2, BrokerResource = 4, BrokerLoggerResource = 8;
     private readonly ClusterView _cluster;
     private readonly BrokerOptions _options;
+    private readonly DynamicBrokerConfigs _dynamic;
 
-    public DescribeConfigsHandler(ClusterView cluster, BrokerOptions options)
+    public DescribeConfigsHandler(ClusterView cluster, BrokerOptions options, DynamicBrokerConfigs dynamic)
     {
         _cluster = cluster;
         _options = options;
+        _dynamic = dynamic;
     }
 
     public override ApiKey Key => ApiKey.DescribeConfigs;
@@ -67,11 +69,11 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest, 
                 if (TopicNames.Validate(resource.ResourceName) is { } bad) return ([], ErrorCode.InvalidTopicException, bad);
                 var topic = _cluster.Topics.Get(resource.ResourceName);
                 if (topic is null) return ([], ErrorCode.UnknownTopicOrPartition, $"The topic '{resource.ResourceName}' does not exist.");
-                return (ConfigDescriber.DescribeTopic(topic, _cluster.Topics, _options), ErrorCode.None, null);
+                return (ConfigDescriber.DescribeTopic(topic, _cluster.Topics, _options, _dynamic), ErrorCode.None, null);
             case BrokerResource:
-                if (string.IsNullOrEmpty(resource.ResourceName)) return ([], ErrorCode.None, null);
+                if (string.IsNullOrEmpty(resource.ResourceName)) return (ConfigDescriber.DescribeClusterDefault(_dynamic), ErrorCode.None, null);
                 if (!IsThisBroker(resource.ResourceName)) return ([], ErrorCode.InvalidRequest, UnexpectedBroker(resource.ResourceName));
-                return (ConfigDescriber.DescribeBroker(_options), ErrorCode.None, null);
+                return (ConfigDescriber.DescribeBroker(_options, _dynamic), ErrorCode.None, null);
             case BrokerLoggerResource:
                 if (string.IsNullOrEmpty(resource.ResourceName)) return ([], ErrorCode.InvalidRequest, "Broker id must not be empty");
                 if (!IsThisBroker(resource.ResourceName)) return ([], ErrorCode.InvalidRequest, UnexpectedBroker(resource.ResourceName));
@@ -93,7 +95,7 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest, 
         {
             Name = c.Name,
             Value = c.Value,
-            ReadOnly = false,
+            ReadOnly = c.ReadOnly,
             IsSensitive = false,
             Documentation = null,
         };

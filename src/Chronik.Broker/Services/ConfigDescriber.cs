@@ -7,6 +7,8 @@ namespace Chronik.Broker.Services;
 public static class ConfigSourceId
 {
     public const sbyte TopicConfig = 1;
+    public const sbyte DynamicBrokerConfig = 2;
+    public const sbyte DynamicDefaultBrokerConfig = 3;
     public const sbyte StaticBrokerConfig = 4;
     public const sbyte DefaultConfig = 5;
 }
@@ -15,7 +17,7 @@ public static class ConfigSourceId
 public readonly record struct ConfigSynonym(string Name, string? Value, sbyte Source);
 
 /// <summary>A config as DescribeConfigs and CreateTopics (v5+) report it.</summary>
-public sealed record DescribedConfig(string Name, string? Value, sbyte Source, sbyte Type, string Documentation, IReadOnlyList<ConfigSynonym> Synonyms);
+public sealed record DescribedConfig(string Name, string? Value, sbyte Source, sbyte Type, string Documentation, IReadOnlyList<ConfigSynonym> Synonyms, bool ReadOnly = false);
 
 /// <summary>
 /// Resolves the configs of a topic or of this broker the way Kafka reports them: the topic's own value,
@@ -56,14 +58,6 @@ public static class ConfigDescriber
         ["remote.storage.enable"] = "false",
     };
 
-    /// <summary>Broker keys Kafka also accepts for a topic config, in Kafka's precedence order (after the catalog's synonym).</summary>
-    private static readonly Dictionary<string, string[]> ExtraBrokerSynonyms = new(StringComparer.Ordinal)
-    {
-        ["retention.ms"] = ["log.retention.minutes", "log.retention.hours"],
-        ["segment.ms"] = ["log.roll.hours"],
-        ["segment.jitter.ms"] = ["log.roll.jitter.hours"],
-    };
-
     private sealed record BrokerKey(string Name, string Type, Func<BrokerOptions, string?> Value, string? KafkaDefault, string Documentation);
 
     private static string S(long v) => v.ToString(CultureInfo.InvariantCulture);
@@ -96,6 +90,8 @@ public static class ConfigDescriber
         new("transaction.max.timeout.ms", "INT", o => S(o.TransactionMaxTimeoutMs), "900000", "Largest transaction timeout a producer may ask for."),
     ];
 
+    private static readonly HashSet<string> BrokerKeyNames = BrokerKeys.Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Kafka's ConfigType ids: BOOLEAN=1 STRING=2 INT=3 SHORT=4 LONG=5 DOUBLE=6 LIST=7 CLASS=8 PASSWORD=9.</summary>
     public static sbyte TypeId(string type) => type switch
     {
@@ -111,21 +107,37 @@ public static class ConfigDescriber
         _ => 0,
     };
 
-    /// <summary>Every catalog config of <paramref name="topic"/> with its effective value, source and synonyms.</summary>
-    public static IReadOnlyList<DescribedConfig> DescribeTopic(TopicInfo topic, TopicManager topics, BrokerOptions options)
+    /// <summary>True when <paramref name="key"/> is a broker config this broker reports.</summary>
+    public static bool IsBrokerKey(string key) => BrokerKeyNames.Contains(key);
+
+    /// <summary>Kafka's own default of a topic config (what APPEND starts from when the topic does not set it).</summary>
+    public static string? KafkaTopicDefault(string name) => TopicDefaults.GetValueOrDefault(name);
+
+    /// <summary>Kafka's own default of a dynamic broker key (the default of the topic config it stands for, in its unit).</summary>
+    public static string? KafkaBrokerDefault(string key) =>
+        BrokerKeys.FirstOrDefault(k => k.Name == key)?.KafkaDefault
+        ?? (TopicConfigCatalog.FindByBrokerKey(key) is { Factor: 1 } x ? TopicDefaults.GetValueOrDefault(x.Def.Name) : null);
+
+    /// <summary>
+    /// Every catalog config of <paramref name="topic"/> with its effective value and source: the topic's own
+    /// (DYNAMIC_TOPIC_CONFIG), else per broker synonym in precedence order this node's dynamic value, the cluster-wide
+    /// dynamic default, server.properties; else Kafka's default.
+    /// </summary>
+    public static IReadOnlyList<DescribedConfig> DescribeTopic(TopicInfo topic, TopicManager topics, BrokerOptions options, DynamicBrokerConfigs? dynamic = null)
     {
         var result = new List<DescribedConfig>(TopicConfigCatalog.All.Count);
+        var defaults = topics.Defaults.TopicConfigDefaults;
         foreach (var def in TopicConfigCatalog.All)
         {
             var synonyms = new List<ConfigSynonym>(3);
             if (topic.Configs.TryGetValue(def.Name, out var own)) synonyms.Add(new(def.Name, own, ConfigSourceId.TopicConfig));
-            string? brokerName = null;
-            foreach (var key in BrokerSynonyms(def))
+            (string Value, sbyte Source, long Factor)? broker = null;
+            foreach (var (key, factor) in TopicConfigCatalog.BrokerSynonymsOf(def))
             {
-                if (options.RawConfig.TryGetValue(key, out var raw))
+                foreach (var (layerValue, layerSource) in Layers(key, options, dynamic))
                 {
-                    synonyms.Add(new(key, raw, ConfigSourceId.StaticBrokerConfig));
-                    brokerName ??= key;
+                    synonyms.Add(new(key, layerValue, layerSource));
+                    broker ??= (layerValue, layerSource, factor);
                 }
             }
             string? kafkaDefault = TopicDefaults.GetValueOrDefault(def.Name);
@@ -138,32 +150,39 @@ public static class ConfigDescriber
                 value = own;
                 source = ConfigSourceId.TopicConfig;
             }
-            else
+            else if (broker is { } b)
             {
                 // The broker's resolved value (e.g. retention.ms from log.retention.hours) when it keeps one.
-                value = topics.Defaults.TopicConfigDefaults.GetValueOrDefault(def.Name)
-                    ?? (brokerName is not null ? options.RawConfig[brokerName] : kafkaDefault);
-                source = brokerName is not null ? ConfigSourceId.StaticBrokerConfig : ConfigSourceId.DefaultConfig;
+                value = defaults.GetValueOrDefault(def.Name) ?? TopicConfigCatalog.ToTopicValue(b.Value, b.Factor) ?? b.Value;
+                source = b.Source;
+            }
+            else
+            {
+                value = defaults.GetValueOrDefault(def.Name) ?? kafkaDefault;
+                source = ConfigSourceId.DefaultConfig;
             }
             result.Add(new(def.Name, value, source, TypeId(def.Type), def.Documentation, synonyms));
         }
         return result;
     }
 
-    /// <summary>The broker configs this broker reports, from server.properties when set there, else the running value or Kafka's default.</summary>
-    public static IReadOnlyList<DescribedConfig> DescribeBroker(BrokerOptions options)
+    /// <summary>
+    /// The broker configs this broker reports: this node's dynamic value, else the cluster-wide dynamic default, else
+    /// server.properties, else the running value or Kafka's default. Keys that cannot change at run time are read-only.
+    /// Dynamic keys set at run time that are not in the usual list are reported too.
+    /// </summary>
+    public static IReadOnlyList<DescribedConfig> DescribeBroker(BrokerOptions options, DynamicBrokerConfigs? dynamic = null)
     {
         var result = new List<DescribedConfig>(BrokerKeys.Length);
         foreach (var key in BrokerKeys)
         {
-            var synonyms = new List<ConfigSynonym>(2);
+            var synonyms = Layers(key.Name, options, dynamic).Select(l => new ConfigSynonym(key.Name, l.Value, l.Source)).ToList();
             string? value;
             sbyte source;
-            if (options.RawConfig.TryGetValue(key.Name, out var raw))
+            if (synonyms.Count > 0)
             {
-                value = raw;
-                source = ConfigSourceId.StaticBrokerConfig;
-                synonyms.Add(new(key.Name, raw, source));
+                value = synonyms[0].Value;
+                source = synonyms[0].Source;
             }
             else
             {
@@ -174,19 +193,51 @@ public static class ConfigDescriber
             {
                 synonyms.Add(new(key.Name, source == ConfigSourceId.DefaultConfig ? value : key.KafkaDefault, ConfigSourceId.DefaultConfig));
             }
-            result.Add(new(key.Name, value, source, TypeId(key.Type), key.Documentation, synonyms));
+            result.Add(new(key.Name, value, source, TypeId(key.Type), key.Documentation, synonyms, ReadOnly: !DynamicBrokerConfigs.IsDynamic(key.Name)));
+        }
+        if (dynamic is not null)
+        {
+            foreach (var name in dynamic.PerBroker.Keys.Concat(dynamic.ClusterDefault.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                if (BrokerKeyNames.Contains(name)) continue;
+                result.Add(DescribeDynamicOnly(name, options, dynamic));
+            }
         }
         return result;
     }
 
-    private static IEnumerable<string> BrokerSynonyms(TopicConfigDef def)
+    /// <summary>The cluster-wide dynamic defaults (BROKER resource with an empty name): only those set, as Kafka reports them.</summary>
+    public static IReadOnlyList<DescribedConfig> DescribeClusterDefault(DynamicBrokerConfigs? dynamic)
     {
-        if (def.BrokerSynonym is null) yield break;
-        yield return def.BrokerSynonym;
-        if (ExtraBrokerSynonyms.TryGetValue(def.Name, out var extra))
+        if (dynamic is null) return [];
+        return dynamic.ClusterDefault.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new DescribedConfig(kv.Key, kv.Value,
+            ConfigSourceId.DynamicDefaultBrokerConfig, BrokerKeyType(kv.Key), BrokerKeyDocumentation(kv.Key),
+            [new ConfigSynonym(kv.Key, kv.Value, ConfigSourceId.DynamicDefaultBrokerConfig)])).ToList();
+    }
+
+    private static DescribedConfig DescribeDynamicOnly(string name, BrokerOptions options, DynamicBrokerConfigs dynamic)
+    {
+        var synonyms = Layers(name, options, dynamic).Select(l => new ConfigSynonym(name, l.Value, l.Source)).ToList();
+        return new(name, synonyms[0].Value, synonyms[0].Source, BrokerKeyType(name), BrokerKeyDocumentation(name), synonyms);
+    }
+
+    private static sbyte BrokerKeyType(string key) =>
+        BrokerKeys.FirstOrDefault(k => k.Name == key) is { } b ? TypeId(b.Type)
+        : TopicConfigCatalog.FindByBrokerKey(key) is { } x ? TypeId(x.Factor == 1 ? x.Def.Type : "LONG") : (sbyte)0;
+
+    private static string BrokerKeyDocumentation(string key) =>
+        BrokerKeys.FirstOrDefault(k => k.Name == key)?.Documentation
+        ?? (TopicConfigCatalog.FindByBrokerKey(key) is { } x ? $"Broker default of the topic config {x.Def.Name}: {x.Def.Documentation}" : "");
+
+    /// <summary>Where a broker key is set above Kafka's default, most specific first: this node, cluster default, server.properties.</summary>
+    private static IEnumerable<(string Value, sbyte Source)> Layers(string key, BrokerOptions options, DynamicBrokerConfigs? dynamic)
+    {
+        if (dynamic is not null)
         {
-            foreach (var e in extra) yield return e;
+            if (dynamic.PerBroker.TryGetValue(key, out var b)) yield return (b, ConfigSourceId.DynamicBrokerConfig);
+            if (dynamic.ClusterDefault.TryGetValue(key, out var d)) yield return (d, ConfigSourceId.DynamicDefaultBrokerConfig);
         }
+        if (options.RawConfig.TryGetValue(key, out var s)) yield return (s, ConfigSourceId.StaticBrokerConfig);
     }
 
     // Kafka lists the broker key whose static default applies last; for the time configs that is the hours key.

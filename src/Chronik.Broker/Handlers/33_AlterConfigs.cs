@@ -1,0 +1,40 @@
+// AlterConfigs (key 33), v0-2.
+// Legacy semantics: the named configs replace the resource's whole set of overrides (unnamed keys revert to the broker
+// default). TOPIC: validated against TopicConfigCatalog, persisted in topics.json, applied to the partition logs at once.
+// BROKER: this node's id or the empty name (cluster-wide default); only the log defaults topics fall back to are dynamic,
+// other broker keys are read-only (INVALID_CONFIG). BROKER_LOGGER and other types: INVALID_REQUEST.
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Replaces topic or dynamic broker configs.</summary>
+public sealed class AlterConfigsHandler : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
+{
+    private readonly ConfigAlterer _alterer;
+
+    public AlterConfigsHandler(ConfigAlterer alterer) => _alterer = alterer;
+
+    public override ApiKey Key => ApiKey.AlterConfigs;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 2;
+
+    protected override ValueTask<AlterConfigsResponse?> HandleAsync(RequestContext context, AlterConfigsRequest request, CancellationToken cancellationToken)
+    {
+        var response = new AlterConfigsResponse();
+        foreach (var resource in request.Resources)
+        {
+            var changes = resource.Configs.Select(c => new ConfigChange(c.Name, ConfigOperation.Set, c.Value)).ToList();
+            var (error, message) = _alterer.Alter(resource.ResourceType, resource.ResourceName, changes, replaceAll: true, request.ValidateOnly);
+            response.Responses.Add(new AlterConfigsResponse.AlterConfigsResourceResponse
+            {
+                ErrorCode = (short)error,
+                ErrorMessage = message,
+                ResourceType = resource.ResourceType,
+                ResourceName = resource.ResourceName,
+            });
+        }
+        return new(response);
+    }
+}
