@@ -99,6 +99,63 @@ public class TxnBrokerTests
         Assert.Equal(["Bogus"], list.UnknownStateFilters);
     }
 
+    [Fact]
+    public async Task Transactional_offsets_become_visible_only_when_the_transaction_commits()
+    {
+        await using var broker = await TxnTestBroker.StartAsync(o => o.GroupInitialRebalanceDelayMs = 0);
+        const string input = "eos-in", output = "eos-out", group = "eos-group";
+        broker.CreateTopic(input);
+        broker.CreateTopic(output);
+        using (var p = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = broker.Bootstrap }).Build())
+        {
+            for (int i = 0; i < 10; i++) p.Produce(input, new Message<Null, string> { Value = "in-" + i });
+            p.Flush(TimeSpan.FromSeconds(10));
+        }
+        using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig
+        {
+            BootstrapServers = broker.Bootstrap, GroupId = group, EnableAutoCommit = false, AutoOffsetReset = AutoOffsetReset.Earliest,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+        }).Build();
+        consumer.Subscribe(input);
+        var consumed = new List<ConsumeResult<Ignore, string>>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (consumed.Count < 10 && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } r) consumed.Add(r);
+        }
+        Assert.Equal(10, consumed.Count);
+
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = broker.Bootstrap, TransactionalId = "eos-1" }).Build();
+        producer.InitTransactions(TimeSpan.FromSeconds(30));
+        producer.BeginTransaction();
+        foreach (var r in consumed.Take(5)) producer.Produce(output, new Message<Null, string> { Value = "out-" + r.Message.Value });
+        producer.SendOffsetsToTransaction([new TopicPartitionOffset(input, 0, 5)], consumer.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
+        Assert.Equal((short)Chronik.Protocol.Messages.ErrorCode.UnstableOffsetCommit, FetchOffset(broker, group, input, requireStable: true).ErrorCode);
+        Assert.Equal(-1, FetchOffset(broker, group, input, requireStable: false).CommittedOffset);
+        producer.CommitTransaction(TimeSpan.FromSeconds(30));
+        Assert.Equal(5, FetchOffset(broker, group, input, requireStable: true).CommittedOffset);
+
+        producer.BeginTransaction();
+        producer.Produce(output, new Message<Null, string> { Value = "doomed" });
+        producer.SendOffsetsToTransaction([new TopicPartitionOffset(input, 0, 10)], consumer.ConsumerGroupMetadata, TimeSpan.FromSeconds(30));
+        producer.AbortTransaction(TimeSpan.FromSeconds(30));
+        var after = FetchOffset(broker, group, input, requireStable: true);
+        Assert.Equal(0, after.ErrorCode);
+        Assert.Equal(5, after.CommittedOffset);
+        Assert.Equal(5, ReadAll(broker.Bootstrap, output, IsolationLevel.ReadCommitted, 5).Count);
+        consumer.Close();
+    }
+
+    private static Chronik.Protocol.Messages.OffsetFetchResponse.OffsetFetchResponsePartition FetchOffset(TxnTestBroker broker, string group, string topic, bool requireStable)
+    {
+        var r = broker.Call<Chronik.Protocol.Messages.OffsetFetchResponse>(new Chronik.Protocol.Messages.OffsetFetchRequest
+        {
+            GroupId = group, RequireStable = requireStable,
+            Topics = [new() { Name = topic, PartitionIndexes = [0] }],
+        }, 7);
+        return r.Topics.Single().Partitions.Single();
+    }
+
     /// <summary>Reads partition 0 of a topic from the beginning until <paramref name="expected"/> values arrived or the log is exhausted.</summary>
     internal static List<string> ReadAll(string bootstrap, string topic, IsolationLevel isolation, int expected, int partition = 0)
     {

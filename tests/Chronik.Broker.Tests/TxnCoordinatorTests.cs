@@ -16,13 +16,13 @@ public class TxnCoordinatorTests
 
     private sealed class Markers : ITransactionMarkerWriter
     {
-        public readonly List<(long Pid, short Epoch, bool Commit, List<TopicPartition> Partitions, List<string> Groups)> Written = [];
+        public readonly List<(long Pid, short Epoch, bool Commit, List<TopicPartition> Partitions, List<PendingTxnOffset> Offsets)> Written = [];
         public bool Fail;
 
-        public Task WriteMarkersAsync(long producerId, short producerEpoch, bool commit, IReadOnlyCollection<TopicPartition> partitions, IReadOnlyCollection<string> groups)
+        public Task WriteMarkersAsync(long producerId, short producerEpoch, bool commit, IReadOnlyCollection<TopicPartition> partitions, IReadOnlyCollection<PendingTxnOffset> offsets)
         {
             if (Fail) throw new IOException("disk full");
-            Written.Add((producerId, producerEpoch, commit, partitions.ToList(), groups.ToList()));
+            Written.Add((producerId, producerEpoch, commit, partitions.ToList(), offsets.ToList()));
             return Task.CompletedTask;
         }
     }
@@ -45,12 +45,16 @@ public class TxnCoordinatorTests
         Assert.Equal(ErrorCode.None, c.AddPartitions("tx", id.ProducerId, id.ProducerEpoch, [P0, P1]));
         Assert.Equal(ErrorCode.None, c.VerifyProduce(id.ProducerId, id.ProducerEpoch, "t", 1));
         Assert.Equal(ErrorCode.InvalidTxnState, c.VerifyProduce(id.ProducerId, id.ProducerEpoch, "t", 2));
+        Assert.Equal(ErrorCode.InvalidTxnState, c.AddTxnOffsets("tx", id.ProducerId, id.ProducerEpoch, "g", [new PendingTxnOffset("g", "in", 0, 42, -1, "")]));
         Assert.Equal(ErrorCode.None, c.AddOffsets("tx", id.ProducerId, id.ProducerEpoch, "g"));
+        Assert.Equal(ErrorCode.None, c.AddTxnOffsets("tx", id.ProducerId, id.ProducerEpoch, "g", [new PendingTxnOffset("g", "in", 0, 42, -1, "")]));
+        Assert.True(c.HasPendingOffset("g", "in", 0));
         Assert.Equal(ErrorCode.None, await c.EndTransactionAsync("tx", id.ProducerId, id.ProducerEpoch, commit: true));
         var m = Assert.Single(_markers.Written);
         Assert.True(m.Commit);
         Assert.Equal([P0, P1], m.Partitions.OrderBy(p => p.Partition));
-        Assert.Equal(["g"], m.Groups);
+        Assert.Equal(42, Assert.Single(m.Offsets).Offset);
+        Assert.False(c.HasPendingOffset("g", "in", 0));
         Assert.Equal(TransactionState.CompleteCommit, c.Describe("tx")!.State);
         // A retried commit succeeds; an abort of the finished commit is refused.
         Assert.Equal(ErrorCode.None, await c.EndTransactionAsync("tx", id.ProducerId, id.ProducerEpoch, commit: true));

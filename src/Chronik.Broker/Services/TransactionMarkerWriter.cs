@@ -15,20 +15,19 @@ public sealed class TransactionMarkerWriter : ITransactionMarkerWriter
     private readonly TopicManager _topics;
     private readonly ProducerStateRegistry _producers;
     private readonly AppendSignal _signal;
+    private readonly GroupCoordinatorService _groups;
     private readonly TimeProvider _time;
 
-    public TransactionMarkerWriter(TopicManager topics, ProducerStateRegistry producers, AppendSignal signal, TimeProvider? time = null)
+    public TransactionMarkerWriter(TopicManager topics, ProducerStateRegistry producers, AppendSignal signal, GroupCoordinatorService groups, TimeProvider? time = null)
     {
         _topics = topics;
         _producers = producers;
         _signal = signal;
+        _groups = groups;
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Set by the group coordinator integration: applies or drops a producer's pending transactional offsets.</summary>
-    public Func<long, bool, IReadOnlyCollection<string>, Task>? CompleteOffsets { get; set; }
-
-    public async Task WriteMarkersAsync(long producerId, short producerEpoch, bool commit, IReadOnlyCollection<TopicPartition> partitions, IReadOnlyCollection<string> groups)
+    public async Task WriteMarkersAsync(long producerId, short producerEpoch, bool commit, IReadOnlyCollection<TopicPartition> partitions, IReadOnlyCollection<PendingTxnOffset> offsets)
     {
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var pending = new List<Task<AppendResult>>(partitions.Count);
@@ -44,6 +43,13 @@ public sealed class TransactionMarkerWriter : ITransactionMarkerWriter
             var r = await task.ConfigureAwait(false);
             if (r.Error != LogError.None) throw new IOException($"writing a transaction marker failed: {r.Error}");
         }
-        if (groups.Count > 0 && CompleteOffsets is { } complete) await complete(producerId, commit, groups).ConfigureAwait(false);
+        // An abort drops the offsets with the transaction's state; a commit hands them to the group coordinator.
+        if (!commit) return;
+        foreach (var group in offsets.GroupBy(o => o.GroupId, StringComparer.Ordinal))
+        {
+            var list = group.Select(o => (o.Topic, o.Partition, o.Offset, o.LeaderEpoch, o.Metadata)).ToList();
+            var (_, persisted) = await _groups.ExecuteAsync((c, now) => c.CommitTransactionalOffsets(group.Key, list, now)).ConfigureAwait(false);
+            if (!persisted) throw new IOException($"writing the transactional offsets of group {group.Key} failed");
+        }
     }
 }

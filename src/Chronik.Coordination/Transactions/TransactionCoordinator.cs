@@ -144,6 +144,34 @@ public sealed class TransactionCoordinator
         }
     }
 
+    /// <summary>TxnOffsetCommit: records offsets in the open transaction (persisted with it); they reach the group when it commits.</summary>
+    public ErrorCode AddTxnOffsets(string transactionalId, long producerId, short epoch, string groupId, IReadOnlyCollection<PendingTxnOffset> offsets)
+    {
+        lock (_lock)
+        {
+            var error = Validate(transactionalId, producerId, epoch, out var md);
+            if (error != ErrorCode.None) return error;
+            if (md!.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort) return ErrorCode.ConcurrentTransactions;
+            if (md.State != TransactionState.Ongoing || !md.Groups.Contains(groupId)) return ErrorCode.InvalidTxnState;
+            foreach (var o in offsets) md.PendingOffsets[(groupId, o.Topic, o.Partition)] = o;
+            Persist(md);
+            return ErrorCode.None;
+        }
+    }
+
+    /// <summary>Whether a transaction holds an uncommitted offset for the group's partition (OffsetFetch require_stable).</summary>
+    public bool HasPendingOffset(string groupId, string topic, int partition)
+    {
+        lock (_lock)
+        {
+            foreach (var md in _byId.Values)
+            {
+                if (md.PendingOffsets.Count > 0 && md.PendingOffsets.ContainsKey((groupId, topic, partition))) return true;
+            }
+            return false;
+        }
+    }
+
     /// <summary>
     /// The produce-path check, lock-free: a transactional batch must belong to an open transaction of this producer
     /// epoch that includes the partition. Called under the partition's producer-state lock, so a marker cannot be
@@ -222,7 +250,7 @@ public sealed class TransactionCoordinator
                 if (md.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort && !md.Completing)
                 {
                     md.Completing = true;
-                    completions.Add(new Completion(md, md.State == TransactionState.PrepareCommit, md.ProducerId, md.ProducerEpoch, md.Partitions.ToList(), md.Groups.ToList()));
+                    completions.Add(new Completion(md, md.State == TransactionState.PrepareCommit, md.ProducerId, md.ProducerEpoch, md.Partitions.ToList(), md.PendingOffsets.Values.ToList()));
                 }
             }
         }
@@ -247,14 +275,14 @@ public sealed class TransactionCoordinator
         new(md.TransactionalId, md.ProducerId, md.ProducerEpoch, md.State, md.TimeoutMs, md.StartTimeMs, md.Partitions.ToList());
 
     private sealed record Completion(TransactionMetadata Metadata, bool Commit, long ProducerId, short Epoch,
-        IReadOnlyCollection<TopicPartition> Partitions, IReadOnlyCollection<string> Groups);
+        IReadOnlyCollection<TopicPartition> Partitions, IReadOnlyCollection<PendingTxnOffset> Offsets);
 
     private Completion BeginCompletion(TransactionMetadata md, bool commit)
     {
         md.State = commit ? TransactionState.PrepareCommit : TransactionState.PrepareAbort;
         md.Completing = true;
         Persist(md);
-        return new Completion(md, commit, md.ProducerId, md.ProducerEpoch, md.Partitions.ToList(), md.Groups.ToList());
+        return new Completion(md, commit, md.ProducerId, md.ProducerEpoch, md.Partitions.ToList(), md.PendingOffsets.Values.ToList());
     }
 
     /// <summary>Writes the markers (no lock held), then moves Prepare* to Complete*. A failed write leaves Prepare* for the next tick.</summary>
@@ -262,7 +290,7 @@ public sealed class TransactionCoordinator
     {
         try
         {
-            await _markers.WriteMarkersAsync(c.ProducerId, c.Epoch, c.Commit, c.Partitions, c.Groups).ConfigureAwait(false);
+            await _markers.WriteMarkersAsync(c.ProducerId, c.Epoch, c.Commit, c.Partitions, c.Offsets).ConfigureAwait(false);
         }
         catch (IOException)
         {
@@ -276,6 +304,7 @@ public sealed class TransactionCoordinator
             md.State = c.Commit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort;
             md.Partitions.Clear();
             md.Groups.Clear();
+            md.PendingOffsets.Clear();
             Persist(md);
         }
     }
@@ -295,6 +324,7 @@ public sealed class TransactionCoordinator
         md.StartTimeMs = NowMs;
         md.Partitions.Clear();
         md.Groups.Clear();
+        md.PendingOffsets.Clear();
         return true;
     }
 
@@ -320,6 +350,7 @@ public sealed class TransactionCoordinator
         md.StartTimeMs = -1;
         md.Partitions.Clear();
         md.Groups.Clear();
+        md.PendingOffsets.Clear();
     }
 
     private void Persist(TransactionMetadata md)

@@ -19,6 +19,9 @@ public readonly record struct TopicPartition(string Topic, int Partition)
     public override string ToString() => Topic + "-" + Partition;
 }
 
+/// <summary>An offset committed inside a transaction (TxnOffsetCommit): visible to the group only when the transaction commits.</summary>
+public sealed record PendingTxnOffset(string GroupId, string Topic, int Partition, long Offset, int LeaderEpoch, string Metadata);
+
 /// <summary>An immutable view of a transaction, published for lock-free readers (the produce path).</summary>
 public sealed record TransactionView(long ProducerId, short ProducerEpoch, TransactionState State, FrozenSet<TopicPartition> Partitions);
 
@@ -33,6 +36,8 @@ public sealed class TransactionMetadata
     public HashSet<TopicPartition> Partitions { get; } = [];
     /// <summary>Consumer groups whose offsets were added to the transaction (AddOffsetsToTxn).</summary>
     public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
+    /// <summary>TxnOffsetCommits of the open transaction, by group and partition (the last one wins).</summary>
+    public Dictionary<(string Group, string Topic, int Partition), PendingTxnOffset> PendingOffsets { get; } = [];
     public long StartTimeMs { get; internal set; } = -1;
     public long LastUpdateMs { get; internal set; }
     /// <summary>True while the markers of a PrepareCommit/PrepareAbort are being written.</summary>
@@ -42,7 +47,10 @@ public sealed class TransactionMetadata
     internal void Publish() => View = new TransactionView(ProducerId, ProducerEpoch, State, Partitions.ToFrozenSet());
 
     internal TransactionLogEntry ToEntry() => new(TransactionalId, ProducerId, ProducerEpoch, TimeoutMs, State.ToString(),
-        Partitions.Select(p => new PartitionEntry(p.Topic, p.Partition)).ToList(), Groups.ToList(), StartTimeMs, LastUpdateMs);
+        Partitions.Select(p => new PartitionEntry(p.Topic, p.Partition)).ToList(), Groups.ToList(), StartTimeMs, LastUpdateMs)
+    {
+        Offsets = PendingOffsets.Count == 0 ? null : PendingOffsets.Values.ToList(),
+    };
 
     internal static TransactionMetadata FromEntry(TransactionLogEntry e)
     {
@@ -53,6 +61,7 @@ public sealed class TransactionMetadata
         };
         foreach (var p in e.Partitions) md.Partitions.Add(new TopicPartition(p.Topic, p.Partition));
         foreach (var g in e.Groups) md.Groups.Add(g);
+        foreach (var o in e.Offsets ?? []) md.PendingOffsets[(o.GroupId, o.Topic, o.Partition)] = o;
         md.Publish();
         return md;
     }
@@ -63,4 +72,8 @@ public sealed record PartitionEntry(string Topic, int Partition);
 
 /// <summary>One record of the transaction log: the whole state of a transactional id after a change (the last one wins on replay).</summary>
 public sealed record TransactionLogEntry(string TransactionalId, long ProducerId, short ProducerEpoch, int TimeoutMs, string State,
-    List<PartitionEntry> Partitions, List<string> Groups, long StartTimeMs, long LastUpdateMs);
+    List<PartitionEntry> Partitions, List<string> Groups, long StartTimeMs, long LastUpdateMs)
+{
+    /// <summary>Pending transactional offsets; null when there are none.</summary>
+    public List<PendingTxnOffset>? Offsets { get; init; }
+}

@@ -1,0 +1,29 @@
+// AddOffsetsToTxn (key 25), v0-4.
+// Adds a consumer group to the producer's transaction: its TxnOffsetCommits become visible when the transaction
+// commits and are dropped when it aborts. PRODUCER_FENCED is answered as INVALID_PRODUCER_EPOCH below v2 (KIP-588).
+using Chronik.Broker.Dispatch;
+using Chronik.Coordination.Transactions;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Adds a group's offsets to a transaction.</summary>
+public sealed class AddOffsetsToTxnHandler : ApiHandler<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>
+{
+    private readonly TransactionCoordinator _txns;
+
+    public AddOffsetsToTxnHandler(TransactionCoordinator txns) => _txns = txns;
+
+    public override ApiKey Key => ApiKey.AddOffsetsToTxn;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 4;
+
+    protected override ValueTask<AddOffsetsToTxnResponse?> HandleAsync(RequestContext context, AddOffsetsToTxnRequest request, CancellationToken cancellationToken)
+    {
+        var error = string.IsNullOrEmpty(request.GroupId)
+            ? ErrorCode.InvalidGroupId
+            : _txns.AddOffsets(request.TransactionalId, request.ProducerId, request.ProducerEpoch, request.GroupId);
+        if (error == ErrorCode.ProducerFenced && context.ApiVersion < 2) error = ErrorCode.InvalidProducerEpoch;
+        return new(new AddOffsetsToTxnResponse { ErrorCode = (short)error });
+    }
+}

@@ -1,0 +1,66 @@
+// TxnOffsetCommit (key 28), v0-4.
+// Checks the producer's transaction (it must have added the group with AddOffsetsToTxn), then the group
+// (KIP-447, v3+: member, static instance and generation; generation -1 with no member is not checked), and
+// records the offsets in the transaction (persisted with it). They reach the group coordinator when the
+// transaction commits and are dropped when it aborts; until then OffsetFetch with require_stable answers
+// UNSTABLE_OFFSET_COMMIT. PRODUCER_FENCED is answered as INVALID_PRODUCER_EPOCH below v3 (KIP-588).
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Coordination.Transactions;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Commits consumer offsets inside a transaction.</summary>
+public sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>
+{
+    private readonly ClusterView _cluster;
+    private readonly TransactionCoordinator _txns;
+    private readonly GroupCoordinatorService _groups;
+
+    public TxnOffsetCommitHandler(ClusterView cluster, TransactionCoordinator txns, GroupCoordinatorService groups)
+    {
+        _cluster = cluster;
+        _txns = txns;
+        _groups = groups;
+    }
+
+    public override ApiKey Key => ApiKey.TxnOffsetCommit;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 4;
+
+    protected override ValueTask<TxnOffsetCommitResponse?> HandleAsync(RequestContext context, TxnOffsetCommitRequest r, CancellationToken cancellationToken)
+    {
+        short v = context.ApiVersion;
+        var error = _txns.VerifyGroup(r.TransactionalId, r.ProducerId, r.ProducerEpoch, r.GroupId);
+        if (error == ErrorCode.None && v >= 3)
+        {
+            error = _groups.Read(c => c.ValidateTransactionalCommit(r.GroupId, r.GenerationId, r.MemberId, r.GroupInstanceId));
+        }
+        var offsets = new List<PendingTxnOffset>();
+        var unknown = new HashSet<(string, int)>();
+        foreach (var t in r.Topics)
+        {
+            var topic = _cluster.Topics.Get(t.Name);
+            foreach (var p in t.Partitions)
+            {
+                if (topic is null || p.PartitionIndex < 0 || p.PartitionIndex >= topic.PartitionCount) unknown.Add((t.Name, p.PartitionIndex));
+                else offsets.Add(new PendingTxnOffset(r.GroupId, t.Name, p.PartitionIndex, p.CommittedOffset, v >= 2 ? p.CommittedLeaderEpoch : -1, p.CommittedMetadata ?? ""));
+            }
+        }
+        if (error == ErrorCode.None && offsets.Count > 0) error = _txns.AddTxnOffsets(r.TransactionalId, r.ProducerId, r.ProducerEpoch, r.GroupId, offsets);
+        if (error == ErrorCode.ProducerFenced && v < 3) error = ErrorCode.InvalidProducerEpoch;
+        var response = new TxnOffsetCommitResponse();
+        foreach (var t in r.Topics)
+        {
+            var rt = new TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic { Name = t.Name };
+            foreach (var p in t.Partitions)
+            {
+                var e = unknown.Contains((t.Name, p.PartitionIndex)) ? ErrorCode.UnknownTopicOrPartition : error;
+                rt.Partitions.Add(new TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition { PartitionIndex = p.PartitionIndex, ErrorCode = (short)e });
+            }
+            response.Topics.Add(rt);
+        }
+        return new(response);
+    }
+}
