@@ -1,9 +1,11 @@
 // OffsetFetch (key 9), v0-9. v0-7 fetch one group (null topics, v2+, means every committed partition);
 // v8+ a batch of groups. Uncommitted partitions, unknown topics and unknown groups answer offset -1 with no
-// error, as Kafka does. RequireStable (v7+) needs nothing: no transactional offsets are ever pending here.
+// error, as Kafka does. RequireStable (v7+): a partition with a transactional offset not yet committed answers
+// UNSTABLE_OFFSET_COMMIT (offset -1), from the transaction coordinator.
 // The member id and epoch of v9 are not checked (they only matter for KIP-848 groups).
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -12,8 +14,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
 {
     private readonly GroupCoordinatorService _groups;
+    private readonly TransactionCoordinator _txns;
 
-    public OffsetFetchHandler(GroupCoordinatorService groups) => _groups = groups;
+    public OffsetFetchHandler(GroupCoordinatorService groups, TransactionCoordinator txns)
+    {
+        _groups = groups;
+        _txns = txns;
+    }
 
     public override ApiKey Key => ApiKey.OffsetFetch;
     public override short MinVersion => 0;
@@ -26,11 +33,13 @@ public sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, OffsetFe
         {
             var groups = _groups.Read(c => request.Groups.Select(g =>
                 c.FetchOffsets(g.GroupId, g.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList())).ToList());
+            if (request.RequireStable) foreach (var g in groups) MarkUnstable(g);
             response.Groups.AddRange(groups);
             return new(response);
         }
         var topics = request.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList();
         var one = _groups.Read(c => c.FetchOffsets(request.GroupId, topics));
+        if (context.ApiVersion >= 7 && request.RequireStable) MarkUnstable(one);
         foreach (var t in one.Topics)
         {
             var rt = new OffsetFetchResponse.OffsetFetchResponseTopic { Name = t.Name };
@@ -49,5 +58,19 @@ public sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, OffsetFe
         }
         response.ErrorCode = one.ErrorCode;
         return new(response);
+    }
+
+    /// <summary>KIP-447: offsets a transaction has not committed yet are unstable for require_stable readers.</summary>
+    private void MarkUnstable(OffsetFetchResponse.OffsetFetchResponseGroup group)
+    {
+        foreach (var t in group.Topics)
+        {
+            foreach (var p in t.Partitions)
+            {
+                if (!_txns.HasPendingOffset(group.GroupId, t.Name, p.PartitionIndex)) continue;
+                p.ErrorCode = (short)ErrorCode.UnstableOffsetCommit;
+                p.CommittedOffset = -1;
+            }
+        }
     }
 }
