@@ -1,0 +1,62 @@
+// AlterPartitionReassignments (key 45), v0.
+// One node, one replica per partition: reassigning a partition to [this node] (its current replicas) is a no-op
+// success; cancelling (null replicas) answers NO_REASSIGNMENT_IN_PROGRESS, since none ever is; an empty list, a
+// repeated broker or any other broker id is INVALID_REPLICA_ASSIGNMENT; unknown topics or partitions
+// UNKNOWN_TOPIC_OR_PARTITION. Messages follow Kafka's controller.
+using System.Globalization;
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Answers partition reassignments for a one-node cluster.</summary>
+public sealed class AlterPartitionReassignmentsHandler : ApiHandler<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>
+{
+    private readonly ClusterView _cluster;
+
+    public AlterPartitionReassignmentsHandler(ClusterView cluster) => _cluster = cluster;
+
+    public override ApiKey Key => ApiKey.AlterPartitionReassignments;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 0;
+
+    protected override ValueTask<AlterPartitionReassignmentsResponse?> HandleAsync(RequestContext context, AlterPartitionReassignmentsRequest request, CancellationToken cancellationToken)
+    {
+        var response = new AlterPartitionReassignmentsResponse { ErrorMessage = null };
+        foreach (var requested in request.Topics)
+        {
+            var result = new AlterPartitionReassignmentsResponse.ReassignableTopicResponse { Name = requested.Name };
+            var topic = _cluster.Topics.Get(requested.Name);
+            foreach (var p in requested.Partitions)
+            {
+                var (error, message) = topic is null || p.PartitionIndex < 0 || p.PartitionIndex >= topic.PartitionCount
+                    ? (ErrorCode.UnknownTopicOrPartition, (string?)"The partition does not exist.")
+                    : Check(p.Replicas);
+                result.Partitions.Add(new AlterPartitionReassignmentsResponse.ReassignablePartitionResponse
+                {
+                    PartitionIndex = p.PartitionIndex,
+                    ErrorCode = (short)error,
+                    ErrorMessage = message,
+                });
+            }
+            response.Responses.Add(result);
+        }
+        return new(response);
+    }
+
+    private (ErrorCode, string?) Check(List<int>? replicas)
+    {
+        if (replicas is null) return (ErrorCode.NoReassignmentInProgress, "No ongoing reassignment for this partition.");
+        if (replicas.Count == 0) return (ErrorCode.InvalidReplicaAssignment, "The manual partition assignment includes an empty replica list.");
+        var repeated = replicas.GroupBy(r => r).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null) return (ErrorCode.InvalidReplicaAssignment, $"The manual partition assignment includes the broker {S(repeated.Key)} more than once.");
+        foreach (int r in replicas)
+        {
+            if (r != _cluster.NodeId) return (ErrorCode.InvalidReplicaAssignment, $"The manual partition assignment includes broker {S(r)}, but no such broker is registered.");
+        }
+        return (ErrorCode.None, null);
+    }
+
+    private static string S(int v) => v.ToString(CultureInfo.InvariantCulture);
+}

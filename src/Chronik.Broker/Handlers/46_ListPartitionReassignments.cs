@@ -1,0 +1,18 @@
+// ListPartitionReassignments (key 46), v0.
+// No reassignment is ever in progress on a one-node cluster: the answer is always an empty topic list, for all
+// partitions (null topics) or named ones (unknown names are skipped, as Kafka's controller skips them).
+using Chronik.Broker.Dispatch;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Lists ongoing partition reassignments: none.</summary>
+public sealed class ListPartitionReassignmentsHandler : ApiHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>
+{
+    public override ApiKey Key => ApiKey.ListPartitionReassignments;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 0;
+
+    protected override ValueTask<ListPartitionReassignmentsResponse?> HandleAsync(RequestContext context, ListPartitionReassignmentsRequest request, CancellationToken cancellationToken) =>
+        new(new ListPartitionReassignmentsResponse { ErrorMessage = null });
+}

@@ -1,0 +1,95 @@
+// DescribeTopicPartitions (key 75), v0.
+// Like Metadata for partitions, with KIP-966 pagination: topics (all, internal included, when the list is empty) in
+// name order from the cursor's topic and partition, at most min(response_partition_limit, 2000) partitions, and a
+// next cursor when more remain. This node leads every partition (epoch 0) and is its only replica and ISR; ELR lists
+// are empty. A cursor topic missing from a non-empty topic list is INVALID_REQUEST for every topic, as in Kafka.
+// Authorized operations are all topic operations (there are no ACLs). Never auto-creates.
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Coordination.Topics;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Describes topic partitions page by page.</summary>
+public sealed class DescribeTopicPartitionsHandler : ApiHandler<DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse>
+{
+    /// <summary>Kafka's max.request.partition.size.limit default.</summary>
+    public const int MaxPartitionLimit = 2000;
+    // READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS: what Kafka reports without an authorizer.
+    private const int AllTopicOperations = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
+    private readonly ClusterView _cluster;
+
+    public DescribeTopicPartitionsHandler(ClusterView cluster) => _cluster = cluster;
+
+    public override ApiKey Key => ApiKey.DescribeTopicPartitions;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 0;
+
+    protected override ValueTask<DescribeTopicPartitionsResponse?> HandleAsync(RequestContext context, DescribeTopicPartitionsRequest request, CancellationToken cancellationToken)
+    {
+        var response = new DescribeTopicPartitionsResponse();
+        var cursor = request.Cursor;
+        bool all = request.Topics.Count == 0;
+        var names = all
+            ? _cluster.Topics.Topics.Select(t => t.Name).ToList()
+            : request.Topics.Select(t => t.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (cursor is not null && !all && !names.Contains(cursor.TopicName, StringComparer.Ordinal))
+        {
+            foreach (var name in names) response.Topics.Add(Error(name, ErrorCode.InvalidRequest));
+            return new(response);
+        }
+        int remaining = Math.Clamp(request.ResponsePartitionLimit, 1, MaxPartitionLimit);
+        foreach (var name in names)
+        {
+            if (cursor is not null && string.CompareOrdinal(name, cursor.TopicName) < 0) continue;
+            if (remaining == 0)
+            {
+                response.NextCursor = new DescribeTopicPartitionsResponse.Cursor { TopicName = name, PartitionIndex = 0 };
+                break;
+            }
+            if (TopicNames.Validate(name) is not null)
+            {
+                response.Topics.Add(Error(name, ErrorCode.InvalidTopicException));
+                continue;
+            }
+            var topic = _cluster.Topics.Get(name);
+            if (topic is null)
+            {
+                response.Topics.Add(Error(name, ErrorCode.UnknownTopicOrPartition));
+                continue;
+            }
+            var described = new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic
+            {
+                Name = topic.Name,
+                TopicId = topic.Id,
+                IsInternal = topic.IsInternal,
+                TopicAuthorizedOperations = AllTopicOperations,
+            };
+            int first = cursor is not null && cursor.TopicName == name ? Math.Max(0, cursor.PartitionIndex) : 0;
+            int p = first;
+            for (; p < topic.PartitionCount && remaining > 0; p++, remaining--) described.Partitions.Add(Partition(p));
+            response.Topics.Add(described);
+            if (p < topic.PartitionCount)
+            {
+                response.NextCursor = new DescribeTopicPartitionsResponse.Cursor { TopicName = name, PartitionIndex = p };
+                break;
+            }
+        }
+        return new(response);
+    }
+
+    private DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition Partition(int index) => new()
+    {
+        PartitionIndex = index,
+        LeaderId = _cluster.NodeId,
+        LeaderEpoch = ClusterView.LeaderEpoch,
+        ReplicaNodes = [_cluster.NodeId],
+        IsrNodes = [_cluster.NodeId],
+        EligibleLeaderReplicas = [],
+        LastKnownElr = [],
+    };
+
+    private static DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic Error(string name, ErrorCode error) =>
+        new() { Name = name, ErrorCode = (short)error, TopicId = Guid.Empty, TopicAuthorizedOperations = int.MinValue };
+}
