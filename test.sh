@@ -144,7 +144,7 @@ fi
 
 # ---- 5. librdkafka suite ----------------------------------------------------------------------
 if [ $QUICK -eq 0 ] && [ $BUILD_OK -eq 1 ]; then
-  LIST=CI; TMO=120
+  LIST=CI; TMO=240
   [ $CORE -eq 1 ] && { LIST=CORE; TMO=240; }
   [ $FULL -eq 1 ] && { LIST=FULL; TMO=900; }
   say "scripts/librdkafka-suite.sh $LIST"

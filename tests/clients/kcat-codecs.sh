@@ -5,7 +5,7 @@
 # When the broker's data dir is known (own broker, or CHRONIK_DATA_DIR from the harness) it also
 # checks that the stored batches really carry the codec, for the codecs in STRICT_CODECS: librdkafka
 # silently sends lz4 uncompressed to a broker that does not advertise FindCoordinator (it ties its
-# LZ4 "feature" to that API), so lz4 is only checked by kcat-lz4-stored.sh (pending list).
+# LZ4 "feature" to that API), so the lz4 check is a test of its own: kcat-lz4-stored.sh.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 use_broker
