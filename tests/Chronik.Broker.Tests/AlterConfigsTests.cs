@@ -233,6 +233,10 @@ public class AlterConfigsTests(BrokerFixture broker)
         var brokerConfigs = Describe(own.Port, Broker, node);
         Assert.Equal(("10800000", (sbyte)2), (brokerConfigs["log.retention.ms"].Value, brokerConfigs["log.retention.ms"].ConfigSource));
         Assert.False(brokerConfigs["log.retention.ms"].ReadOnly);
+        // Keys this broker does not act on are kept and reported, as Kafka keeps them (librdkafka 0081 sets this one).
+        Assert.Equal(0, Incremental(own.Port, 1, Broker, node, false, ("sasl.kerberos.min.time.before.relogin", Set, "58000")).ErrorCode);
+        var kept = Describe(own.Port, Broker, node)["sasl.kerberos.min.time.before.relogin"];
+        Assert.Equal(("58000", (sbyte)2), (kept.Value, kept.ConfigSource));
         Assert.True(brokerConfigs["broker.id"].ReadOnly);
 
         await own.StopAsync();

@@ -82,7 +82,7 @@ public sealed class ConfigAlterer
         ConfigDescriber.KafkaTopicDefault);
 
     private static readonly ResourceKind BrokerKind = new(
-        n => DynamicBrokerConfigs.IsDynamic(n) ? null : DynamicBrokerConfigs.Validate(n, null),
+        DynamicBrokerConfigs.ValidateName,
         DynamicBrokerConfigs.Validate,
         n => TopicConfigCatalog.FindByBrokerKey(n) is { } x ? (x.Factor == 1 ? x.Def.Type : "LONG") : null,
         ConfigDescriber.KafkaBrokerDefault);

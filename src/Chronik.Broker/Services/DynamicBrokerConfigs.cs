@@ -77,12 +77,19 @@ public sealed class DynamicBrokerConfigs : IHostedService
         }
     }
 
-    /// <summary>Null when <paramref name="key"/> may be set to <paramref name="value"/> dynamically, else why (INVALID_CONFIG).</summary>
+    /// <summary>Null when <paramref name="key"/> may be changed at run time, else why: the broker keys we know and only read at start-up.</summary>
+    public static string? ValidateName(string key) =>
+        !IsDynamic(key) && ConfigDescriber.IsBrokerKey(key) ? $"Cannot update these configs dynamically: {key} is read-only (a static broker config)" : null;
+
+    /// <summary>
+    /// Null when <paramref name="key"/> may be set to <paramref name="value"/> dynamically, else why (INVALID_CONFIG).
+    /// Keys we do not know are kept (and reported) without effect, as Kafka keeps them (e.g. listener and SASL settings).
+    /// </summary>
     public static string? Validate(string key, string? value)
     {
+        if (ValidateName(key) is { } readOnly) return readOnly;
         if (IsDynamic(key)) return TopicConfigCatalog.ValidateBrokerDefault(key, value);
-        if (ConfigDescriber.IsBrokerKey(key)) return $"Cannot update these configs dynamically: {key} is read-only (a static broker config)";
-        return $"Unknown broker config name: {key}";
+        return value is null ? $"Null value not supported for broker config {key}" : null;
     }
 
     /// <summary>Topic config defaults with the dynamic layers on top: per key the first broker synonym set at any layer wins, as in Kafka.</summary>
