@@ -7,6 +7,8 @@
 // retry of one of the last five batches is answered with its original offset and not written again. A
 // transactional batch must belong to a partition added to the producer's open transaction (INVALID_TXN_STATE
 // otherwise); that check runs under the same partition lock, so no marker slips between it and the append.
+// On a compacted topic (cleanup.policy contains compact) the batch is decoded once to reject keyless records
+// with INVALID_RECORD, as Kafka does; other topics are never decompressed here.
 using System.Runtime.InteropServices;
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Services;
@@ -59,6 +61,21 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
                     continue;
                 }
                 var bytes = MemoryMarshal.AsMemory(pd.Records!.Value);
+                bool corrupt = false;
+                if (IsCompacted(topic!) && FirstKeylessRecord(bytes.Span, out corrupt) is int keyless)
+                {
+                    // Kafka (LogValidator.validateKey): INVALID_RECORD naming the partition, with the record's index.
+                    string message = $"Compacted topic cannot accept message without key in topic partition {topicData.Name}-{pd.Index}.";
+                    slot.ErrorCode = (short)ErrorCode.InvalidRecord;
+                    slot.ErrorMessage = message;
+                    slot.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = keyless, BatchIndexErrorMessage = message });
+                    continue;
+                }
+                else if (corrupt)
+                {
+                    slot.ErrorCode = (short)ErrorCode.CorruptMessage;
+                    continue;
+                }
                 bool transactional = RecordBatchHeader.Read(bytes.Span).IsTransactional;
                 Func<RecordBatchHeader, ErrorCode>? verify = transactional
                     ? h => _txns.VerifyProduce(h.ProducerId, h.ProducerEpoch, topicData.Name, pd.Index)
@@ -130,6 +147,34 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         slot.BaseOffset = r.Error == LogError.None ? r.BaseOffset : -1;
         slot.LogAppendTimeMs = r.LogAppendTime;
         slot.LogStartOffset = r.LogStartOffset;
+    }
+
+    private bool IsCompacted(Coordination.Topics.TopicInfo topic) =>
+        _cluster.Topics.EffectiveConfig(topic, "cleanup.policy") is { } policy
+        && policy.Split(',', StringSplitOptions.TrimEntries).Contains("compact", StringComparer.Ordinal);
+
+    /// <summary>Index of the first record with a null key in the (already validated) batches, or null; decodes only compacted topics' batches.</summary>
+    private static int? FirstKeylessRecord(ReadOnlySpan<byte> records, out bool corrupt)
+    {
+        corrupt = false;
+        int index = 0;
+        try
+        {
+            foreach (var entry in new RecordBatchEnumerator(records))
+            {
+                using var batch = DecodedRecordBatch.Open(entry.Bytes);
+                foreach (var record in batch)
+                {
+                    if (record.KeyIsNull) return index;
+                    index++;
+                }
+            }
+        }
+        catch (Exception e) when (e is CorruptRecordException or Chronik.Protocol.Compression.CompressionException)
+        {
+            corrupt = true;
+        }
+        return null;
     }
 
     private ErrorCode Check(short version, short acks, string? transactionalId, Coordination.Topics.TopicInfo? topic,
