@@ -12,6 +12,7 @@ public sealed class RecordBatchBuilder : IDisposable
     private long _baseTimestamp;
     private long _maxTimestamp = -1;
     private int _count;
+    private int _lastDelta = -1;
 
     public CompressionType Compression { get; set; }
     public TimestampType TimestampType { get; set; }
@@ -23,6 +24,11 @@ public sealed class RecordBatchBuilder : IDisposable
     public bool IsTransactional { get; set; }
     public bool IsControl { get; set; }
     public int Count => _count;
+    /// <summary>
+    /// The header's lastOffsetDelta; null (the default) means the last record's offset delta. A compacted batch
+    /// keeps its original value so the batch still spans its original offsets (producer state, sequences).
+    /// </summary>
+    public int? LastOffsetDelta { get; set; }
 
     public RecordBatchBuilder(CompressionType compression = CompressionType.None) => Compression = compression;
 
@@ -36,11 +42,6 @@ public sealed class RecordBatchBuilder : IDisposable
 
     public void Append(long timestamp, ReadOnlySpan<byte> key, bool keyIsNull, ReadOnlySpan<byte> value, bool valueIsNull, ReadOnlySpan<RecordHeader> headers)
     {
-        if (_count == 0) _baseTimestamp = timestamp;
-        _maxTimestamp = Math.Max(_maxTimestamp, timestamp);
-        long timestampDelta = timestamp - _baseTimestamp;
-        int offsetDelta = _count;
-
         int headersSize = VarInt.SizeOfInt(headers.Length);
         foreach (var h in headers)
         {
@@ -48,20 +49,7 @@ public sealed class RecordBatchBuilder : IDisposable
             int valueBytes = h.Value?.Length ?? -1;
             headersSize += VarInt.SizeOfInt(keyBytes) + keyBytes + VarInt.SizeOfInt(valueBytes) + Math.Max(valueBytes, 0);
         }
-        int keyLength = keyIsNull ? -1 : key.Length;
-        int valueLength = valueIsNull ? -1 : value.Length;
-        int bodySize = 1 + VarInt.SizeOfLong(timestampDelta) + VarInt.SizeOfInt(offsetDelta)
-            + VarInt.SizeOfInt(keyLength) + Math.Max(keyLength, 0)
-            + VarInt.SizeOfInt(valueLength) + Math.Max(valueLength, 0) + headersSize;
-        int total = VarInt.SizeOfInt(bodySize) + bodySize;
-
-        var s = _records.GetSpan(total);
-        int p = VarInt.WriteInt(s, bodySize);
-        s[p++] = 0; // record attributes: unused, always 0
-        p += VarInt.WriteLong(s[p..], timestampDelta);
-        p += VarInt.WriteInt(s[p..], offsetDelta);
-        p += WriteNullableBytes(s[p..], key, keyIsNull);
-        p += WriteNullableBytes(s[p..], value, valueIsNull);
+        var s = BeginRecord(timestamp, _lastDelta + 1, key, keyIsNull, value, valueIsNull, headersSize, out int p, out int total);
         p += VarInt.WriteInt(s[p..], headers.Length);
         foreach (var h in headers)
         {
@@ -70,9 +58,54 @@ public sealed class RecordBatchBuilder : IDisposable
             p += Encoding.UTF8.GetBytes(h.Key, s[p..]);
             p += WriteNullableBytes(s[p..], h.Value.HasValue ? h.Value.Value.Span : default, !h.Value.HasValue);
         }
+        EndRecord(p, total, _lastDelta + 1);
+    }
+
+    /// <summary>
+    /// Appends a record with an explicit offset delta (strictly above the previous record's) and its headers
+    /// already encoded (<paramref name="rawHeaders"/> is the entries after the count, as <see cref="Record.RawHeaders"/>
+    /// gives them): used to rewrite a batch with some records removed, keeping every offset.
+    /// </summary>
+    public void AppendWithOffsetDelta(long timestamp, int offsetDelta, ReadOnlySpan<byte> key, bool keyIsNull,
+        ReadOnlySpan<byte> value, bool valueIsNull, int headerCount, ReadOnlySpan<byte> rawHeaders)
+    {
+        if (offsetDelta <= _lastDelta) throw new ArgumentOutOfRangeException(nameof(offsetDelta), offsetDelta, "offset deltas must increase");
+        int headersSize = VarInt.SizeOfInt(headerCount) + rawHeaders.Length;
+        var s = BeginRecord(timestamp, offsetDelta, key, keyIsNull, value, valueIsNull, headersSize, out int p, out int total);
+        p += VarInt.WriteInt(s[p..], headerCount);
+        rawHeaders.CopyTo(s[p..]);
+        EndRecord(p + rawHeaders.Length, total, offsetDelta);
+    }
+
+    private Span<byte> BeginRecord(long timestamp, int offsetDelta, ReadOnlySpan<byte> key, bool keyIsNull,
+        ReadOnlySpan<byte> value, bool valueIsNull, int headersSize, out int p, out int total)
+    {
+        if (_count == 0) _baseTimestamp = timestamp;
+        _maxTimestamp = Math.Max(_maxTimestamp, timestamp);
+        long timestampDelta = timestamp - _baseTimestamp;
+        int keyLength = keyIsNull ? -1 : key.Length;
+        int valueLength = valueIsNull ? -1 : value.Length;
+        int bodySize = 1 + VarInt.SizeOfLong(timestampDelta) + VarInt.SizeOfInt(offsetDelta)
+            + VarInt.SizeOfInt(keyLength) + Math.Max(keyLength, 0)
+            + VarInt.SizeOfInt(valueLength) + Math.Max(valueLength, 0) + headersSize;
+        total = VarInt.SizeOfInt(bodySize) + bodySize;
+
+        var s = _records.GetSpan(total);
+        p = VarInt.WriteInt(s, bodySize);
+        s[p++] = 0; // record attributes: unused, always 0
+        p += VarInt.WriteLong(s[p..], timestampDelta);
+        p += VarInt.WriteInt(s[p..], offsetDelta);
+        p += WriteNullableBytes(s[p..], key, keyIsNull);
+        p += WriteNullableBytes(s[p..], value, valueIsNull);
+        return s;
+    }
+
+    private void EndRecord(int p, int total, int offsetDelta)
+    {
         if (p != total) throw new InvalidOperationException("record size mismatch");
         _records.Advance(total);
         _count++;
+        _lastDelta = offsetDelta;
     }
 
     /// <summary>Writes the finished batch to <paramref name="output"/> and returns its size in bytes.</summary>
@@ -100,7 +133,7 @@ public sealed class RecordBatchBuilder : IDisposable
             BinaryPrimitives.WriteInt32BigEndian(b[RecordBatchHeader.PartitionLeaderEpochOffset..], PartitionLeaderEpoch);
             b[RecordBatchHeader.MagicOffset] = 2;
             BinaryPrimitives.WriteInt16BigEndian(b[RecordBatchHeader.AttributesOffset..], attributes);
-            BinaryPrimitives.WriteInt32BigEndian(b[RecordBatchHeader.LastOffsetDeltaOffset..], _count - 1);
+            BinaryPrimitives.WriteInt32BigEndian(b[RecordBatchHeader.LastOffsetDeltaOffset..], Math.Max(LastOffsetDelta ?? _lastDelta, _lastDelta));
             BinaryPrimitives.WriteInt64BigEndian(b[RecordBatchHeader.BaseTimestampOffset..], _baseTimestamp);
             BinaryPrimitives.WriteInt64BigEndian(b[RecordBatchHeader.MaxTimestampOffset..], _maxTimestamp);
             BinaryPrimitives.WriteInt64BigEndian(b[RecordBatchHeader.ProducerIdOffset..], ProducerId);
@@ -131,6 +164,7 @@ public sealed class RecordBatchBuilder : IDisposable
     {
         _records.Clear();
         _count = 0;
+        _lastDelta = -1;
         _maxTimestamp = -1;
         _baseTimestamp = 0;
     }
