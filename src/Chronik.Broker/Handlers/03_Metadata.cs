@@ -14,6 +14,10 @@ namespace Chronik.Broker.Handlers;
 public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResponse>
 {
     private const int AuthorizedOperationsUnknown = int.MinValue;
+    // With no authorizer every operation is allowed: READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE,
+    // DESCRIBE_CONFIGS, ALTER_CONFIGS for topics; every cluster operation for the cluster.
+    private const int AllTopicOperations = 3576;
+    private const int AllClusterOperations = 8096;
     private readonly ClusterView _cluster;
 
     public MetadataHandler(ClusterView cluster) => _cluster = cluster;
@@ -30,8 +34,9 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
         {
             ClusterId = _cluster.ClusterId,
             ControllerId = _cluster.NodeId,
-            ClusterAuthorizedOperations = AuthorizedOperationsUnknown,
+            ClusterAuthorizedOperations = v is >= 8 and <= 10 && request.IncludeClusterAuthorizedOperations ? AllClusterOperations : AuthorizedOperationsUnknown,
         };
+        int topicOps = v >= 8 && request.IncludeTopicAuthorizedOperations ? AllTopicOperations : AuthorizedOperationsUnknown;
         response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = _cluster.NodeId, Host = _cluster.Host, Port = _cluster.Port, Rack = null });
 
         bool all = request.Topics is null || (v == 0 && request.Topics.Count == 0);
@@ -39,7 +44,7 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
         {
             foreach (var t in topics.Topics)
             {
-                if (!t.IsInternal) response.Topics.Add(Describe(t));
+                if (!t.IsInternal) response.Topics.Add(Describe(t, topicOps));
             }
             return new(response);
         }
@@ -80,7 +85,7 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
                     continue;
                 }
             }
-            response.Topics.Add(Describe(t));
+            response.Topics.Add(Describe(t, topicOps));
         }
         return new(response);
     }
@@ -88,14 +93,14 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
     private static MetadataResponse.MetadataResponseTopic Error(string name, ErrorCode code) =>
         new() { Name = name, ErrorCode = (short)code, TopicAuthorizedOperations = AuthorizedOperationsUnknown };
 
-    private MetadataResponse.MetadataResponseTopic Describe(TopicInfo t)
+    private MetadataResponse.MetadataResponseTopic Describe(TopicInfo t, int topicOps)
     {
         var topic = new MetadataResponse.MetadataResponseTopic
         {
             Name = t.Name,
             TopicId = t.Id,
             IsInternal = t.IsInternal,
-            TopicAuthorizedOperations = AuthorizedOperationsUnknown,
+            TopicAuthorizedOperations = topicOps,
         };
         for (int p = 0; p < t.PartitionCount; p++)
         {
