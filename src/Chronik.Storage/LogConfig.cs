@@ -26,6 +26,17 @@ public sealed record LogConfig
     /// <summary>When true (the default) an append completes only after its bytes are fsynced.</summary>
     public bool Durable { get; init; } = true;
 
+    /// <summary>cleanup.policy contains "compact": the log cleaner keeps the latest record per key.</summary>
+    public bool Compact { get; init; }
+    /// <summary>delete.retention.ms: how long a tombstone (and a spent transaction marker) outlives compaction.</summary>
+    public long DeleteRetentionMs { get; init; } = 86_400_000;
+    /// <summary>min.compaction.lag.ms: segments with a record younger than this are not compacted.</summary>
+    public long MinCompactionLagMs { get; init; }
+    /// <summary>max.compaction.lag.ms: a dirty segment older than this is compacted whatever the dirty ratio.</summary>
+    public long MaxCompactionLagMs { get; init; } = long.MaxValue;
+    /// <summary>min.cleanable.dirty.ratio: the share of the cleanable bytes not yet compacted that triggers a clean.</summary>
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+
     /// <summary>
     /// Appends wait for fsync unless durability was relaxed: Durable=false, or a Kafka-style flush interval
     /// was set (then the flusher syncs on that interval). flush.messages=1 is Kafka's "sync every append".

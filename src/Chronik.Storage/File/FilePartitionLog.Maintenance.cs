@@ -39,6 +39,7 @@ internal sealed partial class FilePartitionLog
         long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         long startCheckpoint = Math.Max(0, CheckpointFile.Read(LogStartOffsetPath) ?? 0);
         long recoveryPoint = CheckpointFile.Read(RecoveryPointPath) ?? 0;
+        CleanerSwap.Recover(_dir); // finish a committed cleaner swap or drop an unfinished clean, before listing segments
         var bases = SegmentFiles.ListSegments(_dir);
         var segments = new List<LogSegment>(bases.Count);
         for (int i = 0; i < bases.Count; i++)
@@ -52,9 +53,10 @@ internal sealed partial class FilePartitionLog
                 continue;
             }
             bool cut = segment.RecoverFrom(recoveryPoint, _stats);
-            if (!last && (cut || segment.NextOffset != bases[i + 1]))
+            if (!last && (cut || segment.NextOffset > bases[i + 1]))
             {
-                // Everything after a damaged segment is unreachable: offsets must stay contiguous.
+                // Everything after a damaged segment is unreachable. A gap before the next segment is legal
+                // (the cleaner removes whole batches); an overlap is not.
                 for (int j = i + 1; j < bases.Count; j++) DeleteSegmentFiles(bases[j]);
                 break;
             }

@@ -116,13 +116,23 @@ internal sealed partial class FilePartitionLog : IPartitionLog
 
             // Retention may have dropped segments after LogStartOffset was read: that data is gone.
             if (offset < segments[0].BaseOffset) return ReadResult.OutOfRange(leo, LogStartOffset, leo);
-            var segment = FindSegment(segments, offset);
-            if (!segment.TryAcquire()) continue; // deleted by retention since the snapshot: look again
+            int index = FindSegment(segments, offset);
+            var segment = segments[index];
+            if (!segment.TryAcquire()) continue; // deleted by retention or replaced by the cleaner since the snapshot: look again
             try
             {
                 long size = segment.Size;
-                if (segment.FindBatch(offset, size) is not var (position, first) || first.LastOffset >= limit)
+                if (segment.FindBatch(offset, size) is not var (position, first))
+                {
+                    // Nothing at or after the offset here: a compacted segment's tail (or an empty one); go on to the next.
+                    if (index + 1 < segments.Length && segments[index + 1].BaseOffset < limit)
+                    {
+                        offset = segments[index + 1].BaseOffset;
+                        continue;
+                    }
                     return ReadResult.Empty(leo, start, leo);
+                }
+                if (first.LastOffset >= limit) return ReadResult.Empty(leo, start, leo);
                 int want = (int)Math.Min(size - position, Math.Max(maxBytes, first.TotalSize));
                 var lease = new PooledBuffer(want);
                 int read = segment.ReadAt(position, lease.Array.AsSpan(0, want));
@@ -136,7 +146,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
         }
     }
 
-    private static LogSegment FindSegment(LogSegment[] segments, long offset)
+    private static int FindSegment(LogSegment[] segments, long offset)
     {
         int lo = 0, hi = segments.Length - 1, found = 0;
         while (lo <= hi)
@@ -145,7 +155,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
             if (segments[mid].BaseOffset <= offset) { found = mid; lo = mid + 1; }
             else hi = mid - 1;
         }
-        return segments[found];
+        return found;
     }
 
     public TimestampAndOffset? FindOffsetByTimestamp(long timestamp)

@@ -22,6 +22,7 @@ internal sealed partial class LogSegment
             TimeIndex.Clear();
             RecoverFrom(long.MaxValue, stats);
             SealTimeIndex();
+            Volatile.Write(ref _nextOffset, Math.Max(NextOffset, nextSegmentBase));
             return;
         }
         (MaxTimestamp, OffsetOfMaxTimestamp) = TimeIndex.Last;
@@ -31,7 +32,7 @@ internal sealed partial class LogSegment
 
     /// <summary>
     /// Walks batches from the index entry at or below <paramref name="recoveryPoint"/>: headers only up to
-    /// it, full validation (framing, magic, contiguous offsets, CRC-32C) after it. Cuts the file at the
+    /// it, full validation (framing, magic, increasing offsets, CRC-32C) after it. Cuts the file at the
     /// first bad batch and rebuilds index entries for the walked region. Returns true if bytes were cut.
     /// </summary>
     public bool RecoverFrom(long recoveryPoint, StorageStats stats)
@@ -51,7 +52,8 @@ internal sealed partial class LogSegment
             {
                 var header = Window(position, RecordBatchHeader.Size);
                 var peek = BatchPeek.Read(header);
-                if (!peek.IsSane(fileLength - position) || peek.BaseOffset != expected) break;
+                // Offsets increase, with gaps where the log cleaner removed batches.
+                if (!peek.IsSane(fileLength - position) || peek.BaseOffset < expected) break;
                 if (peek.BaseOffset >= recoveryPoint)
                 {
                     var batch = Window(position, peek.TotalSize);

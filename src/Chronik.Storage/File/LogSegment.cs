@@ -19,17 +19,20 @@ internal sealed partial class LogSegment
     private int _queuedForFlush;
     private int _refs = 1;
     private bool _deleteOnClose;
+    // ".cleaned" while the log cleaner builds this segment off to the side; "" once it is in place.
+    private string _suffix;
 
-    private LogSegment(string dir, long baseOffset, int indexInterval, long size)
+    private LogSegment(string dir, long baseOffset, int indexInterval, long size, string suffix = "")
     {
         _dir = dir;
+        _suffix = suffix;
         BaseOffset = baseOffset;
         _indexInterval = indexInterval;
-        _log = SegmentFiles.OpenHandle(SegmentFiles.LogPath(dir, baseOffset));
+        _log = SegmentFiles.OpenHandle(SegmentFiles.LogPath(dir, baseOffset) + suffix);
         _size = size < 0 ? RandomAccess.GetLength(_log) : size;
         _nextOffset = baseOffset;
-        Index = OffsetIndex.Open(SegmentFiles.IndexPath(dir, baseOffset), baseOffset, _size);
-        TimeIndex = TimeIndex.Open(SegmentFiles.TimeIndexPath(dir, baseOffset), baseOffset);
+        Index = OffsetIndex.Open(SegmentFiles.IndexPath(dir, baseOffset) + suffix, baseOffset, _size);
+        TimeIndex = TimeIndex.Open(SegmentFiles.TimeIndexPath(dir, baseOffset) + suffix, baseOffset);
     }
 
     public long BaseOffset { get; }
@@ -58,6 +61,19 @@ internal sealed partial class LogSegment
         segment.TimeIndex.Clear();
         return segment;
     }
+
+    /// <summary>A new, empty segment written by the log cleaner under <c>&lt;base&gt;.log.cleaned</c> (and index files), not yet visible.</summary>
+    public static LogSegment CreateCleaned(string dir, long baseOffset, int indexInterval)
+    {
+        var segment = new LogSegment(dir, baseOffset, indexInterval, 0, SegmentFiles.CleanedSuffix);
+        RandomAccess.SetLength(segment._log, 0);
+        segment.Index.TruncateFrom(long.MinValue);
+        segment.TimeIndex.Clear();
+        return segment;
+    }
+
+    /// <summary>Records that the cleaned files were renamed to their final names (the open handles follow the rename).</summary>
+    public void MarkRenamed() => _suffix = "";
 
     /// <summary>Opens an existing segment; <see cref="LoadTrusted"/> or <see cref="RecoverFrom"/> must follow.</summary>
     public static LogSegment Open(string dir, long baseOffset, int indexInterval)
@@ -172,9 +188,9 @@ internal sealed partial class LogSegment
         Index.Dispose();
         TimeIndex.Dispose();
         if (!_deleteOnClose) return;
-        System.IO.File.Delete(SegmentFiles.LogPath(_dir, BaseOffset));
-        System.IO.File.Delete(SegmentFiles.IndexPath(_dir, BaseOffset));
-        System.IO.File.Delete(SegmentFiles.TimeIndexPath(_dir, BaseOffset));
+        System.IO.File.Delete(SegmentFiles.LogPath(_dir, BaseOffset) + _suffix);
+        System.IO.File.Delete(SegmentFiles.IndexPath(_dir, BaseOffset) + _suffix);
+        System.IO.File.Delete(SegmentFiles.TimeIndexPath(_dir, BaseOffset) + _suffix);
     }
 
     /// <summary>Drops the owner's reference; the files are deleted once in-flight readers finish.</summary>

@@ -11,6 +11,11 @@ internal static class SegmentFiles
     public const string TimeIndexSuffix = ".timeindex";
     public const string LogStartOffsetFile = "log-start-offset";
     public const string RecoveryPointFile = "recovery-point";
+    public const string CleanerCheckpointFile = "cleaner-offset-checkpoint";
+    /// <summary>Suffix of segment files the log cleaner is still writing; deleted at start-up unless a swap manifest names them.</summary>
+    public const string CleanedSuffix = ".cleaned";
+    /// <summary>The log cleaner's swap manifest: once it exists, start-up finishes the swap it describes.</summary>
+    public const string SwapManifestFile = "cleaner.swap";
 
     public static string LogPath(string dir, long baseOffset) => Path.Combine(dir, Name(baseOffset) + LogSuffix);
     public static string IndexPath(string dir, long baseOffset) => Path.Combine(dir, Name(baseOffset) + IndexSuffix);

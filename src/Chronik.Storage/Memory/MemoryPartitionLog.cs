@@ -6,7 +6,7 @@ namespace Chronik.Storage.Memory;
 /// A partition log held in memory with the file log's semantics (offsets, segments, read limits, retention,
 /// timestamps) for fast tests of the layers above. One lock guards everything.
 /// </summary>
-internal sealed class MemoryPartitionLog(string topic, int partition, LogConfig config, TimeProvider time, StorageStats stats) : IPartitionLog
+internal sealed partial class MemoryPartitionLog(string topic, int partition, LogConfig config, TimeProvider time, StorageStats stats) : IPartitionLog
 {
     private readonly Lock _lock = new();
     private readonly List<MemorySegment> _segments = [new MemorySegment(0, time.GetUtcNow().ToUnixTimeMilliseconds())];
@@ -64,8 +64,15 @@ internal sealed class MemoryPartitionLog(string topic, int partition, LogConfig 
             if (offset < start || offset > leo) return ReadResult.OutOfRange(leo, start, leo);
             long limit = Math.Min(maxOffsetExclusive, leo);
             if (offset >= limit) return ReadResult.Empty(leo, start, leo);
-            var segment = _segments.FindLast(s => s.BaseOffset <= offset) ?? _segments[0];
+            int index = Math.Max(0, _segments.FindLastIndex(s => s.BaseOffset <= offset));
+            var segment = _segments[index];
             int position = segment.PositionOf(offset);
+            // Nothing at or after the offset in this segment (compacted away): the next segment's first batch.
+            while (position < 0 && ++index < _segments.Count)
+            {
+                segment = _segments[index];
+                position = segment.PositionOf(offset);
+            }
             if (position < 0) return ReadResult.Empty(leo, start, leo);
             var available = segment.From(position);
             int length = ReadLimits.WholeBatches(available, maxBytes, limit);
