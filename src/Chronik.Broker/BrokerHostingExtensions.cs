@@ -68,6 +68,8 @@ public static class BrokerHostingExtensions
         services.AddSingleton(sp => new Lazy<HandlerRegistry>(sp.GetRequiredService<HandlerRegistry>));
         services.AddSingleton<RequestDispatcher>();
         services.AddHostedService<RetentionService>();
+        services.AddSingleton<LogCleanerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<LogCleanerService>());
         return services;
     }
 

@@ -27,6 +27,8 @@ public sealed class BrokerOptions
     public long LogRetentionMs { get; set; } = 7L * 24 * 3600 * 1000;
     public long LogRetentionBytes { get; set; } = -1;
     public long LogRetentionCheckIntervalMs { get; set; } = 300_000;
+    /// <summary>log.cleaner.backoff.ms: how often the log cleaner looks for compacted partitions to clean.</summary>
+    public long LogCleanerBackoffMs { get; set; } = 15_000;
     public int MessageMaxBytes { get; set; } = 1048588;
     /// <summary>log.flush.interval.messages; null means durable by default (fsync before every ack).</summary>
     public long? LogFlushIntervalMessages { get; set; }
