@@ -35,6 +35,9 @@ public sealed class RetentionService : BackgroundService
     {
         foreach (var topic in _topics.Topics)
         {
+            // Kafka deletes old segments only when cleanup.policy includes "delete" (compact-only topics keep them).
+            string policy = _topics.EffectiveConfig(topic, "cleanup.policy") ?? "delete";
+            if (!policy.Split(',', StringSplitOptions.TrimEntries).Contains("delete", StringComparer.Ordinal)) continue;
             for (int p = 0; p < topic.PartitionCount; p++)
             {
                 try
