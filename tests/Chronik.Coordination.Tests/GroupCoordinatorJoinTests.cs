@@ -236,4 +236,15 @@ public class GroupCoordinatorJoinTests
         h.JoinNew("g");
         Assert.Equal(ErrorCode.GroupMaxSizeReached, E(h.Join("g").Result.ErrorCode));
     }
+
+    [Fact]
+    public void Abort_pending_answers_waiting_joins_and_syncs()
+    {
+        var h = new GroupHarness();
+        var join = h.JoinNew("g");
+        var r = h.Coordinator.AbortPending(ErrorCode.NotCoordinator);
+        r.RunCompletions();
+        Assert.Equal(1, r.Response);
+        Assert.Equal(ErrorCode.NotCoordinator, E(join.Result.ErrorCode));
+    }
 }

@@ -32,12 +32,15 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
     private CancellationTokenSource? _stop;
     private Task? _ticker;
 
-    public GroupCoordinatorService(BrokerOptions options, TopicManager topics, ILogger<GroupCoordinatorService> logger, TimeProvider? time = null)
+    public GroupCoordinatorService(BrokerOptions options, TopicManager topics, ILogger<GroupCoordinatorService> logger,
+        IHostApplicationLifetime? lifetime = null, TimeProvider? time = null)
     {
         _topics = topics;
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _coordinator = new GroupCoordinator(ConfigFrom(options));
+        // Answer waiting joins and syncs as soon as shutdown begins, so their connections can close.
+        lifetime?.ApplicationStopping.Register(AbortPending);
     }
 
     public static GroupCoordinatorConfig ConfigFrom(BrokerOptions o) => new()
@@ -103,6 +106,14 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
         if (_stop is null) return;
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_ticker is not null) await _ticker.ConfigureAwait(false);
+        AbortPending();
+    }
+
+    private void AbortPending()
+    {
+        CoordinatorResult<int> aborted;
+        lock (_lock) aborted = _coordinator.AbortPending(Protocol.Messages.ErrorCode.NotCoordinator);
+        aborted.RunCompletions();
     }
 
     public void Dispose() => _stop?.Dispose();

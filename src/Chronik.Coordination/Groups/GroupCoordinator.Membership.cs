@@ -85,6 +85,32 @@ public sealed partial class GroupCoordinator
         }
     }
 
+    /// <summary>Answers every waiting join and sync with <paramref name="error"/> (NOT_COORDINATOR at shutdown, so clients look for the coordinator again).</summary>
+    public CoordinatorResult<int> AbortPending(ErrorCode error)
+    {
+        Begin();
+        int n = 0;
+        foreach (var g in _groups.Values)
+        {
+            foreach (var m in g.Members.Values)
+            {
+                if (m.AwaitingJoin is { } join)
+                {
+                    _fx.Complete(join, JoinError(m.MemberId, error));
+                    m.AwaitingJoin = null;
+                    n++;
+                }
+                if (m.AwaitingSync is { } sync)
+                {
+                    _fx.Complete(sync, SyncError(error));
+                    m.AwaitingSync = null;
+                    n++;
+                }
+            }
+        }
+        return End(n);
+    }
+
     /// <summary>Advances the timers to <paramref name="nowMs"/>: expires members and ids that stopped heartbeating, ends join phases, expires offsets.</summary>
     public CoordinatorResult<int> Tick(long nowMs)
     {
