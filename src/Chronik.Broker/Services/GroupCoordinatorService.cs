@@ -142,8 +142,9 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
                 {
                     Tick();
                 }
-                catch (Exception e) when (e is IOException or InvalidOperationException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    // One bad tick must not stop the timers of every group.
                     _logger.LogError(e, "Group coordinator tick failed");
                 }
             }
