@@ -82,4 +82,40 @@ public class ConfluentKafkaTests(BrokerFixture broker)
         Assert.NotNull(r?.Message);
         Assert.Equal(big, r!.Message.Value);
     }
+
+    [Fact]
+    public async Task Fetch_respects_response_max_bytes_across_partitions()
+    {
+        // librdkafka 0082: only the first partition with data may exceed fetch.max.bytes.
+        const string topic = "ck-fetch-max-bytes";
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.Bootstrap }).Build())
+        {
+            await admin.CreateTopicsAsync([new Confluent.Kafka.Admin.TopicSpecification
+            {
+                Name = topic, NumPartitions = 3, ReplicationFactor = 1,
+                Configs = new Dictionary<string, string> { ["max.message.bytes"] = "2000000" },
+            }]);
+        }
+        var value = new byte[900_000];
+        using (var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = broker.Bootstrap, MessageMaxBytes = 2_000_000 }).Build())
+        {
+            for (int p = 0; p < 3; p++)
+            {
+                for (int i = 0; i < 2; i++) producer.Produce(new TopicPartition(topic, p), new Message<Null, byte[]> { Value = value });
+            }
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+        using var consumer = new ConsumerBuilder<Null, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = broker.Bootstrap, GroupId = "unused-fmb", FetchMaxBytes = 1_000_000, MaxPartitionFetchBytes = 20_000_000,
+        }).Build();
+        consumer.Assign(Enumerable.Range(0, 3).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        int got = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (got < 6 && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { Message: not null }) got++;
+        }
+        Assert.Equal(6, got);
+    }
 }

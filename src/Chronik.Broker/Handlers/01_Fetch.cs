@@ -182,6 +182,12 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 anyError = true;
                 continue;
             }
+            if (max > 0 && total > 0 && read.Length > budget)
+            {
+                // KIP-74 lets only the first non-empty partition exceed max_bytes; later ones get what fits.
+                read.Dispose();
+                continue;
+            }
             if (max > 0)
             {
                 reads.Add(read);
