@@ -62,13 +62,14 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
                 }
                 var bytes = MemoryMarshal.AsMemory(pd.Records!.Value);
                 bool corrupt = false;
-                if (IsCompacted(topic!) && FirstKeylessRecord(bytes.Span, out corrupt) is int keyless)
+                if (IsCompacted(topic!) && KeylessRecords(bytes.Span, out corrupt) is { } keyless)
                 {
-                    // Kafka (LogValidator.validateKey): INVALID_RECORD naming the partition, with the record's index.
+                    // Kafka (LogValidator.validateKey): INVALID_RECORD naming the partition, with every keyless record's
+                    // index, so clients fail those records and retry the rest (INVALID_DIFFERENT_RECORD).
                     string message = $"Compacted topic cannot accept message without key in topic partition {topicData.Name}-{pd.Index}.";
                     slot.ErrorCode = (short)ErrorCode.InvalidRecord;
                     slot.ErrorMessage = message;
-                    slot.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = keyless, BatchIndexErrorMessage = message });
+                    foreach (int index in keyless) slot.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = index, BatchIndexErrorMessage = message });
                     continue;
                 }
                 else if (corrupt)
@@ -153,10 +154,11 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         _cluster.Topics.EffectiveConfig(topic, "cleanup.policy") is { } policy
         && policy.Split(',', StringSplitOptions.TrimEntries).Contains("compact", StringComparer.Ordinal);
 
-    /// <summary>Index of the first record with a null key in the (already validated) batches, or null; decodes only compacted topics' batches.</summary>
-    private static int? FirstKeylessRecord(ReadOnlySpan<byte> records, out bool corrupt)
+    /// <summary>Indexes of the records with a null key in the (already validated) batches, or null if none; decodes only compacted topics' batches.</summary>
+    private static List<int>? KeylessRecords(ReadOnlySpan<byte> records, out bool corrupt)
     {
         corrupt = false;
+        List<int>? keyless = null;
         int index = 0;
         try
         {
@@ -165,7 +167,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
                 using var batch = DecodedRecordBatch.Open(entry.Bytes);
                 foreach (var record in batch)
                 {
-                    if (record.KeyIsNull) return index;
+                    if (record.KeyIsNull) (keyless ??= []).Add(index);
                     index++;
                 }
             }
@@ -173,8 +175,9 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         catch (Exception e) when (e is CorruptRecordException or Chronik.Protocol.Compression.CompressionException)
         {
             corrupt = true;
+            return null;
         }
-        return null;
+        return keyless;
     }
 
     private ErrorCode Check(short version, short acks, string? transactionalId, Coordination.Topics.TopicInfo? topic,
