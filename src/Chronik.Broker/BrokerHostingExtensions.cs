@@ -21,6 +21,7 @@ public static class BrokerHostingExtensions
     public static IServiceCollection AddChronikBroker(this IServiceCollection services, BrokerOptions options, ILogStore? store = null)
     {
         services.AddSingleton(options);
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(o => o.IOQueueCount = Math.Max(1, options.IoThreads));
         services.AddSingleton(sp =>
         {
             var metrics = new BrokerMetrics();
