@@ -64,6 +64,9 @@ public sealed class DeleteTopicsHandler : ApiHandler<DeleteTopicsRequest, Delete
             topic = _cluster.Topics.Get(name);
             if (topic is null) return Result(v, name, Guid.Empty, ErrorCode.UnknownTopicOrPartition, "This server does not host this topic-partition.");
         }
+        // The coordinators' own logs (__consumer_offsets) live as long as the broker; deleting them under a running
+        // coordinator would lose every group's offsets, so they are refused like DeleteRecords refuses them.
+        if (topic.IsInternal) return Result(v, topic.Name, topic.Id, ErrorCode.InvalidTopicException, $"Topic {topic.Name} is an internal topic and cannot be deleted.");
         var deleted = _cluster.Topics.Delete(topic.Name);
         return Result(v, topic.Name, topic.Id, deleted.Error, deleted.Error == ErrorCode.None ? null : deleted.Message);
     }
