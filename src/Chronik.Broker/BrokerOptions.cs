@@ -42,6 +42,10 @@ public sealed class BrokerOptions
     public int GroupMinSessionTimeoutMs { get; set; } = 6000;
     public int GroupMaxSessionTimeoutMs { get; set; } = 1_800_000;
     public int GroupMaxSize { get; set; } = int.MaxValue;
+    /// <summary>group.consumer.heartbeat.interval.ms (KIP-848 groups).</summary>
+    public int GroupConsumerHeartbeatIntervalMs { get; set; } = 5000;
+    /// <summary>group.consumer.session.timeout.ms (KIP-848 groups).</summary>
+    public int GroupConsumerSessionTimeoutMs { get; set; } = 45000;
     public int TransactionMaxTimeoutMs { get; set; } = 900_000;
 
     /// <summary>Every broker config key and value as configured (for DescribeConfigs of the broker resource).</summary>

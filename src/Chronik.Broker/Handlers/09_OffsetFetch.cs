@@ -31,8 +31,14 @@ public sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, OffsetFe
         var response = new OffsetFetchResponse();
         if (context.ApiVersion >= 8)
         {
+            bool v9 = context.ApiVersion >= 9;
             var groups = _groups.Read(c => request.Groups.Select(g =>
-                c.FetchOffsets(g.GroupId, g.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList())).ToList());
+            {
+                // v9: a consumer (KIP-848) group member names itself and its epoch (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH).
+                var memberError = v9 ? c.ValidateOffsetFetchMember(g.GroupId, g.MemberId, g.MemberEpoch) : ErrorCode.None;
+                if (memberError != ErrorCode.None) return new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = g.GroupId, ErrorCode = (short)memberError };
+                return c.FetchOffsets(g.GroupId, g.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList());
+            }).ToList());
             if (request.RequireStable) foreach (var g in groups) MarkUnstable(g);
             response.Groups.AddRange(groups);
             return new(response);

@@ -52,6 +52,8 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
         OffsetsRetentionMs = o.OffsetsRetentionMinutes * 60_000L,
         OffsetsRetentionCheckIntervalMs = o.OffsetsRetentionCheckIntervalMs,
         OffsetMetadataMaxBytes = o.OffsetMetadataMaxBytes,
+        ConsumerHeartbeatIntervalMs = o.GroupConsumerHeartbeatIntervalMs,
+        ConsumerSessionTimeoutMs = o.GroupConsumerSessionTimeoutMs,
     };
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -85,6 +87,10 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
         await barrier.ConfigureAwait(false);
         return response;
     }
+
+    /// <summary>The topics as the consumer group (KIP-848) assignors see them, read afresh for every call.</summary>
+    public IReadOnlyList<ConsumerTopic> ConsumerTopics() =>
+        _topics.Topics.Select(t => new ConsumerTopic(t.Name, t.Id, t.PartitionCount, t.IsInternal)).ToList();
 
     /// <summary>A read-only look at the coordinator (describe, list, fetch offsets).</summary>
     public T Read<T>(Func<GroupCoordinator, T> query)

@@ -42,6 +42,10 @@ internal sealed class ClassicGroup
     public bool NewMemberAdded { get; set; }
     /// <summary>Topics the members subscribe to (consumer protocol only), computed each generation; null when unknown.</summary>
     public HashSet<string>? SubscribedTopics { get; set; }
+    /// <summary>Set when this is a consumer (KIP-848) group rather than a classic one.</summary>
+    public ConsumerGroup? Consumer { get; set; }
+    /// <summary>"consumer" for KIP-848 groups, else "classic".</summary>
+    public string GroupType => Consumer is null ? "classic" : "consumer";
 
     public bool Is(GroupState s) => State == s;
 

@@ -23,6 +23,26 @@ public sealed partial class GroupCoordinator
             return d;
         }
         if (!_groups.TryGetValue(groupId, out var g)) return d;
+        if (g.Consumer is { } cg)
+        {
+            // A consumer (KIP-848) group: its state and members, without classic metadata or assignments.
+            d.GroupState = cg.StateName;
+            d.ProtocolType = "consumer";
+            d.ProtocolData = "";
+            foreach (var m in cg.Members.Values)
+            {
+                d.Members.Add(new DescribeGroupsResponse.DescribedGroupMember
+                {
+                    MemberId = m.MemberId,
+                    GroupInstanceId = m.InstanceId,
+                    ClientId = m.ClientId,
+                    ClientHost = m.ClientHost,
+                    MemberMetadata = [],
+                    MemberAssignment = [],
+                });
+            }
+            return d;
+        }
         d.GroupState = GroupStateNames.Name(g.State);
         d.ProtocolType = g.ProtocolType ?? "";
         bool stable = g.Is(GroupState.Stable);
@@ -43,17 +63,17 @@ public sealed partial class GroupCoordinator
         return d;
     }
 
-    /// <summary>Every live group, optionally filtered by state names and by type ("classic"); filters ignore case.</summary>
+    /// <summary>Every live group, optionally filtered by state names and by type ("classic" or "consumer"); filters ignore case.</summary>
     public List<ListGroupsResponse.ListedGroup> ListGroups(IReadOnlyCollection<string>? statesFilter, IReadOnlyCollection<string>? typesFilter)
     {
         var list = new List<ListGroupsResponse.ListedGroup>();
         foreach (var g in _groups.Values.OrderBy(g => g.GroupId, StringComparer.Ordinal))
         {
             if (g.Is(GroupState.Dead)) continue;
-            string state = GroupStateNames.Name(g.State);
+            string state = g.Consumer?.StateName ?? GroupStateNames.Name(g.State);
             if (statesFilter is { Count: > 0 } && !statesFilter.Contains(state, StringComparer.OrdinalIgnoreCase)) continue;
-            if (typesFilter is { Count: > 0 } && !typesFilter.Contains("classic", StringComparer.OrdinalIgnoreCase)) continue;
-            list.Add(new ListGroupsResponse.ListedGroup { GroupId = g.GroupId, ProtocolType = g.ProtocolType ?? "", GroupState = state, GroupType = "classic" });
+            if (typesFilter is { Count: > 0 } && !typesFilter.Contains(g.GroupType, StringComparer.OrdinalIgnoreCase)) continue;
+            list.Add(new ListGroupsResponse.ListedGroup { GroupId = g.GroupId, ProtocolType = g.ProtocolType ?? "", GroupState = state, GroupType = g.GroupType });
         }
         return list;
     }

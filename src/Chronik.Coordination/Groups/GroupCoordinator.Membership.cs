@@ -133,6 +133,7 @@ public sealed partial class GroupCoordinator
                 expired++;
             }
             if (g.Is(GroupState.PreparingRebalance) && nowMs >= g.JoinDeadlineMs) ExpireJoin(g, nowMs);
+            expired += ExpireConsumerMembers(g, nowMs);
         }
         if (nowMs >= _nextOffsetExpiryMs)
         {

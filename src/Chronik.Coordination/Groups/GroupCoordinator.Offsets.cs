@@ -53,6 +53,7 @@ public sealed partial class GroupCoordinator
         }
         group = g;
         if (g.Is(GroupState.Dead)) return ErrorCode.CoordinatorNotAvailable;
+        if (g.Consumer is not null) return ValidateConsumerCommit(g, r.MemberId, generation, apiVersion);
         if (generation < 0 && g.Is(GroupState.Empty)) return ErrorCode.None;
         if (g.IsStaticMemberFenced(r.GroupInstanceId, r.MemberId)) return ErrorCode.FencedInstanceId;
         var member = g.Get(r.MemberId);

@@ -74,6 +74,13 @@ public sealed partial class GroupCoordinator
             _groups.Add(r.GroupId, g);
         }
         if (g.Is(GroupState.Dead)) return Task.FromResult(JoinError(r.MemberId, ErrorCode.CoordinatorNotAvailable));
+        if (g.Consumer is not null)
+        {
+            // A consumer (KIP-848) group turns classic only once it is empty.
+            if (g.Consumer.Members.Count > 0) return Task.FromResult(JoinError(r.MemberId, ErrorCode.InconsistentGroupProtocol));
+            g.Consumer = null;
+            g.ProtocolType = null;
+        }
         if (!g.SupportsProtocols(r.ProtocolType, protocols))
         {
             RemoveIfUnused(g);
@@ -383,7 +390,7 @@ public sealed partial class GroupCoordinator
     /// <summary>Forgets a group that holds nothing worth keeping (created by a failed join).</summary>
     private void RemoveIfUnused(ClassicGroup g)
     {
-        if (g.Is(GroupState.Empty) && g.Members.Count == 0 && g.PendingMembers.Count == 0 && g.Offsets.Count == 0 && g.GenerationId == 0)
+        if (g.Is(GroupState.Empty) && g.Members.Count == 0 && g.PendingMembers.Count == 0 && g.Offsets.Count == 0 && g.GenerationId == 0 && g.Consumer is null)
         {
             _groups.Remove(g.GroupId);
         }

@@ -17,4 +17,8 @@ public sealed record GroupCoordinatorConfig
     public long OffsetsRetentionCheckIntervalMs { get; init; } = 600_000;
     /// <summary>offset.metadata.max.bytes.</summary>
     public int OffsetMetadataMaxBytes { get; init; } = 4096;
+    /// <summary>group.consumer.heartbeat.interval.ms (KIP-848).</summary>
+    public int ConsumerHeartbeatIntervalMs { get; init; } = 5000;
+    /// <summary>group.consumer.session.timeout.ms (KIP-848).</summary>
+    public int ConsumerSessionTimeoutMs { get; init; } = 45000;
 }

@@ -1,0 +1,35 @@
+// ConsumerGroupHeartbeat (key 68), v0-1: the consumer group protocol of KIP-848. Member epoch 0 joins,
+// -1 leaves, -2 is a static member leaving temporarily; the coordinator assigns with a server-side assignor
+// (uniform or range) and hands a partition to its new owner only after the old owner revoked it.
+// v0: the server generates the member id of a first join; v1: the client does.
+// See Coordination/Groups/GroupCoordinator.Consumer.cs.
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Services;
+using Chronik.Coordination.Groups;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Passes consumer group heartbeats to the group coordinator, with the current topic metadata.</summary>
+public sealed class ConsumerGroupHeartbeatHandler : ApiHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>
+{
+    private readonly GroupCoordinatorService _groups;
+
+    public ConsumerGroupHeartbeatHandler(GroupCoordinatorService groups) => _groups = groups;
+
+    public override ApiKey Key => ApiKey.ConsumerGroupHeartbeat;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 1;
+
+    protected override async ValueTask<ConsumerGroupHeartbeatResponse?> HandleAsync(RequestContext context, ConsumerGroupHeartbeatRequest request, CancellationToken cancellationToken)
+    {
+        var client = new ClientInfo(context.ClientId ?? "", GroupHandlers.ClientHost(context.RemoteEndPoint), context.ApiVersion);
+        var topics = _groups.ConsumerTopics();
+        var (response, persisted) = await _groups.ExecuteAsync((c, now) => c.ConsumerGroupHeartbeat(request, client, topics, now)).ConfigureAwait(false);
+        if (!persisted && response.ErrorCode == 0)
+        {
+            return new ConsumerGroupHeartbeatResponse { ErrorCode = (short)ErrorCode.CoordinatorNotAvailable, MemberId = response.MemberId };
+        }
+        return response;
+    }
+}

@@ -1,0 +1,474 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Coordination.Groups;
+
+/// <summary>
+/// The consumer group protocol of KIP-848 (ConsumerGroupHeartbeat, ConsumerGroupDescribe): the coordinator
+/// computes a target assignment with a server-side assignor whenever the members, their subscriptions or the
+/// subscribed topics change (bumping the group epoch), and brings each member to it on its heartbeats —
+/// partitions another member still owns are handed over only after that member confirms it revoked them.
+/// Membership is not persisted: after a restart members get UNKNOWN_MEMBER_ID and rejoin with epoch 0.
+/// </summary>
+public sealed partial class GroupCoordinator
+{
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+
+    public CoordinatorResult<ConsumerGroupHeartbeatResponse> ConsumerGroupHeartbeat(ConsumerGroupHeartbeatRequest r, ClientInfo client,
+        IReadOnlyList<ConsumerTopic> topics, long nowMs)
+    {
+        Begin();
+        ConsumerGroupHeartbeatResponse response;
+        try
+        {
+            response = ConsumerHeartbeat(r, client, topics, nowMs);
+        }
+        catch (ConsumerGroupException e)
+        {
+            response = new ConsumerGroupHeartbeatResponse { ErrorCode = (short)e.Error, ErrorMessage = e.Message, MemberId = r.MemberId.Length > 0 ? r.MemberId : null };
+        }
+        response.HeartbeatIntervalMs = response.ErrorCode == 0 ? _config.ConsumerHeartbeatIntervalMs : 0;
+        return End(response);
+    }
+
+    private sealed class ConsumerGroupException(ErrorCode error, string message) : Exception(message)
+    {
+        public ErrorCode Error { get; } = error;
+    }
+
+    private static ConsumerGroupException Fail(ErrorCode error, string message) => new(error, message);
+
+    private ConsumerGroupHeartbeatResponse ConsumerHeartbeat(ConsumerGroupHeartbeatRequest r, ClientInfo client, IReadOnlyList<ConsumerTopic> topics, long now)
+    {
+        Validate(r, client.ApiVersion);
+        int epoch = r.MemberEpoch;
+        if (!_groups.TryGetValue(r.GroupId, out var g) || g.Is(GroupState.Dead))
+        {
+            if (epoch != 0) throw Fail(ErrorCode.GroupIdNotFound, $"Consumer group {r.GroupId} not found.");
+            g = new ClassicGroup(r.GroupId, now);
+            _groups.Add(r.GroupId, g);
+            g.Consumer = new ConsumerGroup();
+            g.ProtocolType = "consumer";
+            // Only the group's existence is persisted (members rejoin after a restart), so a restarted broker
+            // answers its members UNKNOWN_MEMBER_ID rather than GROUP_ID_NOT_FOUND.
+            _fx.Records.Add(GroupMetadataRecord(g));
+        }
+        if (g.Consumer is null)
+        {
+            if (g.Members.Count > 0 || g.PendingMembers.Count > 0)
+            {
+                throw Fail(ErrorCode.InconsistentGroupProtocol, $"Group {r.GroupId} is a classic group with members.");
+            }
+            g.Consumer = new ConsumerGroup();
+            g.ProtocolType = "consumer";
+            g.ProtocolName = null;
+        }
+        var cg = g.Consumer;
+
+        if (epoch is -1 or -2)
+        {
+            var leaving = cg.Members.GetValueOrDefault(r.MemberId) ?? throw Fail(ErrorCode.UnknownMemberId, $"Member {r.MemberId} is not a member of group {r.GroupId}.");
+            if (epoch == -2 && leaving.InstanceId is not null)
+            {
+                // A static member leaving temporarily keeps its assignment until its session expires.
+                leaving.LeftTemporarily = true;
+            }
+            else
+            {
+                RemoveConsumerMember(g, leaving, topics, now);
+            }
+            return new ConsumerGroupHeartbeatResponse { MemberId = r.MemberId, MemberEpoch = epoch };
+        }
+
+        ConsumerMember member;
+        bool fullRequest = epoch == 0;
+        if (epoch == 0)
+        {
+            string memberId = r.MemberId.Length > 0 ? r.MemberId : _newGuid().ToString("N");
+            member = JoinConsumerMember(g, cg, memberId, r.InstanceId, topics, now);
+        }
+        else
+        {
+            member = cg.Members.GetValueOrDefault(r.MemberId) ?? throw Fail(ErrorCode.UnknownMemberId, $"Member {r.MemberId} is not a member of group {r.GroupId}.");
+            if (member.LeftTemporarily) throw Fail(ErrorCode.UnknownMemberId, $"Member {r.MemberId} left the group.");
+            var owned = OwnedPartitions(r);
+            if (epoch > member.MemberEpoch) throw Fail(ErrorCode.FencedMemberEpoch, $"Member epoch {epoch} is newer than the current {member.MemberEpoch}.");
+            if (epoch < member.MemberEpoch && (epoch != member.PreviousMemberEpoch || owned is null || !owned.IsSubsetOf(member.Assigned)))
+            {
+                throw Fail(ErrorCode.FencedMemberEpoch, $"Member epoch {epoch} is older than the current {member.MemberEpoch}.");
+            }
+        }
+
+        member.ClientId = client.ClientId;
+        member.ClientHost = client.ClientHost;
+        member.HeartbeatDeadlineMs = now + _config.ConsumerSessionTimeoutMs;
+        if (r.InstanceId is not null) member.InstanceId = r.InstanceId;
+        if (r.RackId is not null) member.RackId = r.RackId;
+        if (r.RebalanceTimeoutMs >= 0) member.RebalanceTimeoutMs = r.RebalanceTimeoutMs;
+        if (r.SubscribedTopicNames is not null) member.SubscribedTopicNames = [.. r.SubscribedTopicNames];
+        if (r.SubscribedTopicRegex is not null) member.SubscribedTopicRegex = r.SubscribedTopicRegex.Length == 0 ? null : r.SubscribedTopicRegex;
+        if (r.ServerAssignor is not null) member.ServerAssignor = r.ServerAssignor;
+
+        MaybeUpdateTarget(g, topics);
+
+        int epochBefore = member.MemberEpoch;
+        var assignedBefore = new HashSet<TopicIdPartition>(member.Assigned);
+        Reconcile(cg, member, OwnedPartitions(r), now);
+        UpdateClassicState(g, now);
+
+        var response = new ConsumerGroupHeartbeatResponse { MemberId = member.MemberId, MemberEpoch = member.MemberEpoch };
+        var ownedNow = OwnedPartitions(r);
+        if (fullRequest || epochBefore != member.MemberEpoch || !assignedBefore.SetEquals(member.Assigned) || (ownedNow is not null && !ownedNow.SetEquals(member.Assigned)))
+        {
+            response.Assignment = new ConsumerGroupHeartbeatResponse.AssignmentData();
+            foreach (var byTopic in member.Assigned.GroupBy(tp => tp.TopicId).OrderBy(x => x.Key))
+            {
+                response.Assignment.TopicPartitions.Add(new ConsumerGroupHeartbeatResponse.TopicPartitions
+                {
+                    TopicId = byTopic.Key,
+                    Partitions = [.. byTopic.Select(tp => tp.Partition).Order()],
+                });
+            }
+        }
+        return response;
+    }
+
+    private void Validate(ConsumerGroupHeartbeatRequest r, short version)
+    {
+        if (string.IsNullOrEmpty(r.GroupId)) throw Fail(ErrorCode.InvalidRequest, "GroupId can't be empty.");
+        if (r.MemberEpoch < -2) throw Fail(ErrorCode.InvalidRequest, "MemberEpoch is invalid.");
+        if (r.MemberId.Length == 0 && (version >= 1 || r.MemberEpoch != 0)) throw Fail(ErrorCode.InvalidRequest, "MemberId can't be empty.");
+        if (r.MemberEpoch == 0)
+        {
+            if (r.RebalanceTimeoutMs == -1) throw Fail(ErrorCode.InvalidRequest, "RebalanceTimeoutMs must be provided in first request.");
+            if (r.SubscribedTopicNames is null && r.SubscribedTopicRegex is null)
+            {
+                throw Fail(ErrorCode.InvalidRequest, "SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
+            }
+        }
+        if (r.InstanceId is not null && r.InstanceId.Length == 0) throw Fail(ErrorCode.InvalidRequest, "InstanceId can't be empty.");
+        if (r.ServerAssignor is not null && !ConsumerAssignors.IsSupported(r.ServerAssignor))
+        {
+            throw Fail(ErrorCode.UnsupportedAssignor, $"ServerAssignor {r.ServerAssignor} is not supported. Supported assignors: uniform, range.");
+        }
+        if (!string.IsNullOrEmpty(r.SubscribedTopicRegex))
+        {
+            try
+            {
+                _ = new Regex(r.SubscribedTopicRegex, RegexOptions.CultureInvariant, RegexTimeout);
+            }
+            catch (ArgumentException e)
+            {
+                throw Fail(ErrorCode.InvalidRegularExpression, $"SubscribedTopicRegex {r.SubscribedTopicRegex} is not a valid regular expression: {e.Message}");
+            }
+        }
+    }
+
+    private ConsumerMember JoinConsumerMember(ClassicGroup g, ConsumerGroup cg, string memberId, string? instanceId, IReadOnlyList<ConsumerTopic> topics, long now)
+    {
+        if (instanceId is not null && cg.StaticMember(instanceId) is { } previous && previous.MemberId != memberId)
+        {
+            if (!previous.LeftTemporarily) throw Fail(ErrorCode.UnreleasedInstanceId, $"Static member {instanceId} is still in use by {previous.MemberId}.");
+            // The static member's new instance takes over its assignment and epoch.
+            cg.Members.Remove(previous.MemberId);
+            if (cg.Target.Remove(previous.MemberId, out var target)) cg.Target[memberId] = target;
+            previous.MemberId = memberId;
+            previous.LeftTemporarily = false;
+            cg.Members[memberId] = previous;
+            return previous;
+        }
+        if (cg.Members.TryGetValue(memberId, out var existing))
+        {
+            // Rejoining with epoch 0 (e.g. after being fenced): start over without any partitions.
+            existing.Assigned = [];
+            existing.PendingRevocation = [];
+            existing.State = ConsumerMemberState.Stable;
+            existing.PreviousMemberEpoch = existing.MemberEpoch;
+            existing.MemberEpoch = 0;
+            existing.RevocationDeadlineMs = long.MaxValue;
+            existing.LeftTemporarily = false;
+            return existing;
+        }
+        if (cg.Members.Count >= _config.MaxGroupSize) throw Fail(ErrorCode.GroupMaxSizeReached, $"Group {g.GroupId} is full.");
+        var member = new ConsumerMember(memberId) { InstanceId = instanceId, HeartbeatDeadlineMs = now + _config.ConsumerSessionTimeoutMs };
+        cg.Members.Add(memberId, member);
+        _ = topics;
+        return member;
+    }
+
+    private static HashSet<TopicIdPartition>? OwnedPartitions(ConsumerGroupHeartbeatRequest r)
+    {
+        if (r.TopicPartitions is null) return null;
+        var set = new HashSet<TopicIdPartition>();
+        foreach (var t in r.TopicPartitions)
+        {
+            foreach (int p in t.Partitions) set.Add(new TopicIdPartition(t.TopicId, p));
+        }
+        return set;
+    }
+
+    /// <summary>The existing topics a member subscribes to: its named topics and, for a regex, every matching non-internal topic.</summary>
+    private static List<ConsumerTopic> ResolveSubscription(ConsumerMember m, IReadOnlyList<ConsumerTopic> topics)
+    {
+        var names = new HashSet<string>(m.SubscribedTopicNames, StringComparer.Ordinal);
+        Regex? regex = null;
+        if (m.SubscribedTopicRegex is { Length: > 0 } pattern)
+        {
+            try
+            {
+                regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, RegexTimeout);
+            }
+            catch (ArgumentException)
+            {
+                regex = null;
+            }
+        }
+        var result = new List<ConsumerTopic>();
+        foreach (var t in topics)
+        {
+            bool match = names.Contains(t.Name);
+            if (!match && regex is not null && !t.IsInternal)
+            {
+                try
+                {
+                    match = regex.IsMatch(t.Name);
+                }
+                catch (RegexMatchTimeoutException)
+                {
+                    match = false;
+                }
+            }
+            if (match) result.Add(t);
+        }
+        return result;
+    }
+
+    /// <summary>Recomputes the target assignment (a new group epoch) when the members, their subscriptions or the subscribed topics changed.</summary>
+    private static void MaybeUpdateTarget(ClassicGroup g, IReadOnlyList<ConsumerTopic> topics)
+    {
+        var cg = g.Consumer!;
+        var subscriptions = new Dictionary<string, List<ConsumerTopic>>(StringComparer.Ordinal);
+        var votes = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sig = new StringBuilder();
+        foreach (var m in cg.Members.Values)
+        {
+            var resolved = ResolveSubscription(m, topics);
+            subscriptions[m.MemberId] = resolved;
+            if (m.ServerAssignor is { } a) votes[a] = votes.GetValueOrDefault(a) + 1;
+            // Static members are named by instance id, so a new instance taking over changes nothing.
+            sig.Append(m.InstanceId is null ? "m:" + m.MemberId : "i:" + m.InstanceId).Append('[');
+            foreach (var t in resolved) sig.Append(t.Name).Append(':').Append(t.Id).Append(':').Append(t.PartitionCount).Append(',');
+            sig.Append(']');
+        }
+        string assignor = votes.Count == 0 ? ConsumerAssignors.Uniform : votes.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key;
+        sig.Append(assignor);
+        string signature = sig.ToString();
+        g.SubscribedTopics = [.. subscriptions.Values.SelectMany(x => x).Select(t => t.Name)];
+        if (signature == cg.Signature) return;
+        cg.Signature = signature;
+        cg.AssignorName = assignor;
+        cg.GroupEpoch++;
+        var target = ConsumerAssignors.Assign(assignor, subscriptions, cg.Target);
+        cg.Target.Clear();
+        foreach (var (id, set) in target) cg.Target[id] = set;
+        cg.AssignmentEpoch = cg.GroupEpoch;
+    }
+
+    /// <summary>Kafka's CurrentAssignmentBuilder: moves a member towards its target, revoking before assigning.</summary>
+    private static void Reconcile(ConsumerGroup cg, ConsumerMember m, HashSet<TopicIdPartition>? owned, long now)
+    {
+        switch (m.State)
+        {
+            case ConsumerMemberState.Stable:
+                if (m.MemberEpoch != cg.AssignmentEpoch) NextAssignment(cg, m, now);
+                break;
+            case ConsumerMemberState.UnrevokedPartitions:
+                if (owned is not null && !owned.Overlaps(m.PendingRevocation))
+                {
+                    m.PendingRevocation = [];
+                    m.RevocationDeadlineMs = long.MaxValue;
+                    NextAssignment(cg, m, now);
+                }
+                else if (!cg.Target.GetValueOrDefault(m.MemberId, []).IsSupersetOf(m.Assigned))
+                {
+                    // The target moved on while the member was revoking: revoke more if needed.
+                    NextAssignment(cg, m, now);
+                }
+                break;
+            case ConsumerMemberState.UnreleasedPartitions:
+                NextAssignment(cg, m, now);
+                break;
+        }
+    }
+
+    private static void NextAssignment(ConsumerGroup cg, ConsumerMember m, long now)
+    {
+        var target = cg.Target.GetValueOrDefault(m.MemberId) ?? [];
+        var keep = new HashSet<TopicIdPartition>(m.Assigned);
+        keep.IntersectWith(target);
+        var revoke = new HashSet<TopicIdPartition>(m.Assigned);
+        revoke.ExceptWith(target);
+        revoke.UnionWith(m.PendingRevocation);
+        if (revoke.Count > 0)
+        {
+            m.Assigned = keep;
+            m.PendingRevocation = revoke;
+            if (m.State != ConsumerMemberState.UnrevokedPartitions) m.RevocationDeadlineMs = now + Math.Max(m.RebalanceTimeoutMs, 1);
+            m.State = ConsumerMemberState.UnrevokedPartitions;
+            return;
+        }
+        // Which other members still hold a partition (assigned or not yet revoked)?
+        var heldByOthers = new HashSet<TopicIdPartition>();
+        foreach (var other in cg.Members.Values)
+        {
+            if (other == m) continue;
+            heldByOthers.UnionWith(other.Assigned);
+            heldByOthers.UnionWith(other.PendingRevocation);
+        }
+        bool unreleased = false;
+        foreach (var tp in target)
+        {
+            if (keep.Contains(tp)) continue;
+            if (heldByOthers.Contains(tp)) unreleased = true;
+            else keep.Add(tp);
+        }
+        m.Assigned = keep;
+        m.PendingRevocation = [];
+        m.RevocationDeadlineMs = long.MaxValue;
+        if (m.MemberEpoch != cg.AssignmentEpoch)
+        {
+            m.PreviousMemberEpoch = m.MemberEpoch;
+            m.MemberEpoch = cg.AssignmentEpoch;
+        }
+        m.State = unreleased ? ConsumerMemberState.UnreleasedPartitions : ConsumerMemberState.Stable;
+    }
+
+    private static void RemoveConsumerMember(ClassicGroup g, ConsumerMember m, IReadOnlyList<ConsumerTopic>? topics, long now)
+    {
+        var cg = g.Consumer!;
+        cg.Members.Remove(m.MemberId);
+        cg.Target.Remove(m.MemberId);
+        if (topics is not null) MaybeUpdateTarget(g, topics);
+        else cg.Signature = ""; // recomputed on the next heartbeat, when topic metadata is at hand
+        if (cg.Members.Count == 0 && cg.Signature.Length == 0)
+        {
+            cg.GroupEpoch++;
+            cg.AssignmentEpoch = cg.GroupEpoch;
+            cg.Target.Clear();
+        }
+        UpdateClassicState(g, now);
+    }
+
+    /// <summary>Mirrors the consumer group into the classic state the shared code (offsets, deletion, expiry) looks at.</summary>
+    private static void UpdateClassicState(ClassicGroup g, long now)
+    {
+        var want = g.Consumer!.Members.Count == 0 ? GroupState.Empty : GroupState.Stable;
+        if (!g.Is(want)) g.TransitionTo(want, now);
+        if (want == GroupState.Empty) g.SubscribedTopics = null;
+    }
+
+    /// <summary>Expires consumer group members whose session ended or who did not revoke in time.</summary>
+    private int ExpireConsumerMembers(ClassicGroup g, long now)
+    {
+        if (g.Consumer is not { } cg) return 0;
+        int n = 0;
+        foreach (var m in cg.Members.Values.ToList())
+        {
+            if (now < m.HeartbeatDeadlineMs && now < m.RevocationDeadlineMs) continue;
+            RemoveConsumerMember(g, m, null, now);
+            n++;
+        }
+        return n;
+    }
+
+    /// <summary>OffsetCommit checks for a consumer group: member id and member epoch (v9+ carries the epoch in place of the generation).</summary>
+    private static ErrorCode ValidateConsumerCommit(ClassicGroup g, string memberId, int epoch, short apiVersion)
+    {
+        var cg = g.Consumer!;
+        if (epoch < 0 && memberId.Length == 0 && cg.Members.Count == 0) return ErrorCode.None;
+        var member = cg.Members.GetValueOrDefault(memberId);
+        if (member is null) return ErrorCode.UnknownMemberId;
+        if (apiVersion < 9) return ErrorCode.UnsupportedVersion;
+        if (epoch > member.MemberEpoch) return ErrorCode.FencedMemberEpoch;
+        if (epoch < member.MemberEpoch) return ErrorCode.StaleMemberEpoch;
+        return ErrorCode.None;
+    }
+
+    /// <summary>OffsetFetch v9 checks for a consumer group; None when the request names no member.</summary>
+    public ErrorCode ValidateOffsetFetchMember(string groupId, string? memberId, int memberEpoch)
+    {
+        if (memberId is null || memberEpoch < 0) return ErrorCode.None;
+        if (!_groups.TryGetValue(groupId, out var g) || g.Consumer is not { } cg) return ErrorCode.None;
+        var member = cg.Members.GetValueOrDefault(memberId);
+        if (member is null) return ErrorCode.UnknownMemberId;
+        if (memberEpoch != member.MemberEpoch) return ErrorCode.StaleMemberEpoch;
+        return ErrorCode.None;
+    }
+
+    /// <summary>ConsumerGroupDescribe for one group: GROUP_ID_NOT_FOUND for unknown and classic groups.</summary>
+    public ConsumerGroupDescribeResponse.DescribedGroup DescribeConsumerGroup(string groupId, bool includeAuthorizedOperations, IReadOnlyList<ConsumerTopic> topics)
+    {
+        var d = new ConsumerGroupDescribeResponse.DescribedGroup
+        {
+            GroupId = groupId,
+            AuthorizedOperations = includeAuthorizedOperations ? GroupAuthorizedOperations : int.MinValue,
+        };
+        if (string.IsNullOrEmpty(groupId))
+        {
+            d.ErrorCode = (short)ErrorCode.InvalidGroupId;
+            return d;
+        }
+        if (!_groups.TryGetValue(groupId, out var g) || g.Is(GroupState.Dead) || g.Consumer is not { } cg)
+        {
+            d.ErrorCode = (short)ErrorCode.GroupIdNotFound;
+            d.ErrorMessage = g is null ? $"Group {groupId} not found." : $"Group {groupId} is not a consumer group.";
+            d.GroupState = "Dead";
+            return d;
+        }
+        var names = topics.ToDictionary(t => t.Id, t => t.Name);
+        d.GroupState = cg.StateName;
+        d.GroupEpoch = cg.GroupEpoch;
+        d.AssignmentEpoch = cg.AssignmentEpoch;
+        d.AssignorName = cg.AssignorName;
+        foreach (var m in cg.Members.Values)
+        {
+            d.Members.Add(new ConsumerGroupDescribeResponse.Member
+            {
+                MemberId = m.MemberId,
+                InstanceId = m.InstanceId,
+                RackId = m.RackId,
+                MemberEpoch = m.MemberEpoch,
+                ClientId = m.ClientId,
+                ClientHost = m.ClientHost,
+                SubscribedTopicNames = [.. m.SubscribedTopicNames],
+                SubscribedTopicRegex = m.SubscribedTopicRegex,
+                Assignment = Described(m.Assigned, names),
+                TargetAssignment = Described(cg.Target.GetValueOrDefault(m.MemberId) ?? [], names),
+            });
+        }
+        return d;
+    }
+
+    private static ConsumerGroupDescribeResponse.Assignment Described(HashSet<TopicIdPartition> set, Dictionary<Guid, string> names)
+    {
+        var a = new ConsumerGroupDescribeResponse.Assignment();
+        foreach (var byTopic in set.GroupBy(tp => tp.TopicId).OrderBy(x => names.GetValueOrDefault(x.Key, ""), StringComparer.Ordinal))
+        {
+            a.TopicPartitions.Add(new ConsumerGroupDescribeResponse.TopicPartitions
+            {
+                TopicId = byTopic.Key,
+                TopicName = names.GetValueOrDefault(byTopic.Key, ""),
+                Partitions = [.. byTopic.Select(tp => tp.Partition).Order()],
+            });
+        }
+        return a;
+    }
+
+    /// <summary>The assigned partitions of a consumer group member (for tests).</summary>
+    public IReadOnlyCollection<TopicIdPartition> ConsumerAssignmentOf(string groupId, string memberId) =>
+        _groups.TryGetValue(groupId, out var g) && g.Consumer?.Members.GetValueOrDefault(memberId) is { } m ? m.Assigned : [];
+
+    /// <summary>The consumer group state name (Empty, Assigning, Reconciling, Stable), or null for an unknown or classic group.</summary>
+    public string? ConsumerStateOf(string groupId) => _groups.TryGetValue(groupId, out var g) ? g.Consumer?.StateName : null;
+}

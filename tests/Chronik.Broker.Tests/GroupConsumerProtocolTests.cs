@@ -1,0 +1,93 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Xunit;
+
+namespace Chronik.Broker.Tests;
+
+/// <summary>The consumer group protocol (KIP-848, group.protocol=consumer) with Confluent.Kafka (librdkafka 2.12).</summary>
+public class GroupConsumerProtocolTests
+{
+    private static IConsumer<string, string> Consumer(string bootstrap, string group) =>
+        new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = group,
+            GroupProtocol = GroupProtocol.Consumer,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+
+    [Fact]
+    public async Task Two_consumer_protocol_members_share_a_topic_consume_and_commit()
+    {
+        await using var broker = new GroupTestBroker();
+        broker.Options.GroupConsumerHeartbeatIntervalMs = 300;
+        await broker.StartAsync();
+        const string topic = "kip848-share";
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.Bootstrap }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 4, ReplicationFactor = 1 }]);
+        }
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = broker.Bootstrap, LingerMs = 5 }).Build())
+        {
+            for (int i = 0; i < 400; i++) producer.Produce(new TopicPartition(topic, i % 4), new Message<string, string> { Key = "k" + i, Value = "v" + i });
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+
+        using var first = Consumer(broker.Bootstrap, "kip848-g");
+        using var second = Consumer(broker.Bootstrap, "kip848-g");
+        first.Subscribe(topic);
+        var seenFirst = new HashSet<string>();
+        var seenSecond = new HashSet<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // The first member alone gets all four partitions.
+        while (first.Assignment.Count < 4 && DateTime.UtcNow < deadline)
+        {
+            var r = first.Consume(TimeSpan.FromMilliseconds(100));
+            if (r is { IsPartitionEOF: false }) seenFirst.Add(r.Message.Value);
+        }
+        Assert.Equal(4, first.Assignment.Count);
+
+        second.Subscribe(topic);
+        deadline = DateTime.UtcNow.AddSeconds(40);
+        while ((first.Assignment.Count != 2 || second.Assignment.Count != 2 || seenFirst.Count + seenSecond.Count < 400) && DateTime.UtcNow < deadline)
+        {
+            var r1 = first.Consume(TimeSpan.FromMilliseconds(50));
+            if (r1 is { IsPartitionEOF: false }) seenFirst.Add(r1.Message.Value);
+            var r2 = second.Consume(TimeSpan.FromMilliseconds(50));
+            if (r2 is { IsPartitionEOF: false }) seenSecond.Add(r2.Message.Value);
+        }
+        Assert.Equal(2, first.Assignment.Count);
+        Assert.Equal(2, second.Assignment.Count);
+        Assert.Empty(first.Assignment.Intersect(second.Assignment));
+
+        // Records of the partitions that moved may be read by both; every record is read at least once.
+        Assert.Equal(400, seenFirst.Union(seenSecond).Count());
+        // Each member reads its own partitions to the end, then commits them.
+        deadline = DateTime.UtcNow.AddSeconds(20);
+        var committed = new List<TopicPartitionOffset>();
+        foreach (var c in new[] { first, second })
+        {
+            while (DateTime.UtcNow < deadline)
+            {
+                var positions = c.Assignment.Select(tp => c.Position(tp)).ToList();
+                if (positions.All(p => p.Value == 100)) break;
+                var r = c.Consume(TimeSpan.FromMilliseconds(100));
+                if (r is { IsPartitionEOF: false }) (c == first ? seenFirst : seenSecond).Add(r.Message.Value);
+            }
+            committed.AddRange(c.Commit());
+        }
+        Assert.Equal(4, committed.Count);
+        Assert.All(committed, tpo => Assert.Equal(100, tpo.Offset.Value));
+        Assert.All(first.Committed(TimeSpan.FromSeconds(10)), tpo => Assert.Equal(100, tpo.Offset.Value));
+
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.Bootstrap }).Build())
+        {
+            var listed = await admin.ListConsumerGroupsAsync();
+            var g = Assert.Single(listed.Valid, x => x.GroupId == "kip848-g");
+            Assert.Equal(ConsumerGroupState.Stable, g.State);
+        }
+        first.Close();
+        second.Close();
+    }
+}
