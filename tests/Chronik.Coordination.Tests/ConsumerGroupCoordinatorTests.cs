@@ -165,15 +165,18 @@ public class ConsumerGroupCoordinatorTests
     public void Regex_subscription_and_new_topics_and_partitions_are_picked_up()
     {
         var h = new H();
-        var r = h.Beat("m1", 0, regex: "ord.*");
+        // As in Kafka, a new regex is resolved asynchronously: it matches from the next heartbeat on.
+        var first = h.Beat("m1", 0, regex: "ord.*");
+        Assert.Empty(Partitions(first));
+        var r = h.Beat("m1", first.MemberEpoch, owned: []);
         Assert.Equal([0, 1, 2, 3], Partitions(r));
 
         // A partition added and a new matching topic appear on the next heartbeat; a non-matching one does not.
         h.Topics[0] = h.Topics[0] with { PartitionCount = 5 };
         h.Topics.Add(new ConsumerTopic("orders-eu", TopicB, 2, false));
         h.Topics.Add(new ConsumerTopic("payments", Guid.NewGuid(), 3, false));
-        var r2 = h.Beat("m1", 1, owned: [0, 1, 2, 3]);
-        Assert.Equal(2, r2.MemberEpoch);
+        var r2 = h.Beat("m1", r.MemberEpoch, owned: [0, 1, 2, 3]);
+        Assert.Equal(r.MemberEpoch + 1, r2.MemberEpoch);
         var byTopic = r2.Assignment!.TopicPartitions.ToDictionary(t => t.TopicId, t => t.Partitions.Order().ToArray());
         Assert.Equal(2, byTopic.Count);
         Assert.Equal([0, 1, 2, 3, 4], byTopic[TopicA]);
@@ -204,6 +207,11 @@ public class ConsumerGroupCoordinatorTests
         Assert.Equal(ErrorCode.StaleMemberEpoch, h.G.Commit("g", "m1", 0, "orders", 0, 10, version: 9));
         Assert.Equal(ErrorCode.FencedMemberEpoch, h.G.Commit("g", "m1", 7, "orders", 0, 10, version: 9));
         Assert.Equal(ErrorCode.UnknownMemberId, h.G.Commit("g", "zz", 1, "orders", 0, 10, version: 9));
+
+        Assert.Equal(ErrorCode.None, h.G.Coordinator.ValidateTransactionalCommit("g", 1, "m1", null));
+        Assert.Equal(ErrorCode.IllegalGeneration, h.G.Coordinator.ValidateTransactionalCommit("g", 3, "m1", null));
+        Assert.Equal(ErrorCode.None, h.G.Coordinator.ValidateOffsetFetchMember("g", "m1", 1));
+        Assert.Equal(ErrorCode.StaleMemberEpoch, h.G.Coordinator.ValidateOffsetFetchMember("g", "m1", 0));
 
         var listed = h.G.Coordinator.ListGroups(null, ["consumer"]);
         Assert.Equal("consumer", Assert.Single(listed).GroupType);

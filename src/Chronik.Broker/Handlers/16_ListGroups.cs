@@ -1,5 +1,6 @@
 // ListGroups (key 16), v0-5. Every group this coordinator knows (all of them: one node); v4+ filter by
-// state names, v5+ by group type. Every group here is a "classic" group (KIP-848 groups are not built yet).
+// state names, v5+ by group type ("classic", or "consumer" for KIP-848 groups, whose states are Empty,
+// Assigning, Reconciling, Stable).
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Services;
 using Chronik.Protocol.Messages;

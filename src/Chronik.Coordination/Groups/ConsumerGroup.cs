@@ -55,6 +55,11 @@ internal sealed class ConsumerGroup
     /// <summary>What the target was computed from (members, their resolved subscriptions, topic metadata): a change bumps the group epoch.</summary>
     public string Signature { get; set; } = "";
     public string AssignorName { get; set; } = ConsumerAssignors.Uniform;
+    /// <summary>
+    /// Regexes the group resolves: as in Kafka, where regex resolution is asynchronous, a regex new to the
+    /// group matches topics only from the heartbeat after the one that brought it (literal topics come first).
+    /// </summary>
+    public HashSet<string> ResolvedRegexes { get; } = new(StringComparer.Ordinal);
 
     public ConsumerMember? StaticMember(string instanceId) => Members.Values.FirstOrDefault(m => m.InstanceId == instanceId);
 

@@ -209,11 +209,11 @@ public sealed partial class GroupCoordinator
     }
 
     /// <summary>The existing topics a member subscribes to: its named topics and, for a regex, every matching non-internal topic.</summary>
-    private static List<ConsumerTopic> ResolveSubscription(ConsumerMember m, IReadOnlyList<ConsumerTopic> topics)
+    private static List<ConsumerTopic> ResolveSubscription(ConsumerMember m, IReadOnlyList<ConsumerTopic> topics, HashSet<string> resolvedRegexes)
     {
         var names = new HashSet<string>(m.SubscribedTopicNames, StringComparer.Ordinal);
         Regex? regex = null;
-        if (m.SubscribedTopicRegex is { Length: > 0 } pattern)
+        if (m.SubscribedTopicRegex is { Length: > 0 } pattern && resolvedRegexes.Contains(pattern))
         {
             try
             {
@@ -253,7 +253,7 @@ public sealed partial class GroupCoordinator
         var sig = new StringBuilder();
         foreach (var m in cg.Members.Values)
         {
-            var resolved = ResolveSubscription(m, topics);
+            var resolved = ResolveSubscription(m, topics, cg.ResolvedRegexes);
             subscriptions[m.MemberId] = resolved;
             if (m.ServerAssignor is { } a) votes[a] = votes.GetValueOrDefault(a) + 1;
             // Static members are named by instance id, so a new instance taking over changes nothing.
@@ -264,6 +264,12 @@ public sealed partial class GroupCoordinator
         string assignor = votes.Count == 0 ? ConsumerAssignors.Uniform : votes.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key;
         sig.Append(assignor);
         string signature = sig.ToString();
+        // Regexes no member uses any more are forgotten; new ones are resolved from the next heartbeat on.
+        cg.ResolvedRegexes.Clear();
+        foreach (var m in cg.Members.Values)
+        {
+            if (m.SubscribedTopicRegex is { Length: > 0 } rx) cg.ResolvedRegexes.Add(rx);
+        }
         g.SubscribedTopics = [.. subscriptions.Values.SelectMany(x => x).Select(t => t.Name)];
         if (signature == cg.Signature) return;
         cg.Signature = signature;

@@ -15,6 +15,13 @@ public sealed partial class GroupCoordinator
         if (!_groups.TryGetValue(groupId, out var g)) return generationId < 0 ? ErrorCode.None : ErrorCode.IllegalGeneration;
         if (g.Is(GroupState.Dead)) return ErrorCode.CoordinatorNotAvailable;
         if (generationId < 0 && string.IsNullOrEmpty(memberId)) return ErrorCode.None;
+        if (g.Consumer is { } cg)
+        {
+            // A consumer (KIP-848) group: the generation is the member epoch.
+            var member = cg.Members.GetValueOrDefault(memberId);
+            if (member is null) return ErrorCode.UnknownMemberId;
+            return generationId == member.MemberEpoch ? ErrorCode.None : ErrorCode.IllegalGeneration;
+        }
         if (g.IsStaticMemberFenced(groupInstanceId, memberId)) return ErrorCode.FencedInstanceId;
         if (g.Get(memberId) is null) return ErrorCode.UnknownMemberId;
         if (generationId != g.GenerationId) return ErrorCode.IllegalGeneration;
