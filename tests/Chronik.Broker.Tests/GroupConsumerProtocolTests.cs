@@ -50,7 +50,7 @@ public class GroupConsumerProtocolTests
 
         second.Subscribe(topic);
         deadline = DateTime.UtcNow.AddSeconds(40);
-        while ((first.Assignment.Count != 2 || second.Assignment.Count != 2 || seenFirst.Count + seenSecond.Count < 400) && DateTime.UtcNow < deadline)
+        while ((first.Assignment.Count != 2 || second.Assignment.Count != 2 || seenFirst.Union(seenSecond).Count() < 400) && DateTime.UtcNow < deadline)
         {
             var r1 = first.Consume(TimeSpan.FromMilliseconds(50));
             if (r1 is { IsPartitionEOF: false }) seenFirst.Add(r1.Message.Value);
