@@ -54,7 +54,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
             {
                 var slot = new ProduceResponse.PartitionProduceResponse { Index = pd.Index, BaseOffset = -1 };
                 topicResponse.PartitionResponses.Add(slot);
-                var error = Check(context.ApiVersion, request.Acks, request.TransactionalId, topic, pd, out var log);
+                var error = Check(context.ApiVersion, request.Acks, request.TransactionalId, topic, pd, out var log, out var summary);
                 if (error != ErrorCode.None)
                 {
                     slot.ErrorCode = (short)error;
@@ -77,7 +77,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
                     slot.ErrorCode = (short)ErrorCode.CorruptMessage;
                     continue;
                 }
-                bool transactional = RecordBatchHeader.Read(bytes.Span).IsTransactional;
+                bool transactional = summary.IsTransactional;
                 Func<RecordBatchHeader, ErrorCode>? verify = transactional
                     ? h => _txns.VerifyProduce(h.ProducerId, h.ProducerEpoch, topicData.Name, pd.Index)
                     : null;
@@ -181,16 +181,17 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
     }
 
     private ErrorCode Check(short version, short acks, string? transactionalId, Coordination.Topics.TopicInfo? topic,
-        ProduceRequest.PartitionProduceData pd, out IPartitionLog? log)
+        ProduceRequest.PartitionProduceData pd, out IPartitionLog? log, out RecordBatchSummary summary)
     {
         log = null;
+        summary = default;
         if (version < 3) return ErrorCode.UnsupportedVersion;
         if (acks is not (0 or 1 or -1)) return ErrorCode.InvalidRequiredAcks;
         if (topic is null || pd.Index < 0 || pd.Index >= topic.PartitionCount) return ErrorCode.UnknownTopicOrPartition;
         log = _cluster.Topics.GetLog(topic.Name, pd.Index);
         if (log is null) return ErrorCode.UnknownTopicOrPartition;
         if (pd.Records is not { Length: > 0 } records) return ErrorCode.CorruptMessage;
-        var result = RecordBatchValidator.Validate(records.Span, out var summary);
+        var result = RecordBatchValidator.Validate(records.Span, out summary);
         if (result == RecordValidationResult.CorruptMessage) return ErrorCode.CorruptMessage;
         if (result != RecordValidationResult.Valid) return ErrorCode.InvalidRecord;
         // Kafka: produce v3+ must carry exactly one record batch per partition.
@@ -199,10 +200,8 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         // Kafka: a transactional batch needs the request's transactional id, and a producer id.
         if (summary.IsTransactional && (transactionalId is null || summary.ProducerId < 0)) return ErrorCode.InvalidRecord;
         if (summary.IsTransactional && _txns.TransactionalIdOf(summary.ProducerId) is { } owner && owner != transactionalId) return ErrorCode.InvalidProducerIdMapping;
-        foreach (var batch in new RecordBatchEnumerator(records.Span))
-        {
-            if (batch.Header.TotalSize > log.Config.MaxMessageBytes) return ErrorCode.MessageTooLarge;
-        }
+        // One batch (checked above), so the validated byte count is that batch's size.
+        if (summary.TotalBytes > log.Config.MaxMessageBytes) return ErrorCode.MessageTooLarge;
         return ErrorCode.None;
     }
 }
