@@ -22,6 +22,8 @@ public static class BrokerHostingExtensions
     {
         services.AddSingleton(options);
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(o => o.IOQueueCount = Math.Max(1, options.IoThreads));
+        // 64 KiB receive blocks instead of Kestrel's 4 KiB: a sixteenth of the receive syscalls on the produce path.
+        services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         services.AddSingleton(sp =>
         {
             var metrics = new BrokerMetrics();
