@@ -12,6 +12,7 @@ using Chronik.Storage.File;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Chronik.Broker;
 
@@ -67,6 +68,7 @@ public static class BrokerHostingExtensions
                 services.AddSingleton(typeof(IApiHandler), type);
             }
         }
+        services.TryAddSingleton<Security.IScramCredentialProvider, Security.NoScramCredentials>();
         services.AddSingleton<HandlerRegistry>();
         services.AddSingleton(sp => new Lazy<HandlerRegistry>(sp.GetRequiredService<HandlerRegistry>));
         services.AddSingleton<RequestDispatcher>();
@@ -79,7 +81,11 @@ public static class BrokerHostingExtensions
     /// <summary>Adds the Kafka listener on --bind:--kafka-port.</summary>
     public static KestrelServerOptions ListenChronikBroker(this KestrelServerOptions kestrel, BrokerOptions options)
     {
-        kestrel.Listen(ParseBind(options.BindAddress), options.KafkaPort, l => l.UseConnectionHandler<KafkaConnectionHandler>());
+        kestrel.Listen(ParseBind(options.BindAddress), options.KafkaPort, l =>
+        {
+            if (options.Security.UsesTls) Security.TlsListener.Use(l, options.Security);
+            l.UseConnectionHandler<KafkaConnectionHandler>();
+        });
         return kestrel;
     }
 

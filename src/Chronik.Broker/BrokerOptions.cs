@@ -48,6 +48,9 @@ public sealed class BrokerOptions
     public int GroupConsumerSessionTimeoutMs { get; set; } = 45000;
     public int TransactionMaxTimeoutMs { get; set; } = 900_000;
 
+    /// <summary>The Kafka listener's security protocol, SASL mechanisms and users, TLS key material.</summary>
+    public Security.ListenerSecurityOptions Security { get; } = new();
+
     /// <summary>Every broker config key and value as configured (for DescribeConfigs of the broker resource).</summary>
     public Dictionary<string, string> RawConfig { get; } = new(StringComparer.Ordinal);
 

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -19,6 +20,10 @@ public sealed class BrokerFixture : IAsyncLifetime
     public string Bootstrap => $"127.0.0.1:{Port}";
     public BrokerOptions Options { get; private set; } = new();
     public IServiceProvider Services => _app!.Services;
+    /// <summary>Adjusts the options before start (e.g. listener security).</summary>
+    public Action<BrokerOptions>? ConfigureOptions { get; init; }
+    /// <summary>Registers services before the broker's own (e.g. a SCRAM credential provider).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
 
     public async Task InitializeAsync()
     {
@@ -32,9 +37,11 @@ public sealed class BrokerFixture : IAsyncLifetime
             DataDir = DataDir,
             NumPartitions = 1,
         };
+        ConfigureOptions?.Invoke(Options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        ConfigureServices?.Invoke(builder.Services);
         builder.Services.AddChronikBroker(Options);
         builder.WebHost.ConfigureKestrel(k => k.ListenChronikBroker(Options));
         _app = builder.Build();

@@ -159,7 +159,9 @@ public sealed class ServerConfigLoaderTests : IDisposable
     [InlineData("auto.create.topics.enable", "yes")]
     [InlineData("log.message.timestamp.type", "WallClock")]
     [InlineData("listeners", "localhost:9092")]
-    [InlineData("listeners", "SSL://:9093")]
+    [InlineData("listeners", "FOO://:9093")]
+    [InlineData("sasl.enabled.mechanisms", "GSSAPI")]
+    [InlineData("ssl.client.auth", "sometimes")]
     [InlineData("listeners", "PLAINTEXT://:70000")]
     [InlineData("node.id", "-5")]
     [InlineData("log.retention.hours", "-2")]
@@ -232,6 +234,38 @@ public sealed class ServerConfigLoaderTests : IDisposable
         {
             Assert.Contains(property.Key, help, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Sasl_listener_with_plain_users_and_mechanisms()
+    {
+        string path = WriteProperties(
+            "listener.security.protocol.map=CLIENT:SASL_PLAINTEXT\n" +
+            "listeners=CLIENT://127.0.0.1:9095\n" +
+            "advertised.listeners=CLIENT://broker.example:19095\n" +
+            "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512\n" +
+            "listener.name.client.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required " +
+            "username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\" user_alice=\"alice-secret\";\n");
+
+        ServerConfig config = ServerConfigLoader.Load(["--config", path]);
+
+        Assert.True(config.IsValid, string.Join("; ", config.Errors));
+        Assert.Empty(config.Warnings);
+        var security = config.Options.Security;
+        Assert.Equal(Chronik.Broker.Security.SecurityProtocol.SaslPlaintext, security.Protocol);
+        Assert.Equal(9095, config.Options.KafkaPort);
+        Assert.Equal(("broker.example", 19095), (config.Options.AdvertisedHost, config.Options.EffectiveAdvertisedPort));
+        Assert.Equal(["PLAIN", "SCRAM-SHA-512"], security.SaslEnabledMechanisms);
+        Assert.Equal("alice-secret", security.PlainUsers["alice"]);
+        Assert.Equal("admin-secret", security.PlainUsers["admin"]);
+    }
+
+    [Fact]
+    public void Ssl_listener_needs_a_keystore()
+    {
+        ServerConfig config = ServerConfigLoader.Load(["--config", WriteProperties("listeners=SSL://:9093")]);
+
+        Assert.Contains("ssl.keystore.location", Assert.Single(config.Errors), StringComparison.Ordinal);
     }
 
     private string WriteProperties(string text)

@@ -1,3 +1,4 @@
+using Chronik.Broker.Security;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Dispatch;
@@ -7,10 +8,11 @@ public sealed class RequestContext
 {
     private List<IDisposable>? _resources;
 
-    public RequestContext(RequestHeader header, string remoteEndPoint)
+    public RequestContext(RequestHeader header, string remoteEndPoint, ConnectionSession? session = null)
     {
         Header = header;
         RemoteEndPoint = remoteEndPoint;
+        Session = session ?? new ConnectionSession(requiresSasl: false);
     }
 
     public RequestHeader Header { get; }
@@ -19,6 +21,10 @@ public sealed class RequestContext
     public int CorrelationId => Header.CorrelationId;
     public string? ClientId => Header.ClientId;
     public string RemoteEndPoint { get; }
+    /// <summary>The connection's security state (SASL progress, principal).</summary>
+    public ConnectionSession Session { get; }
+    /// <summary>The Kafka principal of the connection, "User:name" ("User:ANONYMOUS" without SASL or a client certificate).</summary>
+    public string Principal => Session.Principal;
 
     /// <summary>Keeps a buffer (e.g. fetched log bytes referenced by the response) alive until the response is on the wire.</summary>
     public void RegisterForDispose(IDisposable resource) => (_resources ??= []).Add(resource);

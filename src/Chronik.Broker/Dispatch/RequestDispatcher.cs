@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using Chronik.Broker.Metrics;
+using Chronik.Broker.Security;
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Wire;
 using Microsoft.Extensions.Logging;
@@ -27,16 +28,16 @@ public sealed class RequestDispatcher
     }
 
     /// <summary>Starts handling a frame. Throws <see cref="KafkaProtocolException"/> when the connection must be closed.</summary>
-    public PendingResponse Dispatch(in ReadOnlySequence<byte> frame, string remote, CancellationToken ct)
+    public PendingResponse Dispatch(in ReadOnlySequence<byte> frame, string remote, ConnectionSession? session, CancellationToken ct)
     {
         int length = (int)frame.Length;
         byte[] rented = ArrayPool<byte>.Shared.Rent(length);
         frame.CopyTo(rented);
-        return Dispatch(rented, length, remote, ct);
+        return Dispatch(rented, length, remote, session, ct);
     }
 
     /// <summary>Starts handling a frame already in a pooled array, whose ownership passes to the pending response.</summary>
-    public PendingResponse Dispatch(byte[] rented, int length, string remote, CancellationToken ct)
+    public PendingResponse Dispatch(byte[] rented, int length, string remote, ConnectionSession? session, CancellationToken ct)
     {
         long start = Stopwatch.GetTimestamp();
         try
@@ -48,12 +49,13 @@ public sealed class RequestDispatcher
             var handler = _registry.Get(apiKey);
             if (handler is null) KafkaProtocolException.Throw($"unknown API key {apiKey}");
             var header = ApiKeys.ReadRequestHeader(ref reader);
-            var context = new RequestContext(header, remote);
+            var context = new RequestContext(header, remote, session);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 _logger.LogDebug("API Request: {Api} (key={Key}, v{Version}) from {Remote} [client: {Client}, correlation: {Correlation}]",
                     BrokerMetrics.ApiName(apiKey), apiKey, version, remote, header.ClientId, header.CorrelationId);
             }
+            if (session is { RequiresSasl: true, Authenticated: false }) CheckAllowedBeforeAuthentication(session, apiKey);
             if (version < handler.MinVersion || version > handler.MaxVersion)
             {
                 if (apiKey == (short)ApiKey.ApiVersions)
@@ -79,6 +81,19 @@ public sealed class RequestDispatcher
             ArrayPool<byte>.Shared.Return(rented);
             throw;
         }
+    }
+
+    // Before SASL authentication completes only ApiVersions, SaslHandshake and (after a handshake) SaslAuthenticate
+    // are served; anything else closes the connection, as Kafka's SaslServerAuthenticator does.
+    private static void CheckAllowedBeforeAuthentication(ConnectionSession session, short apiKey)
+    {
+        bool allowed = apiKey switch
+        {
+            (short)ApiKey.ApiVersions or (short)ApiKey.SaslHandshake => true,
+            (short)ApiKey.SaslAuthenticate => session.Authenticator is not null,
+            _ => false,
+        };
+        if (!allowed) KafkaProtocolException.Throw($"unexpected {BrokerMetrics.ApiName(apiKey)} request during SASL authentication");
     }
 
     /// <summary>Writes size, response header and body into the output; returns the bytes written.</summary>

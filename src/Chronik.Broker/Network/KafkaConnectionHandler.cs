@@ -3,8 +3,10 @@ using System.IO.Pipelines;
 using System.Threading.Channels;
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Metrics;
+using Chronik.Broker.Security;
 using Chronik.Protocol.Wire;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -59,6 +61,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
         var ct = connection.ConnectionClosed;
+        var session = new ConnectionSession(_options.Security.UsesSasl, TlsPrincipal(connection));
         var pending = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(MaxInFlightPerConnection) { SingleReader = true, SingleWriter = true });
         var writer = WriteResponsesAsync(pending.Reader, output, remote, connection);
         // Graceful shutdown: stop reading new requests, let in-flight ones finish and be answered.
@@ -85,14 +88,14 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                         {
                             var whole = partial;
                             partial = null;
-                            await pending.Writer.WriteAsync(_dispatcher.Dispatch(whole, partialLength, remote, ct), ct).ConfigureAwait(false);
+                            await pending.Writer.WriteAsync(_dispatcher.Dispatch(whole, partialLength, remote, session, ct), ct).ConfigureAwait(false);
                         }
                     }
                     while (partial is null)
                     {
                         if (FrameReader.TryReadFrame(ref buffer, _options.SocketRequestMaxBytes, out var frame))
                         {
-                            var p = _dispatcher.Dispatch(frame, remote, ct);
+                            var p = _dispatcher.Dispatch(frame, remote, session, ct);
                             await pending.Writer.WriteAsync(p, ct).ConfigureAwait(false);
                             continue;
                         }
@@ -140,7 +143,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
 
     private async Task WriteResponsesAsync(ChannelReader<PendingResponse> pending, PipeWriter output, string remote, ConnectionContext connection)
     {
-        bool broken = false;
+        bool broken = false, closing = false;
         try
         {
             while (await pending.WaitToReadAsync().ConfigureAwait(false))
@@ -165,6 +168,13 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                         _dispatcher.Completed(p, written);
                     }
                     if (broken) break;
+                    if (p.Context.Session.CloseAfterResponse)
+                    {
+                        // Failed authentication: the answer goes out, then the connection closes (Kafka does the same).
+                        await output.FlushAsync().ConfigureAwait(false);
+                        closing = true;
+                        break;
+                    }
                     // Flush when nothing ready is queued behind this response, so pipelined responses share one write.
                     if (written > 0 && (!pending.TryPeek(out var next) || !next.Response.IsCompleted))
                     {
@@ -172,7 +182,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                         if (flush.IsCompleted || flush.IsCanceled) broken = true;
                     }
                 }
-                if (broken) break;
+                if (broken || closing) break;
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ConnectionResetException or InvalidOperationException)
@@ -189,7 +199,19 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                 try { await rest.Response.ConfigureAwait(false); } catch (Exception e) when (e is not OutOfMemoryException) { }
                 _dispatcher.Completed(rest, 0);
             }
+            // Completing the output sends what is buffered, then the transport shuts the socket down (also after a
+            // failed authentication, which ends the read loop too).
             await output.CompleteAsync().ConfigureAwait(false);
         }
+    }
+
+    // SSL with a client certificate: the principal is its subject's distinguished name, as Kafka's default
+    // principal builder gives it (User:CN=name,OU=unit,...). Otherwise ANONYMOUS until SASL says more.
+    private static string TlsPrincipal(ConnectionContext connection)
+    {
+        var tls = connection.Features.Get<ITlsConnectionFeature>();
+        if (tls?.ClientCertificate is not { } cert) return ConnectionSession.AnonymousPrincipal;
+        string dn = cert.SubjectName.Decode(System.Security.Cryptography.X509Certificates.X500DistinguishedNameFlags.UseCommas);
+        return "User:" + dn.Replace(", ", ",", StringComparison.Ordinal);
     }
 }

@@ -8,14 +8,18 @@ internal readonly record struct ListenerAddress(string Name, string Host, int Po
     public bool IsPlainText => string.Equals(Name, PlainText, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Parses a comma-separated listener list and returns the PLAINTEXT one plus the names of those ignored.</summary>
-    public static (ListenerAddress Listener, IReadOnlyList<string> Ignored) ParsePlainText(string value)
+    public static (ListenerAddress Listener, IReadOnlyList<string> Ignored) ParsePlainText(string value) =>
+        ParseFirst(value, name => name == PlainText);
+
+    /// <summary>Parses a comma-separated listener list and returns the first whose name is accepted, plus the others.</summary>
+    public static (ListenerAddress Listener, IReadOnlyList<string> Ignored) ParseFirst(string value, Func<string, bool> accept)
     {
         ListenerAddress? chosen = null;
         var ignored = new List<string>();
         foreach (string entry in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             ListenerAddress listener = Parse(entry);
-            if (chosen is null && listener.IsPlainText)
+            if (chosen is null && accept(listener.Name))
             {
                 chosen = listener;
             }
@@ -26,7 +30,7 @@ internal readonly record struct ListenerAddress(string Name, string Host, int Po
         }
         return chosen is { } found
             ? (found, ignored)
-            : throw new ConfigValueException("a listener list with a PLAINTEXT://host:port entry");
+            : throw new ConfigValueException("a listener list with a NAME://host:port entry whose NAME is PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL or mapped in listener.security.protocol.map");
     }
 
     public static ListenerAddress Parse(string entry)

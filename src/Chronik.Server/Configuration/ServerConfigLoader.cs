@@ -33,6 +33,7 @@ internal static class ServerConfigLoader
         }
         MirrorFlagsIntoRawConfig(settings, flags);
         ResolveAdvertisedHost(settings, errors);
+        CheckListenerSecurity(settings, errors);
 
         return new ServerConfig
         {
@@ -123,10 +124,35 @@ internal static class ServerConfigLoader
                 errors.Add($"{path} line {entry.Line}: invalid value '{entry.Value}' for '{entry.Key}': expected {Expected(e)}");
             }
         }
+        // Keys with a listener-name prefix (listener.name.NAME.plain.sasl.jaas.config) are not in the table.
+        foreach (PropertiesFile.Entry entry in values.Values)
+        {
+            if (SecurityProperties.FindPrefixed(entry.Key) is { } prefixed)
+            {
+                prefixed.Apply(settings, entry.Value);
+            }
+        }
         if (values.TryGetValue("broker.id", out var brokerId) && values.TryGetValue("node.id", out var nodeId)
             && brokerId.Value != nodeId.Value)
         {
             errors.Add($"{path}: 'broker.id' ({brokerId.Value}) and 'node.id' ({nodeId.Value}) must match");
+        }
+    }
+
+    private static void CheckListenerSecurity(ServerSettings settings, List<string> errors)
+    {
+        var security = settings.Options.Security;
+        if (security.UsesTls && security.KeystoreLocation is null)
+        {
+            errors.Add($"'listeners': a {Chronik.Broker.Security.ListenerSecurityOptions.ProtocolName(security.Protocol)} listener needs 'ssl.keystore.location'");
+        }
+        else if (security.KeystoreLocation is { } path && security.UsesTls && !File.Exists(path))
+        {
+            errors.Add($"'ssl.keystore.location': file '{path}' does not exist");
+        }
+        if (security.UsesSasl && security.SaslEnabledMechanisms.Count == 0)
+        {
+            errors.Add("'sasl.enabled.mechanisms': a SASL listener needs at least one mechanism");
         }
     }
 

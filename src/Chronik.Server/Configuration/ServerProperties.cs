@@ -15,12 +15,14 @@ internal static class ServerProperties
             (s, v) => s.Options.DataDir = ConfigValues.NonEmpty(v)),
         new("log.dirs", o => o.DataDir, "Comma-separated data directories; the first one is used.",
             (s, v) => s.Options.DataDir = ConfigValues.FirstDirectory(v)),
+        .. SecurityProperties.BeforeListeners,
         new("listeners", o => ListenerAddress.Format(ListenerAddress.PlainText, o.BindAddress, o.KafkaPort),
-            "PLAINTEXT://host:port: Kafka bind address and port; an empty host binds every interface.",
+            "NAME://host:port: Kafka bind address and port (an empty host binds every interface); NAME is PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL or a name in listener.security.protocol.map. One listener is served.",
             ApplyListeners),
         new("advertised.listeners", o => ListenerAddress.Format(ListenerAddress.PlainText, o.AdvertisedHost, o.EffectiveAdvertisedPort),
-            "PLAINTEXT://host:port: the address given to clients in metadata.",
+            "NAME://host:port: the address given to clients in metadata (the entry named like the listener).",
             ApplyAdvertisedListeners),
+        .. SecurityProperties.Others,
         new("broker.id", o => Text(o.NodeId), "Alias of node.id.",
             (s, v) => s.Options.NodeId = ConfigValues.Int(v, 0)),
         new("node.id", o => Text(o.NodeId), "This broker's id.",
@@ -88,19 +90,21 @@ internal static class ServerProperties
 
     private static readonly Dictionary<string, ServerProperty> s_byKey = All.ToDictionary(p => p.Key, StringComparer.Ordinal);
 
-    public static ServerProperty? Find(string key) => s_byKey.GetValueOrDefault(key);
+    public static ServerProperty? Find(string key) => s_byKey.GetValueOrDefault(key) ?? SecurityProperties.FindPrefixed(key);
 
     private static void ApplyListeners(ServerSettings settings, string value)
     {
-        (ListenerAddress listener, IReadOnlyList<string> ignored) = ListenerAddress.ParsePlainText(value);
+        (ListenerAddress listener, IReadOnlyList<string> ignored) = ListenerAddress.ParseFirst(value, name => SecurityProperties.ProtocolOf(settings, name) is not null);
         settings.Options.BindAddress = listener.Host.Length == 0 ? "0.0.0.0" : listener.Host;
         settings.Options.KafkaPort = listener.Port;
+        settings.Options.Security.Protocol = SecurityProperties.ProtocolOf(settings, listener.Name)!.Value;
+        settings.ListenerName = listener.Name;
         WarnIgnored(settings, "listeners", ignored);
     }
 
     private static void ApplyAdvertisedListeners(ServerSettings settings, string value)
     {
-        (ListenerAddress listener, IReadOnlyList<string> ignored) = ListenerAddress.ParsePlainText(value);
+        (ListenerAddress listener, IReadOnlyList<string> ignored) = ListenerAddress.ParseFirst(value, name => name == settings.ListenerName);
         if (listener.Host.Length > 0)
         {
             settings.Options.AdvertisedHost = listener.Host;
@@ -114,7 +118,7 @@ internal static class ServerProperties
     {
         foreach (string entry in ignored)
         {
-            settings.Warnings.Add($"{key}: only one PLAINTEXT listener is supported; ignoring '{entry}'");
+            settings.Warnings.Add($"{key}: only one listener is served; ignoring '{entry}'");
         }
     }
 

@@ -11,4 +11,8 @@ internal sealed class ServerSettings
     /// <summary>Set once a flag or key names the advertised host, so a concrete bind address is not advertised instead.</summary>
     public bool AdvertisedHostSet { get; set; }
     public List<string> Warnings { get; } = [];
+    /// <summary>listener.security.protocol.map, by upper-case listener name.</summary>
+    public Dictionary<string, Chronik.Broker.Security.SecurityProtocol> ProtocolMap { get; } = new(StringComparer.Ordinal);
+    /// <summary>The name of the listener in use (its advertised.listeners entry is chosen by it).</summary>
+    public string ListenerName { get; set; } = ListenerAddress.PlainText;
 }

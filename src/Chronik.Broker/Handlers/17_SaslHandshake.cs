@@ -1,0 +1,51 @@
+// SaslHandshake (key 17), v1. Picks the SASL mechanism on a SASL listener before authentication; the exchange then
+// runs in SaslAuthenticate requests. An unsupported or disabled mechanism gets UNSUPPORTED_SASL_MECHANISM with the
+// enabled list, and the connection is closed after the answer, as Kafka does. On a non-SASL listener, or after
+// authentication, the answer is ILLEGAL_SASL_STATE. v0 (raw SASL tokens outside Kafka framing) is not served.
+using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Broker.Handlers;
+
+/// <summary>Starts a SASL exchange with the requested mechanism.</summary>
+public sealed class SaslHandshakeHandler : ApiHandler<SaslHandshakeRequest, SaslHandshakeResponse>
+{
+    private readonly BrokerOptions _options;
+    private readonly IScramCredentialProvider _scram;
+
+    public SaslHandshakeHandler(BrokerOptions options, IScramCredentialProvider scram)
+    {
+        _options = options;
+        _scram = scram;
+    }
+
+    public override ApiKey Key => ApiKey.SaslHandshake;
+    public override short MinVersion => 1;
+    public override short MaxVersion => 1;
+
+    protected override ValueTask<SaslHandshakeResponse?> HandleAsync(RequestContext context, SaslHandshakeRequest request, CancellationToken cancellationToken)
+    {
+        var session = context.Session;
+        var security = _options.Security;
+        var response = new SaslHandshakeResponse();
+        if (!session.RequiresSasl || session.Authenticated || session.Authenticator is not null)
+        {
+            response.ErrorCode = (short)ErrorCode.IllegalSaslState;
+            if (session.RequiresSasl && !session.Authenticated) session.CloseAfterResponse = true;
+            return new(response);
+        }
+        response.Mechanisms.AddRange(security.SaslEnabledMechanisms);
+        string mechanism = request.Mechanism;
+        if (!security.SaslEnabledMechanisms.Contains(mechanism) || !SaslMechanisms.IsSupported(mechanism))
+        {
+            response.ErrorCode = (short)ErrorCode.UnsupportedSaslMechanism;
+            session.CloseAfterResponse = true;
+            return new(response);
+        }
+        session.BeginSasl(mechanism == SaslMechanisms.Plain
+            ? new PlainAuthenticator(security.PlainUsers)
+            : new ScramAuthenticator(mechanism, _scram));
+        return new(response);
+    }
+}

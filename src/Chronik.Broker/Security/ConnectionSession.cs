@@ -1,0 +1,38 @@
+namespace Chronik.Broker.Security;
+
+/// <summary>
+/// Per-connection security state: who the client is and where it stands in SASL authentication. Created by the
+/// connection handler; read by the dispatcher (which requests are allowed yet) and by handlers (the principal).
+/// </summary>
+public sealed class ConnectionSession
+{
+    public const string AnonymousPrincipal = "User:ANONYMOUS";
+
+    public ConnectionSession(bool requiresSasl, string principal = AnonymousPrincipal)
+    {
+        RequiresSasl = requiresSasl;
+        Principal = principal;
+    }
+
+    /// <summary>The Kafka principal of this connection, "User:name".</summary>
+    public string Principal { get; private set; }
+
+    /// <summary>True on a SASL listener: until <see cref="Authenticated"/>, only ApiVersions and the SASL requests are served.</summary>
+    public bool RequiresSasl { get; }
+    public bool Authenticated { get; private set; }
+
+    /// <summary>The mechanism chosen by SaslHandshake, with its exchange in progress.</summary>
+    public ISaslAuthenticator? Authenticator { get; private set; }
+
+    /// <summary>Set when the connection must be closed once the current response is written (failed authentication).</summary>
+    public bool CloseAfterResponse { get; set; }
+
+    internal void BeginSasl(ISaslAuthenticator authenticator) => Authenticator = authenticator;
+
+    internal void CompleteSasl(string user)
+    {
+        Principal = "User:" + user;
+        Authenticated = true;
+        Authenticator = null;
+    }
+}
