@@ -9,7 +9,8 @@
 # process per test number (`TESTS=0012 test-runner -L`), --jobs at a time (default 2), each killed
 # after --timeout seconds (default 300). Each result is a line "NUM STATUS SECONDS NOTE" in the
 # results file (STATUS: PASS, FAIL, TIMEOUT, SKIP); per-test logs sit next to it in <results>.d/.
-# --bootstrap uses an already running broker instead of starting one.
+# --bootstrap uses an already running broker instead of starting one. LIBRDKAFKA_SASL=PLAIN runs the broker
+# with a SASL_PLAINTEXT listener and the tests with SASL/PLAIN credentials.
 # Exit status: 0 when no test failed or timed out.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -80,6 +81,15 @@ num.partitions=4
 group.initial.rebalance.delay.ms=3000
 auto.create.topics.enable=true
 EOF
+  if [ -n "${LIBRDKAFKA_SASL:-}" ]; then
+    # LIBRDKAFKA_SASL=PLAIN: the broker listens with SASL_PLAINTEXT and the tests authenticate as testuser.
+    cat >>"$RUNDIR/server.properties" <<EOF
+listeners=SASL_PLAINTEXT://127.0.0.1:9092
+sasl.enabled.mechanisms=$LIBRDKAFKA_SASL
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_testuser="testpass";
+EOF
+    export KCAT_ARGS="-X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=$LIBRDKAFKA_SASL -X sasl.username=testuser -X sasl.password=testpass"
+  fi
   BROKER_LOG=$LOGS/broker.log
   broker_start "$RUNDIR/data" "$RUNDIR/server.properties" || die "broker did not start (log: $LOGS/broker.log)"
 fi
@@ -87,6 +97,9 @@ cat >"$RUNDIR/test.conf" <<EOF
 bootstrap.servers=$BROKER
 test.timeout.multiplier=2.0
 EOF
+if [ -n "${LIBRDKAFKA_SASL:-}" ]; then
+  printf '%s\n' security.protocol=SASL_PLAINTEXT "sasl.mechanism=$LIBRDKAFKA_SASL" sasl.username=testuser sasl.password=testpass >>"$RUNDIR/test.conf"
+fi
 
 # run_one NUM: one test-runner process for one test number; appends its result line
 run_one() {

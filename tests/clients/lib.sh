@@ -36,7 +36,8 @@ port_open() {
 
 # broker_answers HOST:PORT: true when the broker answers a Metadata request (kcat -L).
 broker_answers() {
-  timeout 10 kcat -b "$1" -L -m 5 >/dev/null 2>&1
+  # shellcheck disable=SC2086  # KCAT_ARGS: extra kcat options, e.g. SASL credentials for a SASL listener
+  timeout 10 kcat -b "$1" ${KCAT_ARGS:-} -L -m 5 >/dev/null 2>&1
 }
 
 _broker_launch() {
