@@ -139,6 +139,33 @@ public class SecurityListenerTests
     }
 
     [Fact]
+    public async Task Sasl_handshake_v0_then_bare_tokens()
+    {
+        var broker = SaslBroker();
+        await broker.InitializeAsync();
+        try
+        {
+            using (var raw = new RawClient(broker.Port))
+            {
+                int c = raw.Send(new SaslHandshakeRequest { Mechanism = "PLAIN" }, 0);
+                Assert.Equal(0, raw.Receive<SaslHandshakeResponse>(c, 0, 0).ErrorCode);
+                raw.SendRaw("\0alice\0alice-secret"u8.ToArray());
+                Assert.Empty(raw.ReadFrame()!); // PLAIN's (empty) server token, no Kafka header
+                c = raw.Send(new MetadataRequest(), 1);
+                Assert.Single(raw.Receive<MetadataResponse>(c, 1, 0).Brokers);
+            }
+            using (var raw = new RawClient(broker.Port))
+            {
+                int c = raw.Send(new SaslHandshakeRequest { Mechanism = "PLAIN" }, 0);
+                raw.Receive<SaslHandshakeResponse>(c, 0, 0);
+                raw.SendRaw("\0alice\0wrong"u8.ToArray());
+                Assert.Null(raw.ReadFrame());
+            }
+        }
+        finally { await broker.DisposeAsync(); }
+    }
+
+    [Fact]
     public async Task Plaintext_listener_answers_sasl_requests_with_illegal_sasl_state()
     {
         var broker = new BrokerFixture();

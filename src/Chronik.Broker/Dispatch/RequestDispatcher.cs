@@ -40,6 +40,7 @@ public sealed class RequestDispatcher
     public PendingResponse Dispatch(byte[] rented, int length, string remote, ConnectionSession? session, CancellationToken ct)
     {
         long start = Stopwatch.GetTimestamp();
+        if (session is { RawTokens: true }) return DispatchRawSaslToken(rented, length, remote, session, start);
         try
         {
             var reader = new KafkaReader(rented.AsMemory(0, length));
@@ -83,6 +84,24 @@ public sealed class RequestDispatcher
         }
     }
 
+    // After SaslHandshake v0 a frame is a bare SASL token and the answer is a bare token; a failure closes the
+    // connection without an answer (there is no error field to carry it), as Kafka does.
+    private static PendingResponse DispatchRawSaslToken(byte[] rented, int length, string remote, ConnectionSession session, long start)
+    {
+        try
+        {
+            byte[] reply = session.Authenticator!.Evaluate(rented.AsSpan(0, length));
+            if (session.Authenticator.IsComplete) session.CompleteSasl(session.Authenticator.User!);
+            var header = new RequestHeader { RequestApiKey = (short)ApiKey.SaslAuthenticate, CorrelationId = -1 };
+            return new PendingResponse(new ValueTask<IKafkaMessage?>(new RawSaslToken(reply)), new RequestContext(header, remote, session), 0, -1, rented, length, start);
+        }
+        catch (SaslAuthenticationException e)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+            throw new KafkaProtocolException("SASL authentication failed: " + e.Message, e);
+        }
+    }
+
     // Before SASL authentication completes only ApiVersions, SaslHandshake and (after a handshake) SaslAuthenticate
     // are served; anything else closes the connection, as Kafka's SaslServerAuthenticator does.
     private static void CheckAllowedBeforeAuthentication(ConnectionSession session, short apiKey)
@@ -99,13 +118,13 @@ public sealed class RequestDispatcher
     /// <summary>Writes size, response header and body into the output; returns the bytes written.</summary>
     public static int WriteResponse(IBufferWriter<byte> output, IKafkaMessage response, in PendingResponse p)
     {
-        int headerSize = p.HeaderVersion == 0 ? 4 : 5;
+        int headerSize = p.HeaderVersion switch { < 0 => 0, 0 => 4, _ => 5 };
         int bodySize = response.ComputeSize(p.ResponseVersion);
         int total = 4 + headerSize + bodySize;
         var span = output.GetSpan(total)[..total];
         var w = new KafkaWriter(span);
         w.WriteInt32(headerSize + bodySize);
-        w.WriteInt32(p.Context.CorrelationId);
+        if (p.HeaderVersion >= 0) w.WriteInt32(p.Context.CorrelationId);
         if (p.HeaderVersion >= 1) w.WriteUnsignedVarInt(0);
         response.Write(ref w, p.ResponseVersion);
         if (w.Position != total) throw new InvalidOperationException($"{response.GetType().Name} v{p.ResponseVersion}: wrote {w.Position}, computed {total}");

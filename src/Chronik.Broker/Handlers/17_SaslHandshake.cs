@@ -1,7 +1,8 @@
 // SaslHandshake (key 17), v1. Picks the SASL mechanism on a SASL listener before authentication; the exchange then
 // runs in SaslAuthenticate requests. An unsupported or disabled mechanism gets UNSUPPORTED_SASL_MECHANISM with the
 // enabled list, and the connection is closed after the answer, as Kafka does. On a non-SASL listener, or after
-// authentication, the answer is ILLEGAL_SASL_STATE. v0 (raw SASL tokens outside Kafka framing) is not served.
+// authentication, the answer is ILLEGAL_SASL_STATE. After a v0 handshake the client sends bare size-prefixed SASL
+// tokens instead of SaslAuthenticate requests (RequestDispatcher handles those).
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
 using Chronik.Protocol.Messages;
@@ -21,7 +22,7 @@ public sealed class SaslHandshakeHandler : ApiHandler<SaslHandshakeRequest, Sasl
     }
 
     public override ApiKey Key => ApiKey.SaslHandshake;
-    public override short MinVersion => 1;
+    public override short MinVersion => 0;
     public override short MaxVersion => 1;
 
     protected override ValueTask<SaslHandshakeResponse?> HandleAsync(RequestContext context, SaslHandshakeRequest request, CancellationToken cancellationToken)
@@ -43,6 +44,7 @@ public sealed class SaslHandshakeHandler : ApiHandler<SaslHandshakeRequest, Sasl
             session.CloseAfterResponse = true;
             return new(response);
         }
+        session.RawTokens = context.ApiVersion == 0;
         session.BeginSasl(mechanism == SaslMechanisms.Plain
             ? new PlainAuthenticator(security.PlainUsers)
             : new ScramAuthenticator(mechanism, _scram));

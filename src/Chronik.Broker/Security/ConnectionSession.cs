@@ -24,6 +24,9 @@ public sealed class ConnectionSession
     /// <summary>The mechanism chosen by SaslHandshake, with its exchange in progress.</summary>
     public ISaslAuthenticator? Authenticator { get; private set; }
 
+    /// <summary>After a SaslHandshake v0: the next frames are bare SASL tokens until authentication completes.</summary>
+    public bool RawTokens { get; internal set; }
+
     /// <summary>Set when the connection must be closed once the current response is written (failed authentication).</summary>
     public bool CloseAfterResponse { get; set; }
 
@@ -34,5 +37,6 @@ public sealed class ConnectionSession
         Principal = "User:" + user;
         Authenticated = true;
         Authenticator = null;
+        RawTokens = false;
     }
 }
