@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
     --jobs) JOBS=$2; shift 2 ;;
     --results) RESULTS=$2; shift 2 ;;
     --bootstrap) EXT_BOOTSTRAP=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) LIST=$1; shift ;;
   esac
 done
