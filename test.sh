@@ -5,9 +5,10 @@
 #   3. every tests/*/*.csproj          dotnet test --no-build (counts from TRX)
 #   4. tests/clients/default.list      real-client scripts against a broker started here
 #   5. scripts/librdkafka-suite.sh CI  librdkafka 2.12's own tests (CI_LIST), two at a time
+#   6. scripts/librdkafka-suite.sh CONSUMER  its group tests again with group.protocol=consumer (KIP-848)
 # Prints a summary table; the last line is "N passed, N failed". Exit status 0 only if nothing failed.
 #
-# Flags: --quick    skip the librdkafka suite
+# Flags: --quick    skip the librdkafka suite (steps 5 and 6)
 #        --full     librdkafka FULL list (every test Kafka passes, ~20+ min) and bigger client runs
 #        --core     librdkafka CORE list (61 tests) instead of CI
 #        --pending  also run the client tests in tests/clients/pending.list
@@ -25,7 +26,7 @@ for a in "$@"; do
     --pending) PENDING=1 ;;
     --no-setup) SETUP=0 ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown flag $a" >&2; exit 2 ;;
   esac
 done
@@ -161,6 +162,25 @@ if [ $QUICK -eq 0 ] && [ $BUILD_OK -eq 1 ]; then
   else
     record librdkafka "(suite)" FAIL 0 1 "no results, see $RES/librdkafka-suite.log"
     tail -n 10 "$RES/librdkafka-suite.log" >&2
+  fi
+fi
+
+# ---- 6. librdkafka group tests with group.protocol=consumer (KIP-848) ------------------------
+if [ $QUICK -eq 0 ] && [ $BUILD_OK -eq 1 ]; then
+  say "scripts/librdkafka-suite.sh CONSUMER"
+  bash scripts/librdkafka-suite.sh CONSUMER --timeout 240 --results "$RES/librdkafka-consumer/results.txt" \
+    >"$RES/librdkafka-consumer-suite.log" 2>&1
+  if [ -s "$RES/librdkafka-consumer/results.txt" ]; then
+    while read -r num status secs note; do
+      case $status in
+        PASS) record kip848 "$num" PASS 1 0 "${secs}s" ;;
+        SKIP) record kip848 "$num" SKIP 0 0 "$note" ;;
+        *) record kip848 "$num" "$status" 0 1 "${secs}s $note" ;;
+      esac
+    done <"$RES/librdkafka-consumer/results.txt"
+  else
+    record kip848 "(suite)" FAIL 0 1 "no results, see $RES/librdkafka-consumer-suite.log"
+    tail -n 10 "$RES/librdkafka-consumer-suite.log" >&2
   fi
 fi
 

@@ -1,5 +1,7 @@
 using Confluent.Kafka;
+using Chronik.Broker.Services;
 using Confluent.Kafka.Admin;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Chronik.Broker.Tests;
@@ -89,5 +91,82 @@ public class GroupConsumerProtocolTests
         }
         first.Close();
         second.Close();
+    }
+
+    [Fact]
+    public async Task A_member_keeps_its_epoch_and_partitions_across_a_broker_restart_and_consumes_on()
+    {
+        await using var broker = new GroupTestBroker();
+        broker.Options.GroupConsumerHeartbeatIntervalMs = 300;
+        await broker.StartAsync();
+        const string topic = "kip848-restart";
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.Bootstrap }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 4, ReplicationFactor = 1 }]);
+        }
+        void Produce(int from, int to)
+        {
+            using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = broker.Bootstrap, LingerMs = 5 }).Build();
+            for (int i = from; i < to; i++) producer.Produce(new TopicPartition(topic, i % 4), new Message<string, string> { Key = "k" + i, Value = "v" + i });
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+        Produce(0, 200);
+
+        int revocations = 0;
+        var seen = new List<string>();
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = broker.Bootstrap,
+            GroupId = "kip848-restart-g",
+            GroupProtocol = GroupProtocol.Consumer,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).SetPartitionsRevokedHandler((_, _) => revocations++).SetPartitionsLostHandler((_, _) => revocations++).Build();
+        consumer.Subscribe(topic);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (seen.Count < 200 && DateTime.UtcNow < deadline)
+        {
+            var r = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (r is { IsPartitionEOF: false }) seen.Add(r.Message.Value);
+        }
+        Assert.Equal(200, seen.Count);
+        Assert.Equal(4, consumer.Assignment.Count);
+        consumer.Commit();
+        var before = Describe(broker);
+        var member = Assert.Single(before.Members);
+        Assert.Equal(consumer.MemberId, member.MemberId);
+
+        // Restart the broker on the same data directory while the consumer stays in the group.
+        await broker.StopAsync();
+        await broker.StartAsync();
+        var after = Describe(broker);
+        Assert.Equal(0, after.ErrorCode);
+        Assert.Equal(before.GroupEpoch, after.GroupEpoch);
+        Assert.Equal(member.MemberEpoch, Assert.Single(after.Members).MemberEpoch);
+
+        Produce(200, 400);
+        deadline = DateTime.UtcNow.AddSeconds(60);
+        while (seen.Count < 400 && DateTime.UtcNow < deadline)
+        {
+            var r = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (r is { IsPartitionEOF: false }) seen.Add(r.Message.Value);
+        }
+        // Every record exactly once: the consumer went on from where it was, without a rebalance.
+        Assert.Equal(400, seen.Count);
+        Assert.Equal(400, seen.Distinct().Count());
+        Assert.Equal(0, revocations);
+        var final = Describe(broker);
+        Assert.Equal(member.MemberId, Assert.Single(final.Members).MemberId);
+        Assert.Equal(member.MemberEpoch, final.Members[0].MemberEpoch);
+        var committed = consumer.Commit();
+        Assert.Equal(400, committed.Sum(tpo => tpo.Offset.Value));
+        consumer.Close();
+    }
+
+    private static Protocol.Messages.ConsumerGroupDescribeResponse.DescribedGroup Describe(GroupTestBroker broker)
+    {
+        var groups = broker.Services.GetRequiredService<GroupCoordinatorService>();
+        var topics = groups.ConsumerTopics();
+        return groups.Read(c => c.DescribeConsumerGroup("kip848-restart-g", false, topics));
     }
 }

@@ -98,6 +98,26 @@ internal sealed class GroupHarness
         foreach (var r in Log) Coordinator.Replay(r.Key, r.Value, Now);
     }
 
+    /// <summary>A restart after the offsets log was compacted: only the latest record of each key is replayed.</summary>
+    public void RestartCompacted()
+    {
+        var latest = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < Log.Count; i++) latest[Convert.ToBase64String(Log[i].Key)] = i;
+        var kept = Log.Where((r, i) => latest[Convert.ToBase64String(r.Key)] == i).ToList();
+        Log.Clear();
+        Log.AddRange(kept);
+        Restart();
+    }
+
+    /// <summary>A restart from the live records the coordinator writes out when it compacts by snapshot.</summary>
+    public void RestartFromSnapshot()
+    {
+        var snapshot = Coordinator.SnapshotRecords();
+        Log.Clear();
+        Log.AddRange(snapshot);
+        Restart();
+    }
+
     public static byte[] Subscription(params string[] topics)
     {
         var sub = new ConsumerProtocolSubscription { Topics = [.. topics] };

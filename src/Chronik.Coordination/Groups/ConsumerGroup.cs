@@ -52,14 +52,22 @@ internal sealed class ConsumerGroup
     public SortedDictionary<string, ConsumerMember> Members { get; } = new(StringComparer.Ordinal);
     /// <summary>The target assignment by member id, computed for <see cref="AssignmentEpoch"/>.</summary>
     public Dictionary<string, HashSet<TopicIdPartition>> Target { get; } = new(StringComparer.Ordinal);
-    /// <summary>What the target was computed from (members, their resolved subscriptions, topic metadata): a change bumps the group epoch.</summary>
-    public string Signature { get; set; } = "";
+    /// <summary>
+    /// A hash of what the target was computed from (members, their resolved subscriptions, topic metadata, the
+    /// assignor): a change bumps the group epoch. 0 when unknown, which forces a recomputation.
+    /// </summary>
+    public long SignatureHash { get; set; }
     public string AssignorName { get; set; } = ConsumerAssignors.Uniform;
     /// <summary>
     /// Regexes the group resolves: as in Kafka, where regex resolution is asynchronous, a regex new to the
     /// group matches topics only from the heartbeat after the one that brought it (literal topics come first).
     /// </summary>
     public HashSet<string> ResolvedRegexes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The value last written to the offsets log for each record of this group, by record type and member id ("" for group records).</summary>
+    public Dictionary<(ConsumerRecordType Type, string MemberId), byte[]> Persisted { get; } = [];
+    /// <summary>Members whose records may have changed since they were last written.</summary>
+    public HashSet<string> Dirty { get; } = new(StringComparer.Ordinal);
 
     public ConsumerMember? StaticMember(string instanceId) => Members.Values.FirstOrDefault(m => m.InstanceId == instanceId);
 

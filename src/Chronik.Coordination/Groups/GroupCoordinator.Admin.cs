@@ -104,6 +104,7 @@ public sealed partial class GroupCoordinator
         foreach (var (tp, _) in g.Offsets) _fx.Records.Add(new CoordinatorRecord(GroupRecords.OffsetKey(g.GroupId, tp.Topic, tp.Partition), null));
         g.Offsets.Clear();
         foreach (var id in g.PendingMembers.Keys.ToList()) g.PendingMembers.Remove(id);
+        WriteConsumerTombstones(g);
         _fx.Records.Add(new CoordinatorRecord(GroupRecords.GroupKey(g.GroupId), null));
         g.TransitionTo(GroupState.Dead, 0);
         _groups.Remove(g.GroupId);

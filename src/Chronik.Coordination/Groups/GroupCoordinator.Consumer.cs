@@ -9,7 +9,8 @@ namespace Chronik.Coordination.Groups;
 /// computes a target assignment with a server-side assignor whenever the members, their subscriptions or the
 /// subscribed topics change (bumping the group epoch), and brings each member to it on its heartbeats —
 /// partitions another member still owns are handed over only after that member confirms it revoked them.
-/// Membership is not persisted: after a restart members get UNKNOWN_MEMBER_ID and rejoin with epoch 0.
+/// Every change is written to the offsets log (GroupCoordinator.ConsumerRecords.cs), so members keep their epochs
+/// and assignments across a restart.
 /// </summary>
 public sealed partial class GroupCoordinator
 {
@@ -28,6 +29,7 @@ public sealed partial class GroupCoordinator
         {
             response = new ConsumerGroupHeartbeatResponse { ErrorCode = (short)e.Error, ErrorMessage = e.Message, MemberId = r.MemberId.Length > 0 ? r.MemberId : null };
         }
+        if (_groups.TryGetValue(r.GroupId, out var g)) WriteConsumerChanges(g);
         response.HeartbeatIntervalMs = response.ErrorCode == 0 ? _config.ConsumerHeartbeatIntervalMs : 0;
         return End(response);
     }
@@ -50,9 +52,6 @@ public sealed partial class GroupCoordinator
             _groups.Add(r.GroupId, g);
             g.Consumer = new ConsumerGroup();
             g.ProtocolType = "consumer";
-            // Only the group's existence is persisted (members rejoin after a restart), so a restarted broker
-            // answers its members UNKNOWN_MEMBER_ID rather than GROUP_ID_NOT_FOUND.
-            _fx.Records.Add(GroupMetadataRecord(g));
         }
         if (g.Consumer is null)
         {
@@ -69,6 +68,7 @@ public sealed partial class GroupCoordinator
         if (epoch is -1 or -2)
         {
             var leaving = cg.Members.GetValueOrDefault(r.MemberId) ?? throw Fail(ErrorCode.UnknownMemberId, $"Member {r.MemberId} is not a member of group {r.GroupId}.");
+            cg.Dirty.Add(leaving.MemberId);
             if (epoch == -2 && leaving.InstanceId is not null)
             {
                 // A static member leaving temporarily keeps its assignment until its session expires.
@@ -100,6 +100,7 @@ public sealed partial class GroupCoordinator
             }
         }
 
+        cg.Dirty.Add(member.MemberId);
         member.ClientId = client.ClientId;
         member.ClientHost = client.ClientHost;
         member.HeartbeatDeadlineMs = now + _config.ConsumerSessionTimeoutMs;
@@ -171,6 +172,7 @@ public sealed partial class GroupCoordinator
         {
             if (!previous.LeftTemporarily) throw Fail(ErrorCode.UnreleasedInstanceId, $"Static member {instanceId} is still in use by {previous.MemberId}.");
             // The static member's new instance takes over its assignment and epoch.
+            cg.Dirty.Add(previous.MemberId);
             cg.Members.Remove(previous.MemberId);
             if (cg.Target.Remove(previous.MemberId, out var target)) cg.Target[memberId] = target;
             previous.MemberId = memberId;
@@ -263,7 +265,7 @@ public sealed partial class GroupCoordinator
         }
         string assignor = votes.Count == 0 ? ConsumerAssignors.Uniform : votes.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key;
         sig.Append(assignor);
-        string signature = sig.ToString();
+        long signature = SignatureHash(sig);
         // Regexes no member uses any more are forgotten; new ones are resolved from the next heartbeat on.
         cg.ResolvedRegexes.Clear();
         foreach (var m in cg.Members.Values)
@@ -271,8 +273,12 @@ public sealed partial class GroupCoordinator
             if (m.SubscribedTopicRegex is { Length: > 0 } rx) cg.ResolvedRegexes.Add(rx);
         }
         g.SubscribedTopics = [.. subscriptions.Values.SelectMany(x => x).Select(t => t.Name)];
-        if (signature == cg.Signature) return;
-        cg.Signature = signature;
+        if (signature == cg.SignatureHash)
+        {
+            cg.AssignorName = assignor;
+            return;
+        }
+        cg.SignatureHash = signature;
         cg.AssignorName = assignor;
         cg.GroupEpoch++;
         var target = ConsumerAssignors.Assign(assignor, subscriptions, cg.Target);
@@ -353,11 +359,12 @@ public sealed partial class GroupCoordinator
     private static void RemoveConsumerMember(ClassicGroup g, ConsumerMember m, IReadOnlyList<ConsumerTopic>? topics, long now)
     {
         var cg = g.Consumer!;
+        cg.Dirty.Add(m.MemberId);
         cg.Members.Remove(m.MemberId);
         cg.Target.Remove(m.MemberId);
         if (topics is not null) MaybeUpdateTarget(g, topics);
-        else cg.Signature = ""; // recomputed on the next heartbeat, when topic metadata is at hand
-        if (cg.Members.Count == 0 && cg.Signature.Length == 0)
+        else cg.SignatureHash = 0; // recomputed on the next heartbeat, when topic metadata is at hand
+        if (cg.Members.Count == 0 && cg.SignatureHash == 0)
         {
             cg.GroupEpoch++;
             cg.AssignmentEpoch = cg.GroupEpoch;
@@ -385,6 +392,7 @@ public sealed partial class GroupCoordinator
             RemoveConsumerMember(g, m, null, now);
             n++;
         }
+        if (n > 0) WriteConsumerChanges(g);
         return n;
     }
 

@@ -36,6 +36,9 @@ public sealed partial class GroupCoordinator
                     RestoreGroup(GetOrCreateForReplay(groupId, nowMs), GroupRecords.ReadGroupValue(value), nowMs);
                     return;
                 }
+            case var t when ConsumerGroupRecords.IsConsumerRecord(t):
+                ReplayConsumerRecord(key, value, nowMs);
+                return;
         }
     }
 
@@ -72,13 +75,17 @@ public sealed partial class GroupCoordinator
         g.SubscribedTopics = g.ComputeSubscribedTopics();
     }
 
-    /// <summary>Every live record: one group metadata record per group that has had a generation, one per committed offset.</summary>
+    /// <summary>
+    /// Every live record: a consumer group's records, or one group metadata record per classic group that has had a
+    /// generation; one per committed offset.
+    /// </summary>
     public List<CoordinatorRecord> SnapshotRecords()
     {
         var records = new List<CoordinatorRecord>();
         foreach (var g in _groups.Values)
         {
-            if (g.GenerationId > 0 || g.ProtocolType is not null) records.Add(GroupMetadataRecord(g));
+            if (g.Consumer is not null) AddConsumerSnapshot(g, records);
+            else if (g.GenerationId > 0 || g.ProtocolType is not null) records.Add(GroupMetadataRecord(g));
             foreach (var (tp, o) in g.Offsets)
             {
                 records.Add(new CoordinatorRecord(GroupRecords.OffsetKey(g.GroupId, tp.Topic, tp.Partition), GroupRecords.OffsetValue(o)));

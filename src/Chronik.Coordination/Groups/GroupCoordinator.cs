@@ -78,6 +78,7 @@ public sealed partial class GroupCoordinator
         {
             // A consumer (KIP-848) group turns classic only once it is empty.
             if (g.Consumer.Members.Count > 0) return Task.FromResult(JoinError(r.MemberId, ErrorCode.InconsistentGroupProtocol));
+            WriteConsumerTombstones(g);
             g.Consumer = null;
             g.ProtocolType = null;
         }
