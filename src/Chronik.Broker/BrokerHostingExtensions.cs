@@ -5,6 +5,7 @@ using Chronik.Broker.Metrics;
 using Chronik.Broker.Network;
 using Chronik.Broker.Services;
 using Chronik.Coordination.Producers;
+using Chronik.Coordination.Quotas;
 using Chronik.Coordination.Topics;
 using Chronik.Coordination.Transactions;
 using Chronik.Storage;
@@ -50,6 +51,8 @@ public static class BrokerHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DynamicBrokerConfigs>());
         services.AddSingleton<ConfigAlterer>();
         services.AddSingleton<ClientTelemetry>();
+        services.AddSingleton(new ClientQuotaStore(store is null ? options.DataDir : null));
+        services.AddSingleton(sp => new ClientQuotas(sp.GetRequiredService<ClientQuotaStore>()));
         services.AddSingleton<AppendSignal>();
         services.AddSingleton<FetchSessionCache>();
         services.AddSingleton<GroupCoordinatorService>();

@@ -1,3 +1,4 @@
+using Chronik.Broker.Network;
 using Chronik.Broker.Security;
 using Chronik.Protocol.Messages;
 
@@ -25,6 +26,15 @@ public sealed class RequestContext
     public ConnectionSession Session { get; }
     /// <summary>The Kafka principal of the connection, "User:name" ("User:ANONYMOUS" without SASL or a client certificate).</summary>
     public string Principal => Session.Principal;
+
+    /// <summary>Size of the request frame (without its 4-byte length), as Kafka's request.sizeInBytes.</summary>
+    public int RequestBytes { get; internal set; }
+
+    /// <summary>The connection's mute state, when the request came over a connection.</summary>
+    internal ChannelThrottle? Channel { get; set; }
+
+    /// <summary>Mutes the connection for a quota throttle: it reads no further request until the time has passed.</summary>
+    public void ThrottleChannel(int throttleMs) => Channel?.Mute(throttleMs);
 
     /// <summary>Keeps a buffer (e.g. fetched log bytes referenced by the response) alive until the response is on the wire.</summary>
     public void RegisterForDispose(IDisposable resource) => (_resources ??= []).Add(resource);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using Chronik.Broker.Metrics;
+using Chronik.Broker.Network;
 using Chronik.Broker.Security;
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Wire;
@@ -28,16 +29,16 @@ public sealed class RequestDispatcher
     }
 
     /// <summary>Starts handling a frame. Throws <see cref="KafkaProtocolException"/> when the connection must be closed.</summary>
-    public PendingResponse Dispatch(in ReadOnlySequence<byte> frame, string remote, ConnectionSession? session, CancellationToken ct)
+    public PendingResponse Dispatch(in ReadOnlySequence<byte> frame, string remote, ConnectionSession? session, CancellationToken ct, ChannelThrottle? channel = null)
     {
         int length = (int)frame.Length;
         byte[] rented = ArrayPool<byte>.Shared.Rent(length);
         frame.CopyTo(rented);
-        return Dispatch(rented, length, remote, session, ct);
+        return Dispatch(rented, length, remote, session, ct, channel);
     }
 
     /// <summary>Starts handling a frame already in a pooled array, whose ownership passes to the pending response.</summary>
-    public PendingResponse Dispatch(byte[] rented, int length, string remote, ConnectionSession? session, CancellationToken ct)
+    public PendingResponse Dispatch(byte[] rented, int length, string remote, ConnectionSession? session, CancellationToken ct, ChannelThrottle? channel = null)
     {
         long start = Stopwatch.GetTimestamp();
         if (session is { RawTokens: true }) return DispatchRawSaslToken(rented, length, remote, session, start);
@@ -50,7 +51,7 @@ public sealed class RequestDispatcher
             var handler = _registry.Get(apiKey);
             if (handler is null) KafkaProtocolException.Throw($"unknown API key {apiKey}");
             var header = ApiKeys.ReadRequestHeader(ref reader);
-            var context = new RequestContext(header, remote, session);
+            var context = new RequestContext(header, remote, session) { RequestBytes = length, Channel = channel };
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 _logger.LogDebug("API Request: {Api} (key={Key}, v{Version}) from {Remote} [client: {Client}, correlation: {Correlation}]",

@@ -9,6 +9,8 @@
 // otherwise); that check runs under the same partition lock, so no marker slips between it and the append.
 // On a compacted topic (cleanup.policy contains compact) the batch is decoded once to reject keyless records
 // with INVALID_RECORD, as Kafka does; other topics are never decompressed here.
+// Quotas: with a producer_byte_rate in effect the request size is counted for its (user, client-id); a violation
+// sets throttle_time_ms and mutes the connection for that time (Services/ClientQuotas.cs).
 using System.Runtime.InteropServices;
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Services;
@@ -27,9 +29,11 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
     private readonly AppendSignal _signal;
     private readonly ProducerStateRegistry _producers;
     private readonly TransactionCoordinator _txns;
+    private readonly ClientQuotas _quotas;
 
-    public ProduceHandler(ClusterView cluster, AppendSignal signal, ProducerStateRegistry producers, TransactionCoordinator txns)
+    public ProduceHandler(ClusterView cluster, AppendSignal signal, ProducerStateRegistry producers, TransactionCoordinator txns, ClientQuotas quotas)
     {
+        _quotas = quotas;
         _cluster = cluster;
         _signal = signal;
         _producers = producers;
@@ -43,6 +47,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
     protected override ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
     {
         var response = new ProduceResponse();
+        if (_quotas.Snapshot.HasProducerQuotas) Throttle(context, response);
         List<(ProduceResponse.PartitionProduceResponse Slot, ValueTask<AppendResult> Append)>? appends = null;
         bool appended = false;
         foreach (var topicData in request.TopicData)
@@ -108,6 +113,14 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
             return appends is null ? new((ProduceResponse?)null) : AwaitNoResponse(appends);
         }
         return appends is null ? new(response) : AwaitAll(response, appends);
+    }
+
+    private void Throttle(RequestContext context, ProduceResponse response)
+    {
+        int throttleMs = _quotas.Produce.RecordAndGetThrottleTimeMs(ClientQuotas.UserOf(context), context.ClientId, context.RequestBytes, _quotas.NowMs());
+        if (throttleMs <= 0) return;
+        response.ThrottleTimeMs = throttleMs;
+        context.ThrottleChannel(throttleMs);
     }
 
     private static async ValueTask<ProduceResponse?> AwaitAll(ProduceResponse response, List<(ProduceResponse.PartitionProduceResponse Slot, ValueTask<AppendResult> Append)> appends)

@@ -5,6 +5,8 @@
 // ids from v13. read_committed (isolation_level 1) reads up to the last stable offset (the first offset of the
 // earliest open transaction) and gets the aborted transactions overlapping the returned batches, from the
 // partition's producer state (Coordination/Producers). Follower fetching (replica id >= 0) is not served: there are no followers.
+// Quotas: with a consumer_byte_rate in effect the response is capped at the quota window (bound x 10 s) and its size
+// counted; a violation answers empty with throttle_time_ms, takes the count back and mutes the connection, as Kafka.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Services;
 using Chronik.Coordination.Producers;
@@ -21,9 +23,11 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     private readonly AppendSignal _signal;
     private readonly FetchSessionCache _sessions;
     private readonly ProducerStateRegistry _producers;
+    private readonly ClientQuotas _quotas;
 
-    public FetchHandler(ClusterView cluster, AppendSignal signal, FetchSessionCache sessions, ProducerStateRegistry producers)
+    public FetchHandler(ClusterView cluster, AppendSignal signal, FetchSessionCache sessions, ProducerStateRegistry producers, ClientQuotas quotas)
     {
+        _quotas = quotas;
         _cluster = cluster;
         _signal = signal;
         _sessions = sessions;
@@ -123,10 +127,14 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     {
         long deadline = Environment.TickCount64 + Math.Max(0, request.MaxWaitMs);
         var reads = new List<ReadResult>(targets.Count);
+        bool quota = _quotas.Snapshot.HasConsumerQuotas;
+        int maxBytes = MaxResponseBytes(request);
+        // Kafka: never read more than the quota lets through in one window.
+        if (quota) maxBytes = Math.Min(maxBytes, _quotas.Fetch.MaxValueInQuotaWindow(ClientQuotas.UserOf(context), context.ClientId));
         while (true)
         {
             var next = _signal.Next;
-            var (total, anyError) = ReadAll(request, targets, reads);
+            var (total, anyError) = ReadAll(request, targets, reads, maxBytes);
             long left = deadline - Environment.TickCount64;
             if (total >= request.MinBytes || anyError || left <= 0 || targets.Count == 0) break;
             foreach (var r in reads) r.Dispose();
@@ -137,15 +145,42 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             cts.Cancel();
             ct.ThrowIfCancellationRequested();
         }
+        var response = Build(context.ApiVersion, targets, session, incremental);
+        if (quota && Throttled(context, response, targets, session, incremental) is { } throttled)
+        {
+            foreach (var r in reads) r.Dispose();
+            return throttled;
+        }
         foreach (var r in reads) context.RegisterForDispose(r);
-        return Build(context.ApiVersion, targets, session, incremental);
+        return response;
     }
 
-    private (long Total, bool AnyError) ReadAll(FetchRequest request, List<Target> targets, List<ReadResult> reads)
+    /// <summary>
+    /// Counts the response against consumer_byte_rate. On a violation Kafka takes the count back and answers with no
+    /// data: an incremental session keeps its epoch step and resends the partitions next time; a new session is dropped.
+    /// </summary>
+    private FetchResponse? Throttled(RequestContext context, FetchResponse response, List<Target> targets, FetchSession? session, bool incremental)
+    {
+        string user = ClientQuotas.UserOf(context);
+        int size = response.ComputeSize(context.ApiVersion);
+        long now = _quotas.NowMs();
+        int throttleMs = _quotas.Fetch.RecordAndGetThrottleTimeMs(user, context.ClientId, size, now);
+        if (throttleMs <= 0) return null;
+        _quotas.Fetch.Unrecord(user, context.ClientId, size, now);
+        context.ThrottleChannel(throttleMs);
+        if (session is not null && !incremental) _sessions.Remove(session.Id);
+        foreach (var t in targets)
+        {
+            if (t.Session is { } sp) sp.LastHighWatermark = long.MinValue;
+        }
+        return new FetchResponse { ThrottleTimeMs = throttleMs, SessionId = incremental ? session!.Id : 0 };
+    }
+
+    private (long Total, bool AnyError) ReadAll(FetchRequest request, List<Target> targets, List<ReadResult> reads, int maxBytes)
     {
         long total = 0;
         bool anyError = false;
-        int budget = MaxResponseBytes(request);
+        int budget = maxBytes;
         foreach (var t in targets)
         {
             var pd = new FetchResponse.PartitionData { PartitionIndex = t.Partition, Records = ReadOnlyMemory<byte>.Empty };

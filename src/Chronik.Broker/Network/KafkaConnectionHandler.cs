@@ -69,6 +69,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         // A frame larger than LargeFrameBytes is assembled straight into its pooled array, so the pipe never
         // has to buffer a whole large request (Kestrel pauses the socket at MaxReadBufferSize, 1 MiB).
         byte[]? partial = null;
+        var channel = new ChannelThrottle();
         int partialLength = 0, partialFilled = 0;
         try
         {
@@ -88,14 +89,17 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                         {
                             var whole = partial;
                             partial = null;
-                            await pending.Writer.WriteAsync(_dispatcher.Dispatch(whole, partialLength, remote, session, ct), ct).ConfigureAwait(false);
+                            if (channel.IsMuted) await channel.WaitAsync(ct).ConfigureAwait(false);
+                            await pending.Writer.WriteAsync(_dispatcher.Dispatch(whole, partialLength, remote, session, ct, channel), ct).ConfigureAwait(false);
                         }
                     }
                     while (partial is null)
                     {
+                        // A quota-throttled connection processes nothing more until its throttle time has passed.
+                        if (channel.IsMuted) await channel.WaitAsync(ct).ConfigureAwait(false);
                         if (FrameReader.TryReadFrame(ref buffer, _options.SocketRequestMaxBytes, out var frame))
                         {
-                            var p = _dispatcher.Dispatch(frame, remote, session, ct);
+                            var p = _dispatcher.Dispatch(frame, remote, session, ct, channel);
                             await pending.Writer.WriteAsync(p, ct).ConfigureAwait(false);
                             continue;
                         }
