@@ -52,7 +52,7 @@ public static class BrokerHostingExtensions
         services.AddSingleton<ConfigAlterer>();
         services.AddSingleton<ClientTelemetry>();
         services.AddSingleton(new ClientQuotaStore(store is null ? options.DataDir : null));
-        services.AddSingleton(sp => new ClientQuotas(sp.GetRequiredService<ClientQuotaStore>()));
+        services.AddSingleton(sp => new ClientQuotas(sp.GetRequiredService<ClientQuotaStore>(), options));
         services.AddSingleton<AppendSignal>();
         services.AddSingleton<FetchSessionCache>();
         services.AddSingleton<GroupCoordinatorService>();

@@ -51,6 +51,12 @@ public sealed class BrokerOptions
     /// <summary>The Kafka listener's security protocol, SASL mechanisms and users, TLS key material.</summary>
     public Security.ListenerSecurityOptions Security { get; } = new();
 
+    /// <summary>quota.window.num: samples kept for client quota rates (Kafka: 11, i.e. 10 whole windows + the current one).</summary>
+    public int QuotaWindowNum { get; set; } = 11;
+
+    /// <summary>quota.window.size.seconds: length of one client quota sample.</summary>
+    public int QuotaWindowSizeSeconds { get; set; } = 1;
+
     /// <summary>Every broker config key and value as configured (for DescribeConfigs of the broker resource).</summary>
     public Dictionary<string, string> RawConfig { get; } = new(StringComparer.Ordinal);
 

@@ -14,13 +14,14 @@ public sealed class ClientQuotas
     private readonly TimeProvider _time;
     private readonly long _ticksPerMs;
 
-    public ClientQuotas(ClientQuotaStore store, TimeProvider? time = null)
+    public ClientQuotas(ClientQuotaStore store, BrokerOptions options, TimeProvider? time = null)
     {
         Store = store;
         _time = time ?? TimeProvider.System;
         _ticksPerMs = Math.Max(1, _time.TimestampFrequency / 1000);
-        Produce = new ClientQuotaManager(store, QuotaKeys.ProducerByteRate);
-        Fetch = new ClientQuotaManager(store, QuotaKeys.ConsumerByteRate);
+        long windowMs = options.QuotaWindowSizeSeconds * 1000L;
+        Produce = new ClientQuotaManager(store, QuotaKeys.ProducerByteRate, options.QuotaWindowNum, windowMs);
+        Fetch = new ClientQuotaManager(store, QuotaKeys.ConsumerByteRate, options.QuotaWindowNum, windowMs);
     }
 
     public ClientQuotaStore Store { get; }
