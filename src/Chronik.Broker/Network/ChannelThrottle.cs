@@ -7,7 +7,16 @@ namespace Chronik.Broker.Network;
 /// </summary>
 public sealed class ChannelThrottle
 {
+    private readonly CancellationToken _closed;
+    private readonly CancellationToken _stopping;
     private long _mutedUntilMs;
+
+    /// <summary>A wait ends early when the connection closes (<paramref name="closed"/>) or the broker stops.</summary>
+    public ChannelThrottle(CancellationToken closed = default, CancellationToken stopping = default)
+    {
+        _closed = closed;
+        _stopping = stopping;
+    }
 
     public bool IsMuted => Volatile.Read(ref _mutedUntilMs) != 0;
 
@@ -25,8 +34,8 @@ public sealed class ChannelThrottle
         while (Interlocked.CompareExchange(ref _mutedUntilMs, until, current) != current);
     }
 
-    /// <summary>Waits until the mute has passed, then clears it.</summary>
-    public async ValueTask WaitAsync(CancellationToken ct)
+    /// <summary>Waits until the mute has passed, then clears it; returns early when the connection closes or the broker stops.</summary>
+    public async ValueTask WaitAsync()
     {
         while (true)
         {
@@ -38,7 +47,15 @@ public sealed class ChannelThrottle
                 if (Interlocked.CompareExchange(ref _mutedUntilMs, 0, until) == until) return;
                 continue;
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(left), ct).ConfigureAwait(false);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(_closed, _stopping);
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(left), cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 }

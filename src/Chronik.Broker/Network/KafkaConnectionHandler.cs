@@ -69,7 +69,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         // A frame larger than LargeFrameBytes is assembled straight into its pooled array, so the pipe never
         // has to buffer a whole large request (Kestrel pauses the socket at MaxReadBufferSize, 1 MiB).
         byte[]? partial = null;
-        var channel = new ChannelThrottle();
+        var channel = new ChannelThrottle(ct, _lifetime.ApplicationStopping);
         int partialLength = 0, partialFilled = 0;
         try
         {
@@ -89,14 +89,14 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                         {
                             var whole = partial;
                             partial = null;
-                            if (channel.IsMuted) await channel.WaitAsync(ct).ConfigureAwait(false);
+                            if (channel.IsMuted) await channel.WaitAsync().ConfigureAwait(false);
                             await pending.Writer.WriteAsync(_dispatcher.Dispatch(whole, partialLength, remote, session, ct, channel), ct).ConfigureAwait(false);
                         }
                     }
                     while (partial is null)
                     {
                         // A quota-throttled connection processes nothing more until its throttle time has passed.
-                        if (channel.IsMuted) await channel.WaitAsync(ct).ConfigureAwait(false);
+                        if (channel.IsMuted) await channel.WaitAsync().ConfigureAwait(false);
                         if (FrameReader.TryReadFrame(ref buffer, _options.SocketRequestMaxBytes, out var frame))
                         {
                             var p = _dispatcher.Dispatch(frame, remote, session, ct, channel);
