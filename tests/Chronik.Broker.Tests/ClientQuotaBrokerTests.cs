@@ -5,6 +5,8 @@ using Chronik.Protocol.Records;
 using Chronik.Protocol.Wire;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Chronik.Broker.Services;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using Xunit.Abstractions;
 using KafkaError = Chronik.Protocol.Messages.ErrorCode;
@@ -245,5 +247,50 @@ public class ClientQuotaBrokerTests(BrokerFixture broker, ITestOutputHelper outp
         double rate = consumed / duration.TotalSeconds;
         output.WriteLine($"consumer: {consumed} bytes consumed in {duration.TotalSeconds} s = {rate / OneMb:F3} MB/s (quota 1 MB/s)");
         Assert.InRange(rate, OneMb * 0.9, OneMb * 1.1);
+    }
+
+    [Fact]
+    public async Task A_user_quota_applies_to_the_SASL_principal()
+    {
+        var sasl = new BrokerFixture { ConfigureOptions = o => { o.Security.Protocol = Security.SecurityProtocol.SaslPlaintext; o.Security.PlainUsers["alice"] = "alice-secret"; } };
+        await sasl.InitializeAsync();
+        try
+        {
+            var quotas = sasl.Services.GetRequiredService<ClientQuotas>();
+            var alter = new AlterClientQuotasRequest
+            {
+                Entries =
+                [
+                    new AlterClientQuotasRequest.EntryData
+                    {
+                        Entity = [new AlterClientQuotasRequest.EntityData { EntityType = "user", EntityName = "alice" }],
+                        Ops = [new AlterClientQuotasRequest.OpData { Key = "producer_byte_rate", Value = 50_000 }],
+                    },
+                ],
+            };
+            Assert.Equal(0, quotas.Store.Alter(alter).Entries[0].ErrorCode);
+            var config = new ProducerConfig
+            {
+                BootstrapServers = sasl.Bootstrap,
+                SecurityProtocol = Confluent.Kafka.SecurityProtocol.SaslPlaintext,
+                SaslMechanism = SaslMechanism.Plain,
+                SaslUsername = "alice",
+                SaslPassword = "alice-secret",
+                ClientId = "any-client",
+                MessageTimeoutMs = 30_000,
+            };
+            using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
+            // 600 KB over the assumed 10 s window is 60 KB/s against 50 KB/s: about 2 s of throttle for alice.
+            await producer.ProduceAsync("quota-sasl", new Message<Null, byte[]> { Value = new byte[600_000] });
+            var sw = Stopwatch.StartNew();
+            await producer.ProduceAsync("quota-sasl", new Message<Null, byte[]> { Value = new byte[10] });
+            Assert.True(sw.ElapsedMilliseconds >= 1500, $"second produce took {sw.ElapsedMilliseconds} ms");
+            Assert.NotNull(quotas.Produce.RateOf("alice", "", quotas.NowMs()));
+            Assert.Null(quotas.Produce.RateOf("ANONYMOUS", "", quotas.NowMs()));
+        }
+        finally
+        {
+            await sasl.DisposeAsync();
+        }
     }
 }

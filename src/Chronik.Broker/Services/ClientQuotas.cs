@@ -5,8 +5,8 @@ namespace Chronik.Broker.Services;
 
 /// <summary>
 /// The broker's client quotas: the persisted store (Describe/AlterClientQuotas) and the produce and fetch byte-rate
-/// managers, with the clock they measure by. Requests are attributed to (user, client-id); without SASL every
-/// connection is Kafka's anonymous principal, "ANONYMOUS".
+/// managers, with the clock they measure by. Requests are attributed to (user, client-id), the user being the name of
+/// the connection's principal ("User:alice" → "alice"; "ANONYMOUS" without SASL or a client certificate).
 /// </summary>
 public sealed class ClientQuotas
 {
@@ -33,5 +33,13 @@ public sealed class ClientQuotas
 
     public long NowMs() => _time.GetTimestamp() / _ticksPerMs;
 
-    public static string UserOf(RequestContext context) => AnonymousUser;
+    /// <summary>The quota user of a request: its principal's name (only called while quotas are configured).</summary>
+    public static string UserOf(RequestContext context)
+    {
+        string principal = context.Principal;
+        if (ReferenceEquals(principal, Security.ConnectionSession.AnonymousPrincipal)) return AnonymousUser;
+        // Kafka's principal is "Type:name" (Type is "User" here); quotas use the name.
+        int colon = principal.IndexOf(':', StringComparison.Ordinal);
+        return colon >= 0 ? principal[(colon + 1)..] : principal;
+    }
 }
