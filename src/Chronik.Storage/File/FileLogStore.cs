@@ -117,7 +117,7 @@ public sealed class FileLogStore : ILogStore
             {
                 foreach (var log in due)
                 {
-                    log.TakeProducerSnapshot();
+                    log.MaybeTakeProducerSnapshot(nowMs, snapshotMs);
                     log.Checkpoint();
                 }
             }

@@ -85,6 +85,12 @@ internal sealed partial class FilePartitionLog
         Volatile.Read(ref _producerState) is not null
         && (Volatile.Read(ref _snapshotDue) || (nowMs - Volatile.Read(ref _lastSnapshotMs) >= intervalMs && LogEndOffset != Volatile.Read(ref _lastSnapshotOffset)));
 
+    /// <summary>The checkpoint task's part: a snapshot when one is due (after a roll, or the interval passed while the log grew).</summary>
+    public void MaybeTakeProducerSnapshot(long nowMs, long intervalMs)
+    {
+        if (SnapshotDue(nowMs, intervalMs)) TakeProducerSnapshot();
+    }
+
     /// <summary>Asks the attached producer state for a snapshot at the current log end and stores it (skipped when nothing changed).</summary>
     public void TakeProducerSnapshot()
     {
