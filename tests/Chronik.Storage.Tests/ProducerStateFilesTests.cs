@@ -86,6 +86,22 @@ public sealed class ProducerStateFilesTests : IDisposable
         Assert.Null(log.LoadProducerSnapshot(19));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Both_stores_keep_the_newest_three_snapshots_and_drop_them_with_their_segments(bool file)
+    {
+        await using ILogStore store = file ? Open() : new MemoryLogStore(_time);
+        var log = store.GetOrCreate("txn", 0, SmallSegments);
+        for (int i = 0; i < 12; i++) await log.AppendAsync(Data(-1, transactional: false), AppendOptions.Default);
+        foreach (long o in new long[] { 1, 2, 3, 12 }) log.WriteProducerSnapshot(Snapshot(o));
+        Assert.Null(log.LoadProducerSnapshot(1));
+        AssertSame(Snapshot(3), log.LoadProducerSnapshot(11));
+        log.DeleteRecordsBefore(12);
+        Assert.Null(log.LoadProducerSnapshot(11));
+        AssertSame(Snapshot(12), log.LoadProducerSnapshot(12));
+    }
+
     [Fact]
     public async Task A_truncated_log_drops_the_snapshots_above_its_new_end()
     {
