@@ -72,7 +72,9 @@ internal sealed partial class FilePartitionLog
             if (s.NextOffset > recoveryPoint || s == segments[^1]) s.TxnIndex.TruncateFrom(recoveryPoint);
             sawMarker |= s.RecoveredControlBatch;
         }
-        if (leo > logStart && _snapshots.Offsets().Count == 0) _txnIndexRebuildFrom = logStart;
+        var offsets = _snapshots.Offsets();
+        _lastSnapshotOffset = offsets.Count > 0 ? offsets[^1] : -1; // a clean restart need not write the same snapshot again
+        if (leo > logStart && offsets.Count == 0) _txnIndexRebuildFrom = logStart;
         else if (sawMarker)
         {
             _txnIndexRebuildFrom = recoveryPoint;
