@@ -191,4 +191,42 @@ public class IdempotenceProducerStateTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task After_a_crash_the_lost_index_tail_is_rebuilt_from_the_log()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "chronik-pps-crash-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var store = Chronik.Storage.File.FileLogStore.Open(dir))
+            {
+                var s = new ProducerStateRegistry().For(store.GetOrCreate("t", 0, new LogConfig()));
+                await Append(s, Batch(4, 0, 0, 2, transactional: true)); // 0..1
+                await Append(s, Batch(6, 0, 0, 1, transactional: true)); // 2, stays open
+                await s.AppendMarker(4, 0, commit: false, 0, 1_000);     // 3
+                await Append(s, Batch(5, 0, 0, 1));                      // 4
+            }
+            // As if the process died right after these appends: the last checkpoint said 0, the snapshot at 5 is newer.
+            string recoveryPoint = Path.Combine(dir, "t-0", "recovery-point");
+            File.WriteAllText(recoveryPoint, "0\n0\n");
+            await using (var store = Chronik.Storage.File.FileLogStore.Open(dir))
+            {
+                var log = store.Get("t", 0)!;
+                Assert.Equal(0, log.TxnIndexRebuildFrom);
+                var s = new ProducerStateRegistry().For(log);
+                Assert.Equal(long.MaxValue, log.TxnIndexRebuildFrom);
+                var aborted = new List<AbortedTransaction>();
+                s.CollectAborted(0, 5, aborted);
+                Assert.Equal([new AbortedTransaction(4, 0, 3, 2)], aborted);
+                Assert.Equal(2, s.LastStableOffset);
+                Assert.Equal(4, await Append(s, Batch(5, 0, 0, 1)));
+                await store.FlushAllAsync();
+                Assert.Equal("5", File.ReadAllLines(recoveryPoint)[1]);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
