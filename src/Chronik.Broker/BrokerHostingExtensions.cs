@@ -62,7 +62,8 @@ public static class BrokerHostingExtensions
         services.AddSingleton<TransactionMarkerWriter>();
         services.AddSingleton<ITransactionLog>(_ => store is null ? new FileTransactionLog(options.DataDir) : new MemoryTransactionLog());
         services.AddSingleton(sp => new TransactionCoordinator(sp.GetRequiredService<ProducerIdManager>(), sp.GetRequiredService<ITransactionLog>(),
-            sp.GetRequiredService<TransactionMarkerWriter>(), TimeProvider.System, options.TransactionMaxTimeoutMs));
+            sp.GetRequiredService<TransactionMarkerWriter>(), TimeProvider.System, options.TransactionMaxTimeoutMs, options.TransactionalIdExpirationMs));
+        services.AddHostedService<ProducerStateService>();
         services.AddHostedService<TransactionTimeoutService>();
         foreach (var type in typeof(BrokerHostingExtensions).Assembly.GetTypes())
         {

@@ -47,6 +47,12 @@ public sealed class BrokerOptions
     /// <summary>group.consumer.session.timeout.ms (KIP-848 groups).</summary>
     public int GroupConsumerSessionTimeoutMs { get; set; } = 45000;
     public int TransactionMaxTimeoutMs { get; set; } = 900_000;
+    /// <summary>producer.id.expiration.ms: a partition forgets a producer idle this long (no open transaction).</summary>
+    public long ProducerIdExpirationMs { get; set; } = 86_400_000;
+    /// <summary>producer.id.expiration.check.interval.ms: how often idle producers are looked for.</summary>
+    public long ProducerIdExpirationCheckIntervalMs { get; set; } = 600_000;
+    /// <summary>transactional.id.expiration.ms: the coordinator forgets a transactional id idle this long (no open transaction).</summary>
+    public long TransactionalIdExpirationMs { get; set; } = 604_800_000;
 
     /// <summary>The Kafka listener's security protocol, SASL mechanisms and users, TLS key material.</summary>
     public Security.ListenerSecurityOptions Security { get; } = new();

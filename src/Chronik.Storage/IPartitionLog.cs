@@ -47,4 +47,40 @@ public interface IPartitionLog
 
     /// <summary>Fsyncs everything appended so far.</summary>
     ValueTask FlushAsync();
+
+    // Producer state persistence (Kafka's ProducerStateManager snapshots and per-segment .txnindex). The producer state
+    // itself lives above storage; the log stores its snapshots and the aborted transactions.
+
+    /// <summary>Registers the partition's producer state: the file log then asks it for snapshots (soon after a segment roll, periodically while the log grows, at clean shutdown).</summary>
+    void AttachProducerState(IProducerSnapshotSource source);
+
+    /// <summary>The newest intact producer snapshot at or below <paramref name="maxOffset"/>; damaged ones met on the way are deleted.</summary>
+    ProducerSnapshot? LoadProducerSnapshot(long maxOffset);
+
+    /// <summary>Stores a producer snapshot (file: atomically, keeping the newest few; deleted with their segments).</summary>
+    void WriteProducerSnapshot(ProducerSnapshot snapshot);
+
+    /// <summary>
+    /// Appends one transaction marker batch as <see cref="AppendAsync"/> does. For an abort, <paramref name="aborted"/> is
+    /// recorded under the same lock in the aborted-transaction index of the segment the marker lands in, with its
+    /// LastOffset set to the marker's offset and its LastStableOffset to the smaller of the given value (the first
+    /// offset of the partition's other open transactions, or long.MaxValue) and the offset after the marker.
+    /// </summary>
+    ValueTask<AppendResult> AppendMarkerAsync(Memory<byte> marker, AbortedTransaction? aborted, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The offset from which the producer state must replay the log to complete the aborted-transaction index (a crash
+    /// lost its unflushed tail, or the data predates it), else long.MaxValue. The producer state loads a snapshot at or
+    /// below it and hands what it found to <see cref="CompleteTxnIndexRebuild"/>.
+    /// </summary>
+    long TxnIndexRebuildFrom { get; }
+
+    /// <summary>Adds aborted transactions found by replaying the log (those already indexed are skipped) and ends the rebuild.</summary>
+    void CompleteTxnIndexRebuild(IReadOnlyList<AbortedTransaction> entries);
+
+    /// <summary>
+    /// Kafka's collectAbortedTransactions: adds the aborted transactions overlapping [fetchOffset, upperBound), searching
+    /// the segments from the one holding <paramref name="fetchOffset"/> until an entry's last stable offset reaches the bound.
+    /// </summary>
+    void CollectAbortedTransactions(long fetchOffset, long upperBound, List<AbortedTransaction> into);
 }

@@ -39,9 +39,10 @@ public class IdempotenceBrokerTests
         Assert.Equal(5, Produce(broker, topic, IdempotenceProducerStateTests.Batch(pid, init.ProducerEpoch, 5, 5)).BaseOffset);
 
         await broker.StopAsync();
+        Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(broker.DataDir, topic + "-0"), "*.snapshot")); // written at clean shutdown
         await broker.StartAgainAsync();
 
-        // A retry of the last batch after the restart is a duplicate: same offset, nothing written.
+        // A retry of the last batch after the restart is a duplicate (known from the snapshot): same offset, nothing written.
         var dup = Produce(broker, topic, IdempotenceProducerStateTests.Batch(pid, init.ProducerEpoch, 5, 5));
         Assert.Equal(0, dup.ErrorCode);
         Assert.Equal(5, dup.BaseOffset);

@@ -98,9 +98,9 @@ public class IdempotenceProducerStateTests
         await s.AppendMarker(2, 0, commit: true, 0, 1_000);          // 7
         Assert.Equal(8, s.LastStableOffset);
         Assert.Equal(8, log.HighWatermark);
-        var aborted = new List<AbortedTxn>();
+        var aborted = new List<AbortedTransaction>();
         s.CollectAborted(0, 8, aborted);
-        Assert.Equal([new AbortedTxn(1, 2, 6)], aborted);
+        Assert.Equal([new AbortedTransaction(1, 2, 6, 5)], aborted);
         aborted.Clear();
         s.CollectAborted(7, 8, aborted);
         Assert.Empty(aborted);
@@ -120,9 +120,113 @@ public class IdempotenceProducerStateTests
         Assert.Equal(0, await Append(rebuilt, Batch(1, 0, 0, 3)));
         await Append(rebuilt, Batch(1, 0, 5, 1), ErrorCode.OutOfOrderSequenceNumber);
         Assert.Equal(3, rebuilt.LastStableOffset);
-        var aborted = new List<AbortedTxn>();
+        var aborted = new List<AbortedTransaction>();
         rebuilt.CollectAborted(0, 100, aborted);
-        Assert.Equal([new AbortedTxn(3, 5, 6)], aborted);
+        Assert.Equal([new AbortedTransaction(3, 5, 6, 3)], aborted);
         Assert.Equal(3, rebuilt.OpenTransactionOf(2));
+    }
+
+    [Fact]
+    public async Task State_is_loaded_from_a_snapshot_without_the_log_before_it()
+    {
+        var store = new MemoryLogStore();
+        var (log, s) = NewPartition(store);
+        await Append(s, Batch(1, 2, 0, 3));                        // 0..2
+        await Append(s, Batch(1, 2, 3, 2));                        // 3..4
+        await Append(s, Batch(2, 0, 0, 1, transactional: true));   // 5, left open
+        log.WriteProducerSnapshot(s.CaptureSnapshot());
+        Assert.Equal(6, log.LoadProducerSnapshot(long.MaxValue)!.Offset);
+        await Append(s, Batch(1, 2, 5, 1));                        // 6, replayed from the log after the snapshot
+
+        var loaded = new ProducerStateRegistry().For(log);
+        Assert.Equal(3, await Append(loaded, Batch(1, 2, 3, 2)));  // a duplicate known only from the snapshot
+        Assert.Equal(6, await Append(loaded, Batch(1, 2, 5, 1)));  // a duplicate from the replayed tail
+        await Append(loaded, Batch(1, 1, 7, 1), ErrorCode.InvalidProducerEpoch);
+        Assert.Equal(5, loaded.LastStableOffset);
+        Assert.Equal(5, loaded.OpenTransactionOf(2));
+    }
+
+    [Fact]
+    public async Task Idle_producers_expire_but_never_one_with_an_open_transaction()
+    {
+        var (_, s) = NewPartition();
+        await Append(s, Batch(1, 0, 0, 1));                        // timestamps 1000
+        await Append(s, Batch(2, 0, 0, 1, transactional: true));
+        Assert.Equal(0, s.RemoveExpiredProducers(1_000 + 59_999, 60_000));
+        Assert.Equal(1, s.RemoveExpiredProducers(1_000 + 60_000, 60_000));
+        Assert.Equal([2L], s.Snapshot().Select(p => p.ProducerId));
+        // Forgotten: the next batch is accepted at any sequence, as for a producer never seen.
+        Assert.Equal(2, await Append(s, Batch(1, 0, 9, 1)));
+    }
+
+    [Fact]
+    public async Task An_abort_marker_is_indexed_by_the_log_and_survives_a_file_store_restart()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "chronik-pps-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var store = Chronik.Storage.File.FileLogStore.Open(dir))
+            {
+                var log = store.GetOrCreate("t", 0, new LogConfig());
+                var s = new ProducerStateRegistry().For(log);
+                await Append(s, Batch(4, 0, 0, 2, transactional: true)); // 0..1
+                await Append(s, Batch(4, 0, 2, 1, transactional: true)); // 2
+                await s.AppendMarker(4, 0, commit: false, 0, 1_000);     // 3
+                await Append(s, Batch(5, 0, 0, 1));                      // 4
+            }
+            Assert.Single(Directory.EnumerateFiles(Path.Combine(dir, "t-0"), "*.snapshot"));
+            await using (var store = Chronik.Storage.File.FileLogStore.Open(dir))
+            {
+                var log = store.Get("t", 0)!;
+                var s = new ProducerStateRegistry().For(log);
+                var aborted = new List<AbortedTransaction>();
+                s.CollectAborted(0, 5, aborted);
+                Assert.Equal([new AbortedTransaction(4, 0, 3, 4)], aborted);
+                Assert.Equal(4, await Append(s, Batch(5, 0, 0, 1)));
+                Assert.Equal(5, s.LastStableOffset);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task After_a_crash_the_lost_index_tail_is_rebuilt_from_the_log()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "chronik-pps-crash-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var store = Chronik.Storage.File.FileLogStore.Open(dir))
+            {
+                var s = new ProducerStateRegistry().For(store.GetOrCreate("t", 0, new LogConfig()));
+                await Append(s, Batch(4, 0, 0, 2, transactional: true)); // 0..1
+                await Append(s, Batch(6, 0, 0, 1, transactional: true)); // 2, stays open
+                await s.AppendMarker(4, 0, commit: false, 0, 1_000);     // 3
+                await Append(s, Batch(5, 0, 0, 1));                      // 4
+            }
+            // As if the process died right after these appends: the last checkpoint said 0, the snapshot at 5 is newer.
+            string recoveryPoint = Path.Combine(dir, "t-0", "recovery-point");
+            File.WriteAllText(recoveryPoint, "0\n0\n");
+            await using (var store = Chronik.Storage.File.FileLogStore.Open(dir))
+            {
+                var log = store.Get("t", 0)!;
+                Assert.Equal(0, log.TxnIndexRebuildFrom);
+                var s = new ProducerStateRegistry().For(log);
+                Assert.Equal(long.MaxValue, log.TxnIndexRebuildFrom);
+                var aborted = new List<AbortedTransaction>();
+                s.CollectAborted(0, 5, aborted);
+                Assert.Equal([new AbortedTransaction(4, 0, 3, 2)], aborted);
+                Assert.Equal(2, s.LastStableOffset);
+                Assert.Equal(4, await Append(s, Batch(5, 0, 0, 1)));
+                await store.FlushAllAsync();
+                Assert.Equal("5", File.ReadAllLines(recoveryPoint)[1]);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }

@@ -70,6 +70,59 @@ public class TxnBrokerTests
     }
 
     [Fact]
+    public async Task Aborted_transactions_and_producer_state_come_back_from_snapshot_and_txn_index_after_a_restart()
+    {
+        await using var broker = await TxnTestBroker.StartAsync();
+        const string topic = "txn-restart-index";
+        broker.CreateTopic(topic);
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig
+        {
+            BootstrapServers = broker.Bootstrap, TransactionalId = "txn-restart-index", LingerMs = 1,
+        }).Build())
+        {
+            producer.InitTransactions(TimeSpan.FromSeconds(30));
+            producer.BeginTransaction();
+            for (int i = 0; i < 5; i++) producer.Produce(topic, new Message<Null, string> { Value = "c" + i });
+            producer.CommitTransaction(TimeSpan.FromSeconds(30));             // 0..4, marker 5
+            producer.BeginTransaction();
+            for (int i = 0; i < 5; i++) producer.Produce(topic, new Message<Null, string> { Value = "a" + i });
+            producer.Flush(TimeSpan.FromSeconds(30));
+            producer.AbortTransaction(TimeSpan.FromSeconds(30));              // 6..10, marker 11
+            producer.BeginTransaction();
+            for (int i = 5; i < 10; i++) producer.Produce(topic, new Message<Null, string> { Value = "c" + i });
+            producer.CommitTransaction(TimeSpan.FromSeconds(30));             // 12..16, marker 17
+        }
+        var before = FetchCommitted(broker, topic);
+
+        await broker.StopAsync();
+        string dir = Path.Combine(broker.DataDir, topic + "-0");
+        Assert.NotEmpty(Directory.EnumerateFiles(dir, "*.snapshot"));
+        Assert.Equal(34, new FileInfo(Assert.Single(Directory.EnumerateFiles(dir, "*.txnindex"))).Length);
+        await broker.StartAgainAsync();
+
+        var after = FetchCommitted(broker, topic);
+        Assert.Equal(18, after.HighWatermark);
+        Assert.Equal(18, after.LastStableOffset);
+        var aborted = Assert.Single(after.AbortedTransactions!);
+        Assert.Equal(6, aborted.FirstOffset);
+        Assert.Equal((before.AbortedTransactions![0].ProducerId, before.AbortedTransactions[0].FirstOffset), (aborted.ProducerId, aborted.FirstOffset));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => "c" + i), ReadAll(broker.Bootstrap, topic, IsolationLevel.ReadCommitted, 10));
+    }
+
+    private static Chronik.Protocol.Messages.FetchResponse.PartitionData FetchCommitted(TxnTestBroker broker, string topic)
+    {
+        var request = new Chronik.Protocol.Messages.FetchRequest
+        {
+            MaxWaitMs = 0, MinBytes = 0, MaxBytes = 1 << 20, IsolationLevel = 1, SessionEpoch = -1,
+            Topics = [new() { Topic = topic, Partitions = [new() { Partition = 0, FetchOffset = 0, PartitionMaxBytes = 1 << 20, LogStartOffset = -1 }] }],
+        };
+        var response = broker.Call<Chronik.Protocol.Messages.FetchResponse>(request, 11);
+        var pd = response.Responses.Single().Partitions.Single();
+        Assert.Equal(0, pd.ErrorCode);
+        return pd;
+    }
+
+    [Fact]
     public async Task Transactions_and_producers_are_described_and_listed()
     {
         await using var broker = await TxnTestBroker.StartAsync();

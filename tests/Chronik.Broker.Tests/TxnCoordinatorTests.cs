@@ -129,4 +129,49 @@ public class TxnCoordinatorTests
         Assert.Equal(ErrorCode.InvalidTxnState, await c.EndTransactionAsync("a", a.ProducerId, a.ProducerEpoch, commit: true));
         Assert.Equal(["a", "b"], c.List().Select(d => d.TransactionalId).Order());
     }
+
+    [Fact]
+    public async Task Idle_transactional_ids_expire_but_never_one_with_an_open_transaction()
+    {
+        var c = new TransactionCoordinator(_ids, _log, _markers, _clock, maxTimeoutMs: 60_000, transactionalIdExpirationMs: 3_600_000);
+        var idle = await c.InitProducerIdAsync("idle", 10_000);
+        var busy = await c.InitProducerIdAsync("busy", 10_000);
+        Assert.Equal(ErrorCode.None, c.AddPartitions("busy", busy.ProducerId, busy.ProducerEpoch, [P0]));
+        _clock.Now += TimeSpan.FromMilliseconds(3_599_999);
+        Assert.Equal(0, c.ExpireTransactionalIds());
+        _clock.Now += TimeSpan.FromMilliseconds(1);
+        Assert.Equal(1, c.ExpireTransactionalIds());
+        Assert.Null(c.Describe("idle"));
+        Assert.Null(c.TransactionalIdOf(idle.ProducerId));
+        Assert.Equal(TransactionState.Ongoing, c.Describe("busy")!.State);
+
+        // The tombstone is persisted: a restarted coordinator does not know the id, and a new InitProducerId starts afresh.
+        var restarted = New();
+        Assert.Null(restarted.Describe("idle"));
+        Assert.NotNull(restarted.Describe("busy"));
+        var again = await restarted.InitProducerIdAsync("idle", 10_000);
+        Assert.NotEqual(idle.ProducerId, again.ProducerId);
+        Assert.Equal(0, again.ProducerEpoch);
+    }
+
+    [Fact]
+    public void The_file_log_drops_expired_ids_when_it_is_reopened()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "chronik-txnlog-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var log = new FileTransactionLog(dir))
+            {
+                log.Append(new TransactionLogEntry("a", 1, 0, 1000, "Empty", [], [], -1, 1));
+                log.Append(new TransactionLogEntry("b", 2, 0, 1000, "Empty", [], [], -1, 1));
+                log.Append(TransactionLogEntry.Tombstone("a", 1, 0, 2));
+            }
+            using var reopened = new FileTransactionLog(dir);
+            Assert.Equal(["b"], reopened.ReadAll().Select(e => e.TransactionalId));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

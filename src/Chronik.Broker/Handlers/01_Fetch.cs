@@ -240,7 +240,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     {
         long upper = fetchOffset;
         foreach (var batch in new RecordBatchEnumerator(records)) upper = batch.Header.LastOffset + 1;
-        var found = new List<AbortedTxn>();
+        var found = new List<AbortedTransaction>();
         producers.CollectAborted(fetchOffset, upper, found);
         var list = new List<FetchResponse.AbortedTransaction>(found.Count);
         foreach (var a in found) list.Add(new FetchResponse.AbortedTransaction { ProducerId = a.ProducerId, FirstOffset = a.FirstOffset });

@@ -12,10 +12,11 @@ public readonly record struct ProducerAppend(ErrorCode Error, BatchMetadata? Dup
 /// <summary>
 /// The producer state of one partition log and the lock that makes check + append atomic: every append that
 /// carries producer information (produce, transaction markers) goes through here, so two retries of one batch
-/// cannot both be written. The state is rebuilt from the log's batch headers the first time a partition is used.
+/// cannot both be written. The state is loaded from the log's newest snapshot and the batches after it
+/// (<see cref="ProducerStateRecovery"/>); the log asks it for snapshots through <see cref="IProducerSnapshotSource"/>.
 /// Lock order: this lock, then the log's append lock. It is held only for the synchronous part of an append.
 /// </summary>
-public sealed class PartitionProducerState
+public sealed class PartitionProducerState : IProducerSnapshotSource
 {
     private readonly Lock _lock = new();
     private readonly IPartitionLog _log;
@@ -28,6 +29,7 @@ public sealed class PartitionProducerState
         _log = log;
         ProducerStateRecovery.Rebuild(log, _table);
         _firstUnstable = _table.FirstUnstableOffset;
+        log.AttachProducerState(this);
     }
 
     public IPartitionLog Log => _log;
@@ -83,22 +85,29 @@ public sealed class PartitionProducerState
         }
     }
 
-    /// <summary>Writes a commit or abort marker for the producer and closes its open transaction in this partition.</summary>
+    /// <summary>
+    /// Writes a commit or abort marker for the producer and closes its open transaction in this partition; an abort
+    /// that closes one is recorded in the log's aborted-transaction index with the marker, under the log's lock.
+    /// </summary>
     public ValueTask<AppendResult> AppendMarker(long producerId, short epoch, bool commit, int coordinatorEpoch, long timestamp, CancellationToken ct = default)
     {
         var marker = ControlRecord.BuildTransactionMarker(commit ? ControlRecordType.Commit : ControlRecordType.Abort,
             producerId, epoch, coordinatorEpoch, timestamp);
         lock (_lock)
         {
-            long offset = _log.LogEndOffset;
-            var append = _log.AppendAsync(marker, AppendOptions.Default, ct);
+            long first = _table.Get(producerId)?.CurrentTxnFirstOffset ?? -1;
+            AbortedTransaction? aborted = !commit && first >= 0
+                ? new AbortedTransaction(producerId, first, -1, _table.FirstUnstableOffsetExcept(producerId))
+                : null;
+            var append = _log.AppendMarkerAsync(marker, aborted, ct);
             if (append.IsCompletedSuccessfully)
             {
                 var done = append.Result;
-                if (done.Error == LogError.None) OnMarker(producerId, epoch, commit, offset, coordinatorEpoch, timestamp);
+                if (done.Error == LogError.None) OnMarker(producerId, epoch, commit, done.BaseOffset, coordinatorEpoch, timestamp);
                 return ValueTask.FromResult(done);
             }
-            OnMarker(producerId, epoch, commit, offset, coordinatorEpoch, timestamp);
+            // The write happened before AppendMarkerAsync returned; the marker's offset is stamped in its bytes.
+            OnMarker(producerId, epoch, commit, BinaryPrimitives.ReadInt64BigEndian(marker), coordinatorEpoch, timestamp);
             return append;
         }
     }
@@ -109,14 +118,20 @@ public sealed class PartitionProducerState
         Volatile.Write(ref _firstUnstable, _table.FirstUnstableOffset);
     }
 
-    /// <summary>Adds the aborted transactions overlapping [fetchOffset, upperBound) to <paramref name="into"/>.</summary>
-    public void CollectAborted(long fetchOffset, long upperBound, List<AbortedTxn> into)
+    /// <summary>Adds the aborted transactions overlapping [fetchOffset, upperBound) to <paramref name="into"/>, from the log's index (no lock).</summary>
+    public void CollectAborted(long fetchOffset, long upperBound, List<AbortedTransaction> into) =>
+        _log.CollectAbortedTransactions(fetchOffset, upperBound, into);
+
+    /// <summary>The state as of the log end offset, for the log's snapshot file.</summary>
+    public ProducerSnapshot CaptureSnapshot()
     {
-        lock (_lock)
-        {
-            _table.TruncateAbortedBefore(_log.LogStartOffset);
-            _table.CollectAborted(fetchOffset, upperBound, into);
-        }
+        lock (_lock) return _table.ToSnapshot(_log.LogEndOffset);
+    }
+
+    /// <summary>Forgets idle producers (producer.id.expiration.ms) without an open transaction; returns how many.</summary>
+    public int RemoveExpiredProducers(long nowMs, long expirationMs)
+    {
+        lock (_lock) return _table.RemoveExpired(nowMs, expirationMs);
     }
 
     /// <summary>A copy of the producers this partition knows (DescribeProducers).</summary>
@@ -140,7 +155,20 @@ public sealed class PartitionProducerState
 /// <summary>The producer state of every partition, keyed by the log object so a deleted and re-created topic starts afresh.</summary>
 public sealed class ProducerStateRegistry
 {
-    private readonly ConditionalWeakTable<IPartitionLog, PartitionProducerState> _states = new();
+    // Lazy: the table may race two creations of a value; only one state may attach to a log and rebuild its index.
+    private readonly ConditionalWeakTable<IPartitionLog, Lazy<PartitionProducerState>> _states = new();
 
-    public PartitionProducerState For(IPartitionLog log) => _states.GetValue(log, static l => new PartitionProducerState(l));
+    public PartitionProducerState For(IPartitionLog log) =>
+        _states.GetValue(log, static l => new Lazy<PartitionProducerState>(() => new PartitionProducerState(l))).Value;
+
+    /// <summary>Kafka's periodic removeExpiredProducers over every loaded partition; returns how many producers were removed.</summary>
+    public int RemoveExpiredProducers(long nowMs, long expirationMs)
+    {
+        int removed = 0;
+        foreach (var (_, state) in _states)
+        {
+            if (state.IsValueCreated) removed += state.Value.RemoveExpiredProducers(nowMs, expirationMs);
+        }
+        return removed;
+    }
 }

@@ -4,8 +4,10 @@ using Chronik.Storage;
 namespace Chronik.Coordination.Producers;
 
 /// <summary>
-/// Rebuilds a partition's producer state by walking its batches from the log start: producer id, epoch,
-/// sequences and offsets come from each v2 header; a control batch's single record key says commit or abort.
+/// Loads a partition's producer state: the newest intact snapshot at or below the log end (and at or below the point
+/// from which the log's aborted-transaction index must be rebuilt), then the batches after it, header by header.
+/// Producer id, epoch, sequences and offsets come from each v2 header; a control batch's single record key says
+/// commit or abort. The aborted transactions met on the way complete the log's index.
 /// </summary>
 internal static class ProducerStateRecovery
 {
@@ -13,8 +15,15 @@ internal static class ProducerStateRecovery
 
     public static void Rebuild(IPartitionLog log, ProducerStateTable table)
     {
-        long offset = log.LogStartOffset;
         long end = log.LogEndOffset;
+        long offset = log.LogStartOffset;
+        var snapshot = log.LoadProducerSnapshot(Math.Min(end, log.TxnIndexRebuildFrom));
+        if (snapshot is not null)
+        {
+            table.Load(snapshot);
+            offset = Math.Max(offset, snapshot.Offset);
+        }
+        var aborted = new List<AbortedTransaction>();
         while (offset < end)
         {
             using var read = log.Read(offset, ChunkBytes, end);
@@ -30,14 +39,15 @@ internal static class ProducerStateRecovery
                     table.OnAppended(h, h.BaseOffset);
                     continue;
                 }
-                if (MarkerType(entry.Bytes) is { } type)
+                if (MarkerType(entry.Bytes) is { } type
+                    && table.OnMarker(h.ProducerId, h.ProducerEpoch, type == ControlRecordType.Commit, h.BaseOffset, -1, h.MaxTimestamp) is { } a)
                 {
-                    table.OnMarker(h.ProducerId, h.ProducerEpoch, type == ControlRecordType.Commit, h.BaseOffset, -1, h.MaxTimestamp);
+                    aborted.Add(a);
                 }
             }
             if (offset == before) break;
         }
-        table.TruncateAbortedBefore(log.LogStartOffset);
+        log.CompleteTxnIndexRebuild(aborted);
     }
 
     private static ControlRecordType? MarkerType(ReadOnlySpan<byte> batch)

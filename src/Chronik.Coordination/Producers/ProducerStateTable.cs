@@ -1,5 +1,6 @@
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Records;
+using Chronik.Storage;
 
 namespace Chronik.Coordination.Producers;
 
@@ -8,9 +9,6 @@ public readonly record struct BatchMetadata(int FirstSequence, int LastSequence,
 {
     public long LastOffset => FirstOffset + OffsetDelta;
 }
-
-/// <summary>A transaction aborted in one partition: its producer, first data offset and the offset of its abort marker.</summary>
-public readonly record struct AbortedTxn(long ProducerId, long FirstOffset, long LastOffset);
 
 /// <summary>What one partition knows about one producer id (Kafka's ProducerStateEntry).</summary>
 public sealed class ProducerEntry
@@ -31,6 +29,22 @@ public sealed class ProducerEntry
     public IReadOnlyList<BatchMetadata> Batches => _batches;
     public int LastSequence => _batches.Count > 0 ? _batches[^1].LastSequence : -1;
     public long LastOffset => _batches.Count > 0 ? _batches[^1].LastOffset : -1;
+
+    internal void Restore(ProducerSnapshotEntry e)
+    {
+        Epoch = e.Epoch;
+        CoordinatorEpoch = e.CoordinatorEpoch;
+        CurrentTxnFirstOffset = e.CurrentTxnFirstOffset;
+        _batches.Clear();
+        foreach (var b in e.Batches.Skip(Math.Max(0, e.Batches.Count - MaxCachedBatches)))
+        {
+            _batches.Add(new BatchMetadata(b.FirstSequence, b.LastSequence, b.FirstOffset, b.OffsetDelta, b.Timestamp));
+        }
+        LastTimestamp = e.LastTimestamp;
+    }
+
+    internal ProducerSnapshotEntry ToSnapshot() => new(ProducerId, Epoch, CoordinatorEpoch, LastTimestamp, CurrentTxnFirstOffset,
+        _batches.Select(b => new ProducerSnapshotBatch(b.FirstSequence, b.LastSequence, b.FirstOffset, b.OffsetDelta, b.Timestamp)).ToArray());
 
     internal void Add(BatchMetadata batch)
     {
@@ -66,17 +80,15 @@ public readonly record struct SequenceCheck(ErrorCode Error, BatchMetadata? Dupl
 
 /// <summary>
 /// Per-partition producer state (Kafka's ProducerStateManager): the last five batches of each producer for
-/// duplicate detection, epochs, open transactions (for the last stable offset) and aborted transactions
-/// (for read_committed fetches). Not thread-safe: <see cref="PartitionProducerState"/> serializes access.
+/// duplicate detection, epochs and open transactions (for the last stable offset). Aborted transactions live in
+/// the log's per-segment index. Not thread-safe: <see cref="PartitionProducerState"/> serializes access.
 /// </summary>
 public sealed class ProducerStateTable
 {
     private readonly Dictionary<long, ProducerEntry> _producers = [];
     private readonly Dictionary<long, long> _ongoing = [];
-    private readonly List<AbortedTxn> _aborted = [];
 
     public IReadOnlyCollection<ProducerEntry> Producers => _producers.Values;
-    public IReadOnlyList<AbortedTxn> Aborted => _aborted;
 
     /// <summary>The first offset of the earliest open transaction, or long.MaxValue when none is open.</summary>
     public long FirstUnstableOffset { get; private set; } = long.MaxValue;
@@ -122,42 +134,66 @@ public sealed class ProducerStateTable
         }
     }
 
-    /// <summary>Records a commit or abort marker at <paramref name="markerOffset"/>: closes the producer's open transaction here.</summary>
-    public void OnMarker(long producerId, short epoch, bool commit, long markerOffset, int coordinatorEpoch, long timestamp)
+    /// <summary>
+    /// Records a commit or abort marker at <paramref name="markerOffset"/>: closes the producer's open transaction here.
+    /// Returns the aborted transaction (with the last stable offset after it) when this was an abort that closed one.
+    /// </summary>
+    public AbortedTransaction? OnMarker(long producerId, short epoch, bool commit, long markerOffset, int coordinatorEpoch, long timestamp)
     {
         var e = Entry(producerId);
         if (epoch > e.Epoch) e.BumpEpoch(epoch);
         e.CoordinatorEpoch = coordinatorEpoch;
         e.LastTimestamp = timestamp;
-        if (e.CurrentTxnFirstOffset < 0) return;
-        if (!commit) _aborted.Add(new AbortedTxn(producerId, e.CurrentTxnFirstOffset, markerOffset));
+        if (e.CurrentTxnFirstOffset < 0) return null;
+        long first = e.CurrentTxnFirstOffset;
         e.CurrentTxnFirstOffset = -1;
         _ongoing.Remove(producerId);
         FirstUnstableOffset = _ongoing.Count == 0 ? long.MaxValue : _ongoing.Values.Min();
+        return commit ? null : new AbortedTransaction(producerId, first, markerOffset, Math.Min(FirstUnstableOffset, markerOffset + 1));
     }
 
-    /// <summary>The aborted transactions overlapping [fetchOffset, upperBound): Kafka's collectAbortedTxns.</summary>
-    public void CollectAborted(long fetchOffset, long upperBound, List<AbortedTxn> into)
+    /// <summary>The first offset of the earliest open transaction of another producer, or long.MaxValue.</summary>
+    public long FirstUnstableOffsetExcept(long producerId)
     {
-        // Aborted transactions are recorded in marker order, so a binary search finds the first that may overlap.
-        int lo = 0, hi = _aborted.Count;
-        while (lo < hi)
+        long min = long.MaxValue;
+        foreach (var (pid, first) in _ongoing)
         {
-            int mid = (lo + hi) >>> 1;
-            if (_aborted[mid].LastOffset < fetchOffset) lo = mid + 1; else hi = mid;
+            if (pid != producerId && first < min) min = first;
         }
-        for (int i = lo; i < _aborted.Count; i++)
-        {
-            if (_aborted[i].FirstOffset < upperBound) into.Add(_aborted[i]);
-        }
+        return min;
     }
 
-    /// <summary>Drops aborted-transaction entries wholly below the log start offset.</summary>
-    public void TruncateAbortedBefore(long logStartOffset)
+    /// <summary>Replaces the state with a snapshot's.</summary>
+    public void Load(ProducerSnapshot snapshot)
     {
-        int n = 0;
-        while (n < _aborted.Count && _aborted[n].LastOffset < logStartOffset) n++;
-        if (n > 0) _aborted.RemoveRange(0, n);
+        _producers.Clear();
+        _ongoing.Clear();
+        foreach (var p in snapshot.Producers)
+        {
+            var e = Entry(p.ProducerId);
+            e.Restore(p);
+            if (e.CurrentTxnFirstOffset >= 0) _ongoing[p.ProducerId] = e.CurrentTxnFirstOffset;
+        }
+        FirstUnstableOffset = _ongoing.Count == 0 ? long.MaxValue : _ongoing.Values.Min();
+    }
+
+    /// <summary>The state as a snapshot valid at <paramref name="offset"/> (the log end offset it reflects).</summary>
+    public ProducerSnapshot ToSnapshot(long offset) => new(offset, _producers.Values.Select(e => e.ToSnapshot()).ToList());
+
+    /// <summary>
+    /// Kafka's removeExpiredProducers: forgets producers without an open transaction whose last batch timestamp is at
+    /// least <paramref name="expirationMs"/> old. Returns how many were removed.
+    /// </summary>
+    public int RemoveExpired(long nowMs, long expirationMs)
+    {
+        List<long>? expired = null;
+        foreach (var e in _producers.Values)
+        {
+            if (e.CurrentTxnFirstOffset < 0 && nowMs - e.LastTimestamp >= expirationMs) (expired ??= []).Add(e.ProducerId);
+        }
+        if (expired is null) return 0;
+        foreach (long pid in expired) _producers.Remove(pid);
+        return expired.Count;
     }
 
     private ProducerEntry Entry(long producerId)

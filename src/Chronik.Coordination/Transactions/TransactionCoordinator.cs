@@ -30,20 +30,55 @@ public sealed class TransactionCoordinator
     private readonly ITransactionMarkerWriter _markers;
     private readonly TimeProvider _time;
     private readonly int _maxTimeoutMs;
+    private readonly long _idExpirationMs;
 
-    public TransactionCoordinator(ProducerIdManager ids, ITransactionLog log, ITransactionMarkerWriter markers, TimeProvider time, int maxTimeoutMs)
+    /// <param name="transactionalIdExpirationMs">transactional.id.expiration.ms: an id idle this long without an open transaction is forgotten.</param>
+    public TransactionCoordinator(ProducerIdManager ids, ITransactionLog log, ITransactionMarkerWriter markers, TimeProvider time, int maxTimeoutMs,
+        long transactionalIdExpirationMs = 604_800_000)
     {
         _ids = ids;
         _log = log;
         _markers = markers;
         _time = time;
         _maxTimeoutMs = maxTimeoutMs;
+        _idExpirationMs = transactionalIdExpirationMs;
         foreach (var e in log.ReadAll())
         {
+            if (_byId.Remove(e.TransactionalId, out var old)) _byProducerId.TryRemove(old.ProducerId, out _);
+            if (e.IsTombstone) continue;
             var md = TransactionMetadata.FromEntry(e);
-            if (_byId.Remove(md.TransactionalId, out var old)) _byProducerId.TryRemove(old.ProducerId, out _);
             _byId[md.TransactionalId] = md;
             _byProducerId[md.ProducerId] = md;
+        }
+    }
+
+    /// <summary>
+    /// Kafka's removeExpiredTransactionalIds: forgets every transactional id in Empty, CompleteCommit or CompleteAbort
+    /// not updated for transactional.id.expiration.ms, persisting a tombstone first. A later InitProducerId with the id
+    /// starts afresh with a new producer id. Returns how many were removed.
+    /// </summary>
+    public int ExpireTransactionalIds()
+    {
+        lock (_lock)
+        {
+            long now = NowMs;
+            List<TransactionMetadata>? expired = null;
+            foreach (var md in _byId.Values)
+            {
+                if (md.State is TransactionState.Empty or TransactionState.CompleteCommit or TransactionState.CompleteAbort
+                    && !md.Completing && now - md.LastUpdateMs >= _idExpirationMs)
+                {
+                    (expired ??= []).Add(md);
+                }
+            }
+            if (expired is null) return 0;
+            foreach (var md in expired)
+            {
+                _log.Append(TransactionLogEntry.Tombstone(md.TransactionalId, md.ProducerId, md.ProducerEpoch, now));
+                _byId.Remove(md.TransactionalId);
+                _byProducerId.TryRemove(md.ProducerId, out _);
+            }
+            return expired.Count;
         }
     }
 

@@ -4,7 +4,7 @@ using Chronik.Coordination.Topics;
 
 namespace Chronik.Coordination.Transactions;
 
-/// <summary>Where the transaction coordinator persists its records; replayed at start-up, last record per id wins.</summary>
+/// <summary>Where the transaction coordinator persists its records; replayed at start-up, last record per id wins (a Dead record removes the id).</summary>
 public interface ITransactionLog
 {
     IReadOnlyList<TransactionLogEntry> ReadAll();
@@ -51,7 +51,8 @@ public sealed class FileTransactionLog : ITransactionLog, IDisposable
                 try { e = JsonSerializer.Deserialize<TransactionLogEntry>(line); }
                 catch (JsonException) { break; }
                 if (e is null) break;
-                _live[e.TransactionalId] = e;
+                if (e.IsTombstone) _live.Remove(e.TransactionalId);
+                else _live[e.TransactionalId] = e;
             }
         }
         _loaded.AddRange(_live.Values);
@@ -66,7 +67,8 @@ public sealed class FileTransactionLog : ITransactionLog, IDisposable
         byte[] line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry) + "\n");
         lock (_lock)
         {
-            _live[entry.TransactionalId] = entry;
+            if (entry.IsTombstone) _live.Remove(entry.TransactionalId);
+            else _live[entry.TransactionalId] = entry;
             _file.Write(line);
             _file.Flush(flushToDisk: true);
             if (++_lines > CompactAfterLines && _lines > 4 * _live.Count)

@@ -11,6 +11,8 @@ public enum TransactionState
     PrepareAbort,
     CompleteCommit,
     CompleteAbort,
+    /// <summary>Persisted only, as the tombstone of an expired transactional id (transactional.id.expiration.ms).</summary>
+    Dead,
 }
 
 /// <summary>One partition of a topic.</summary>
@@ -76,4 +78,12 @@ public sealed record TransactionLogEntry(string TransactionalId, long ProducerId
 {
     /// <summary>Pending transactional offsets; null when there are none.</summary>
     public List<PendingTxnOffset>? Offsets { get; init; }
+
+    /// <summary>Whether this record removes its transactional id (it expired).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsTombstone => State == nameof(TransactionState.Dead);
+
+    /// <summary>The record that removes an expired transactional id.</summary>
+    public static TransactionLogEntry Tombstone(string transactionalId, long producerId, short epoch, long nowMs) =>
+        new(transactionalId, producerId, epoch, 0, nameof(TransactionState.Dead), [], [], -1, nowMs);
 }

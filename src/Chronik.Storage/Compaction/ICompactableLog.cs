@@ -44,6 +44,8 @@ internal abstract class SegmentReader : IDisposable
 {
     public abstract long Size { get; }
     public abstract int ReadAt(long position, Span<byte> buffer);
+    /// <summary>The segment's aborted-transaction index entries (copied into the cleaned segment, as Kafka's cleaner does).</summary>
+    public abstract AbortedTransaction[] AbortedTransactions();
     public abstract void Dispose();
 }
 
@@ -53,6 +55,8 @@ internal abstract class CleanedSegment : IDisposable
     public abstract long BaseOffset { get; }
     public abstract long Size { get; }
     public abstract void Append(ReadOnlySpan<byte> batches);
+    /// <summary>Adds the source segments' aborted-transaction entries, in order.</summary>
+    public abstract void AddAbortedTransactions(ReadOnlySpan<AbortedTransaction> entries);
     /// <summary>Seals the indexes and makes the files durable; called before <see cref="ICompactableLog.ReplaceSegments"/>.</summary>
     public abstract void Complete();
     /// <summary>Discards the segment if it was not swapped in.</summary>

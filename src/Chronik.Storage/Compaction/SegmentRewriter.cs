@@ -58,6 +58,7 @@ internal sealed class SegmentRewriter(ICompactableLog log, KeyOffsetMap map, Tra
                     cleaned.Dispose();
                     return null;
                 }
+                cleaned.AddAbortedTransactions(reader.AbortedTransactions());
                 using var scanner = new BatchScanner(reader);
                 while (scanner.Next(out var batch))
                 {

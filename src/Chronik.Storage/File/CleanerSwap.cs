@@ -41,6 +41,7 @@ internal static class CleanerSwap
     {
         MoveIfExists(SegmentFiles.IndexPath(dir, newBase));
         MoveIfExists(SegmentFiles.TimeIndexPath(dir, newBase));
+        MoveIfExists(SegmentFiles.TxnIndexPath(dir, newBase));
         MoveIfExists(SegmentFiles.LogPath(dir, newBase));
     }
 
@@ -55,6 +56,7 @@ internal static class CleanerSwap
                 System.IO.File.Delete(SegmentFiles.LogPath(dir, b));
                 System.IO.File.Delete(SegmentFiles.IndexPath(dir, b));
                 System.IO.File.Delete(SegmentFiles.TimeIndexPath(dir, b));
+                System.IO.File.Delete(SegmentFiles.TxnIndexPath(dir, b));
             }
         }
         FileSync.SyncDirectory(dir);

@@ -12,6 +12,8 @@ public sealed record FileLogStoreOptions
     public TimeProvider Time { get; init; } = TimeProvider.System;
     /// <summary>How often each partition's recovery point is fsynced and checkpointed.</summary>
     public TimeSpan RecoveryPointInterval { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How often a growing partition with producer state gets a producer snapshot besides the ones at segment roll and shutdown.</summary>
+    public TimeSpan ProducerSnapshotInterval { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>
@@ -102,17 +104,22 @@ public sealed class FileLogStore : ILogStore
     {
         long nowMs = _options.Time.GetUtcNow().ToUnixTimeMilliseconds();
         long intervalMs = (long)_options.RecoveryPointInterval.TotalMilliseconds;
+        long snapshotMs = (long)_options.ProducerSnapshotInterval.TotalMilliseconds;
         List<FilePartitionLog>? due = null;
         foreach (var log in _logs.Values)
         {
-            if (log.OnTick(nowMs, intervalMs)) (due ??= []).Add(log);
+            if (log.OnTick(nowMs, intervalMs, snapshotMs)) (due ??= []).Add(log);
         }
         if (due is null || Interlocked.Exchange(ref _checkpointRunning, 1) == 1) return;
         _ = Task.Run(() =>
         {
             try
             {
-                foreach (var log in due) log.Checkpoint();
+                foreach (var log in due)
+                {
+                    log.MaybeTakeProducerSnapshot(nowMs, snapshotMs);
+                    log.Checkpoint();
+                }
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException)
             {

@@ -116,6 +116,7 @@ internal sealed partial class FilePartitionLog : ICompactableLog
 
         public override long Size => segment.Size;
         public override int ReadAt(long position, Span<byte> buffer) => segment.ReadAt(position, buffer[..(int)Math.Min(buffer.Length, segment.Size - position)]);
+        public override AbortedTransaction[] AbortedTransactions() => segment.TxnIndex.Entries.ToArray();
 
         public override void Dispose()
         {
@@ -134,6 +135,11 @@ internal sealed partial class FilePartitionLog : ICompactableLog
         public override long Size => segment.Size;
 
         public override void Append(ReadOnlySpan<byte> batches) => segment.Append(batches, lastModifiedMs);
+
+        public override void AddAbortedTransactions(ReadOnlySpan<AbortedTransaction> entries)
+        {
+            foreach (ref readonly var e in entries) segment.TxnIndex.Append(e);
+        }
 
         public override void Complete()
         {

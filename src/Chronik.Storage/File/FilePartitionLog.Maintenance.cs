@@ -77,6 +77,8 @@ internal sealed partial class FilePartitionLog
         _recoveryPoint = Math.Min(recoveryPoint, leo);
         _lastCheckpointMs = nowMs;
         _lastFlushMs = nowMs;
+        RecoverProducerFiles(segments, _recoveryPoint, leo, _logStartOffset);
+        _lastSnapshotMs = nowMs;
         Checkpoint();
     }
 
@@ -85,6 +87,7 @@ internal sealed partial class FilePartitionLog
         System.IO.File.Delete(SegmentFiles.LogPath(_dir, baseOffset));
         System.IO.File.Delete(SegmentFiles.IndexPath(_dir, baseOffset));
         System.IO.File.Delete(SegmentFiles.TimeIndexPath(_dir, baseOffset));
+        System.IO.File.Delete(SegmentFiles.TxnIndexPath(_dir, baseOffset));
     }
 
     /// <summary>
@@ -103,6 +106,7 @@ internal sealed partial class FilePartitionLog
                 leo = _logEndOffset;
                 segments = _segments;
             }
+            leo = Math.Max(_recoveryPoint, Math.Min(leo, Volatile.Read(ref _recoveryPointCap)));
             if (leo == _recoveryPoint) return;
             foreach (var segment in segments)
             {
@@ -123,8 +127,8 @@ internal sealed partial class FilePartitionLog
         }
     }
 
-    /// <summary>Periodic work on the flusher thread: flush.ms; returns true when a checkpoint is due.</summary>
-    public bool OnTick(long nowMs, long checkpointIntervalMs)
+    /// <summary>Periodic work on the flusher thread: flush.ms; returns true when a checkpoint or a producer snapshot is due.</summary>
+    public bool OnTick(long nowMs, long checkpointIntervalMs, long snapshotIntervalMs)
     {
         var config = Config;
         if (!config.SyncOnAppend && config.FlushIntervalMs != long.MaxValue && nowMs - _lastFlushMs >= config.FlushIntervalMs)
@@ -135,6 +139,7 @@ internal sealed partial class FilePartitionLog
                 if (!segment.IsFlushed) _flusher.FsyncNow(segment);
             }
         }
+        if (SnapshotDue(nowMs, snapshotIntervalMs)) return true;
         if (nowMs - _lastCheckpointMs < checkpointIntervalMs) return false;
         _lastCheckpointMs = nowMs;
         return LogEndOffset != Volatile.Read(ref _recoveryPoint);
@@ -161,6 +166,7 @@ internal sealed partial class FilePartitionLog
             }
             CheckpointFile.Write(LogStartOffsetPath, start);
             foreach (var segment in removed) segment.Delete();
+            if (removed.Length > 0) _snapshots.DeleteBelow(Volatile.Read(ref _segments)[0].BaseOffset);
             return new DeleteRecordsResult(LogError.None, start);
         }
     }
@@ -190,6 +196,7 @@ internal sealed partial class FilePartitionLog
                 bytes += segment.Size;
                 segment.Delete();
             }
+            _snapshots.DeleteBelow(Volatile.Read(ref _segments)[0].BaseOffset);
             return new RetentionResult(removed.Length, bytes, start);
         }
     }
@@ -198,6 +205,7 @@ internal sealed partial class FilePartitionLog
     public void Close()
     {
         lock (_appendLock) _segments[^1].SealTimeIndex();
+        if (!_closed) TakeProducerSnapshot();
         Checkpoint();
         lock (_checkpointLock)
         {

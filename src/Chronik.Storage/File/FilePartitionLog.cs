@@ -49,7 +49,11 @@ internal sealed partial class FilePartitionLog : IPartitionLog
 
     public void UpdateConfig(LogConfig config) => Volatile.Write(ref _config, config);
 
-    public ValueTask<AppendResult> AppendAsync(Memory<byte> batches, AppendOptions options, CancellationToken cancellationToken = default)
+    public ValueTask<AppendResult> AppendAsync(Memory<byte> batches, AppendOptions options, CancellationToken cancellationToken = default) =>
+        AppendCore(batches, options, null, cancellationToken);
+
+    /// <summary>The append; <paramref name="aborted"/> (a marker's aborted transaction) goes into the txn index under the same lock.</summary>
+    private ValueTask<AppendResult> AppendCore(Memory<byte> batches, AppendOptions options, AbortedTransaction? aborted, CancellationToken cancellationToken)
     {
         AppendResult result;
         LogSegment segment;
@@ -65,6 +69,10 @@ internal sealed partial class FilePartitionLog : IPartitionLog
 
             segment = ActiveSegmentFor(batches.Length, stamp.LastOffset, nowMs, config);
             segment.Append(batches.Span, nowMs);
+            if (aborted is { } a)
+            {
+                segment.TxnIndex.Append(a with { LastOffset = stamp.LastOffset, LastStableOffset = Math.Min(a.LastStableOffset, stamp.LastOffset + 1) });
+            }
             Volatile.Write(ref _logEndOffset, stamp.LastOffset + 1);
             result = new AppendResult(LogError.None, stamp.BaseOffset, stamp.LastOffset, appendTime, _logStartOffset, stamp.BatchCount, stamp.RecordCount);
 
@@ -98,6 +106,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
         if (!SegmentRoll.ShouldRoll(active.Size, active.FirstAppendMs, active.BaseOffset, bytes, lastOffset, nowMs, config)) return active;
 
         active.SealTimeIndex();
+        Volatile.Write(ref _snapshotDue, true);
         var next = LogSegment.Create(_dir, _logEndOffset, config.IndexIntervalBytes, nowMs);
         Volatile.Write(ref _segments, [.. _segments, next]);
         return next;

@@ -8,6 +8,10 @@ namespace Chronik.Storage.File;
 internal sealed partial class LogSegment
 {
     private const int ScanChunk = 1 << 20;
+    private const short ControlBit = 0x20;
+
+    /// <summary>Whether <see cref="RecoverFrom"/> verified a control batch (a transaction marker) past the recovery point.</summary>
+    public bool RecoveredControlBatch { get; private set; }
 
     /// <summary>
     /// For a segment wholly below the recovery point: its bytes are trusted, so only rebuild the indexes
@@ -60,6 +64,7 @@ internal sealed partial class LogSegment
                     uint stored = BinaryPrimitives.ReadUInt32BigEndian(batch[RecordBatchHeader.CrcOffset..]);
                     if (RecordBatchHeader.ComputeCrc(batch) != stored) break;
                     stats.RecordRecoveryScan(peek.TotalSize);
+                    if ((BinaryPrimitives.ReadInt16BigEndian(batch[RecordBatchHeader.AttributesOffset..]) & ControlBit) != 0) RecoveredControlBatch = true;
                 }
                 Track(peek, position);
                 expected = peek.LastOffset + 1;

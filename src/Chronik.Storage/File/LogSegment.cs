@@ -33,11 +33,14 @@ internal sealed partial class LogSegment
         _nextOffset = baseOffset;
         Index = OffsetIndex.Open(SegmentFiles.IndexPath(dir, baseOffset) + suffix, baseOffset, _size);
         TimeIndex = TimeIndex.Open(SegmentFiles.TimeIndexPath(dir, baseOffset) + suffix, baseOffset);
+        TxnIndex = TransactionIndex.Open(SegmentFiles.TxnIndexPath(dir, baseOffset) + suffix);
     }
 
     public long BaseOffset { get; }
     public OffsetIndex Index { get; }
     public TimeIndex TimeIndex { get; }
+    /// <summary>The aborted transactions whose abort marker is in this segment.</summary>
+    public TransactionIndex TxnIndex { get; }
 
     /// <summary>Bytes readers may read: everything written and indexed.</summary>
     public long Size => Volatile.Read(ref _size);
@@ -59,6 +62,7 @@ internal sealed partial class LogSegment
         RandomAccess.SetLength(segment._log, 0);
         segment.Index.TruncateFrom(long.MinValue);
         segment.TimeIndex.Clear();
+        segment.TxnIndex.TruncateFrom(long.MinValue);
         return segment;
     }
 
@@ -69,6 +73,7 @@ internal sealed partial class LogSegment
         RandomAccess.SetLength(segment._log, 0);
         segment.Index.TruncateFrom(long.MinValue);
         segment.TimeIndex.Clear();
+        segment.TxnIndex.TruncateFrom(long.MinValue);
         return segment;
     }
 
@@ -163,6 +168,7 @@ internal sealed partial class LogSegment
     {
         Index.Flush();
         TimeIndex.Flush();
+        TxnIndex.Flush();
     }
 
     /// <summary>Marks the segment queued with the flusher; false when it already is.</summary>
@@ -187,10 +193,12 @@ internal sealed partial class LogSegment
         _log.Dispose();
         Index.Dispose();
         TimeIndex.Dispose();
+        TxnIndex.Dispose();
         if (!_deleteOnClose) return;
         System.IO.File.Delete(SegmentFiles.LogPath(_dir, BaseOffset) + _suffix);
         System.IO.File.Delete(SegmentFiles.IndexPath(_dir, BaseOffset) + _suffix);
         System.IO.File.Delete(SegmentFiles.TimeIndexPath(_dir, BaseOffset) + _suffix);
+        System.IO.File.Delete(SegmentFiles.TxnIndexPath(_dir, BaseOffset) + _suffix);
     }
 
     /// <summary>Drops the owner's reference; the files are deleted once in-flight readers finish.</summary>

@@ -3,12 +3,13 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Chronik.Storage.File;
 
-/// <summary>File names of a partition directory: <c>&lt;baseOffset:D20&gt;.log|.index|.timeindex</c> and the two checkpoints.</summary>
+/// <summary>File names of a partition directory: <c>&lt;baseOffset:D20&gt;.log|.index|.timeindex|.txnindex</c>, the checkpoints and producer snapshots.</summary>
 internal static class SegmentFiles
 {
     public const string LogSuffix = ".log";
     public const string IndexSuffix = ".index";
     public const string TimeIndexSuffix = ".timeindex";
+    public const string TxnIndexSuffix = ".txnindex";
     public const string LogStartOffsetFile = "log-start-offset";
     public const string RecoveryPointFile = "recovery-point";
     public const string CleanerCheckpointFile = "cleaner-offset-checkpoint";
@@ -20,6 +21,7 @@ internal static class SegmentFiles
     public static string LogPath(string dir, long baseOffset) => Path.Combine(dir, Name(baseOffset) + LogSuffix);
     public static string IndexPath(string dir, long baseOffset) => Path.Combine(dir, Name(baseOffset) + IndexSuffix);
     public static string TimeIndexPath(string dir, long baseOffset) => Path.Combine(dir, Name(baseOffset) + TimeIndexSuffix);
+    public static string TxnIndexPath(string dir, long baseOffset) => Path.Combine(dir, Name(baseOffset) + TxnIndexSuffix);
 
     private static string Name(long baseOffset) => baseOffset.ToString("D20", CultureInfo.InvariantCulture);
 

@@ -29,7 +29,7 @@ internal sealed partial class MemoryPartitionLog : ICompactableLog
         lock (_lock)
         {
             var segment = _segments.Find(s => s.BaseOffset == baseOffset);
-            return segment is null ? null : new BytesReader(segment.From(0).ToArray());
+            return segment is null ? null : new BytesReader(segment.From(0).ToArray(), segment.Aborted.ToArray());
         }
     }
 
@@ -54,9 +54,10 @@ internal sealed partial class MemoryPartitionLog : ICompactableLog
         }
     }
 
-    private sealed class BytesReader(byte[] bytes) : SegmentReader
+    private sealed class BytesReader(byte[] bytes, AbortedTransaction[] aborted) : SegmentReader
     {
         public override long Size => bytes.Length;
+        public override AbortedTransaction[] AbortedTransactions() => aborted;
 
         public override int ReadAt(long position, Span<byte> buffer)
         {
@@ -76,6 +77,11 @@ internal sealed partial class MemoryPartitionLog : ICompactableLog
         public override long BaseOffset => segment.BaseOffset;
         public override long Size => segment.Size;
         public override void Append(ReadOnlySpan<byte> batches) => segment.Append(batches, lastModifiedMs);
+
+        public override void AddAbortedTransactions(ReadOnlySpan<AbortedTransaction> entries)
+        {
+            foreach (ref readonly var e in entries) segment.AddAborted(e);
+        }
 
         public override void Complete()
         {

@@ -33,7 +33,10 @@ internal sealed partial class MemoryPartitionLog(string topic, int partition, Lo
 
     public void UpdateConfig(LogConfig config) => Volatile.Write(ref _config, config);
 
-    public ValueTask<AppendResult> AppendAsync(Memory<byte> batches, AppendOptions options, CancellationToken cancellationToken = default)
+    public ValueTask<AppendResult> AppendAsync(Memory<byte> batches, AppendOptions options, CancellationToken cancellationToken = default) =>
+        AppendCore(batches, options, null);
+
+    private ValueTask<AppendResult> AppendCore(Memory<byte> batches, AppendOptions options, AbortedTransaction? aborted)
     {
         lock (_lock)
         {
@@ -49,6 +52,7 @@ internal sealed partial class MemoryPartitionLog(string topic, int partition, Lo
                 _segments.Add(active);
             }
             active.Append(batches.Span, nowMs);
+            if (aborted is { } a) active.AddAborted(a with { LastOffset = stamp.LastOffset, LastStableOffset = Math.Min(a.LastStableOffset, stamp.LastOffset + 1) });
             Volatile.Write(ref _logEndOffset, stamp.LastOffset + 1);
             stats.RecordAppend(batches.Length);
             return ValueTask.FromResult(new AppendResult(
@@ -120,6 +124,7 @@ internal sealed partial class MemoryPartitionLog(string topic, int partition, Lo
             if (offset <= _logStartOffset) return new DeleteRecordsResult(LogError.None, _logStartOffset);
             Volatile.Write(ref _logStartOffset, offset);
             while (_segments.Count > 1 && _segments[1].BaseOffset <= offset) _segments.RemoveAt(0);
+            DropSnapshotsBelowFirstSegment();
             return new DeleteRecordsResult(LogError.None, offset);
         }
     }
@@ -132,6 +137,7 @@ internal sealed partial class MemoryPartitionLog(string topic, int partition, Lo
             int drop = RetentionPolicy.CountDeletable(summaries, _config, now.ToUnixTimeMilliseconds());
             long bytes = _segments.Take(drop).Sum(s => (long)s.Size);
             _segments.RemoveRange(0, drop);
+            DropSnapshotsBelowFirstSegment();
             Volatile.Write(ref _logStartOffset, Math.Max(_logStartOffset, _segments[0].BaseOffset));
             return new RetentionResult(drop, bytes, _logStartOffset);
         }

@@ -14,6 +14,15 @@ internal sealed class MemorySegment(long baseOffset, long nowMs)
     public long FirstAppendMs { get; private set; } = -1;
     public long LastModifiedMs { get; private set; } = nowMs;
 
+    /// <summary>The aborted transactions whose abort marker is in this segment (the file log's <c>.txnindex</c>).</summary>
+    public List<AbortedTransaction> Aborted { get; } = [];
+
+    /// <summary>Adds an entry unless it is not after the last one (a rebuild meeting an entry already there).</summary>
+    public void AddAborted(in AbortedTransaction e)
+    {
+        if (Aborted.Count == 0 || e.LastOffset > Aborted[^1].LastOffset) Aborted.Add(e);
+    }
+
     public SegmentSummary Summary => new(BaseOffset, Size, MaxTimestamp >= 0 ? MaxTimestamp : LastModifiedMs);
 
     public void Append(ReadOnlySpan<byte> batches, long nowMs)

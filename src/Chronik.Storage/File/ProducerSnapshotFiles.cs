@@ -1,0 +1,112 @@
+using System.Globalization;
+
+namespace Chronik.Storage.File;
+
+/// <summary>
+/// The producer snapshots of one partition directory: <c>&lt;offset:D20&gt;.snapshot</c>, each written to a temp file,
+/// fsynced and renamed into place (then the directory fsynced). The newest <see cref="Retained"/> are kept; older
+/// ones go, and so do those whose segments retention or DeleteRecords removed, and those above a truncated log end.
+/// One lock serializes the file operations; nothing else is taken under it.
+/// </summary>
+internal sealed class ProducerSnapshotFiles
+{
+    public const string Suffix = ".snapshot";
+    /// <summary>How many snapshots are kept: the newest plus fallbacks for a damaged one.</summary>
+    public const int Retained = 3;
+
+    private readonly Lock _lock = new();
+    private readonly string _dir;
+
+    public ProducerSnapshotFiles(string dir)
+    {
+        _dir = dir;
+        foreach (var tmp in Directory.EnumerateFiles(dir, "*" + Suffix + ".tmp")) System.IO.File.Delete(tmp);
+    }
+
+    public static string PathOf(string dir, long offset) => Path.Combine(dir, offset.ToString("D20", CultureInfo.InvariantCulture) + Suffix);
+
+    /// <summary>The offsets of the snapshot files present, ascending.</summary>
+    public List<long> Offsets()
+    {
+        lock (_lock) return ListUnlocked();
+    }
+
+    public void Write(ProducerSnapshot snapshot)
+    {
+        byte[] bytes = ProducerSnapshotCodec.Encode(snapshot);
+        lock (_lock)
+        {
+            string path = PathOf(_dir, snapshot.Offset);
+            string tmp = path + ".tmp";
+            using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            System.IO.File.Move(tmp, path, overwrite: true);
+            FileSync.SyncDirectory(_dir);
+            var offsets = ListUnlocked();
+            for (int i = 0; i < offsets.Count - Retained; i++) System.IO.File.Delete(PathOf(_dir, offsets[i]));
+        }
+    }
+
+    /// <summary>The newest intact snapshot at or below <paramref name="maxOffset"/>; damaged ones met on the way are deleted.</summary>
+    public ProducerSnapshot? LoadLatest(long maxOffset)
+    {
+        lock (_lock)
+        {
+            var offsets = ListUnlocked();
+            for (int i = offsets.Count - 1; i >= 0; i--)
+            {
+                if (offsets[i] > maxOffset) continue;
+                string path = PathOf(_dir, offsets[i]);
+                ProducerSnapshot? snapshot = null;
+                try
+                {
+                    snapshot = ProducerSnapshotCodec.Decode(System.IO.File.ReadAllBytes(path));
+                }
+                catch (IOException)
+                {
+                }
+                if (snapshot is not null && snapshot.Offset == offsets[i]) return snapshot;
+                System.IO.File.Delete(path);
+            }
+            return null;
+        }
+    }
+
+    /// <summary>Deletes the snapshots above <paramref name="offset"/> (the log was cut below them).</summary>
+    public void DeleteAbove(long offset)
+    {
+        lock (_lock)
+        {
+            foreach (long o in ListUnlocked())
+            {
+                if (o > offset) System.IO.File.Delete(PathOf(_dir, o));
+            }
+        }
+    }
+
+    /// <summary>Deletes the snapshots below <paramref name="offset"/> (their segments were deleted).</summary>
+    public void DeleteBelow(long offset)
+    {
+        lock (_lock)
+        {
+            foreach (long o in ListUnlocked())
+            {
+                if (o < offset) System.IO.File.Delete(PathOf(_dir, o));
+            }
+        }
+    }
+
+    private List<long> ListUnlocked()
+    {
+        var list = new List<long>();
+        foreach (var path in Directory.EnumerateFiles(_dir, "*" + Suffix))
+        {
+            if (long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out long o)) list.Add(o);
+        }
+        list.Sort();
+        return list;
+    }
+}
