@@ -3,7 +3,9 @@ using System.Net;
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Metrics;
 using Chronik.Broker.Network;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Producers;
 using Chronik.Coordination.Quotas;
 using Chronik.Coordination.Topics;
@@ -47,6 +49,9 @@ public static class BrokerHostingExtensions
         }
         services.AddSingleton(sp => new TopicManager(sp.GetRequiredService<ILogStore>(), defaults, store is null ? options.DataDir : null));
         services.AddSingleton<ClusterView>();
+        services.AddSingleton(new AclStore(store is null ? options.DataDir : null));
+        services.AddSingleton<AclRequestAuthorizer>();
+        services.AddSingleton<IRequestAuthorizer>(sp => sp.GetRequiredService<AclRequestAuthorizer>());
         services.AddSingleton(sp => new DynamicBrokerConfigs(options, sp.GetRequiredService<TopicManager>(), store is null ? options.DataDir : null));
         services.AddHostedService(sp => sp.GetRequiredService<DynamicBrokerConfigs>());
         services.AddSingleton<ConfigAlterer>();

@@ -53,6 +53,12 @@ public sealed class BrokerOptions
     public long ProducerIdExpirationCheckIntervalMs { get; set; } = 600_000;
     /// <summary>transactional.id.expiration.ms: the coordinator forgets a transactional id idle this long (no open transaction).</summary>
     public long TransactionalIdExpirationMs { get; set; } = 604_800_000;
+    /// <summary>authorizer.class.name; empty (the default) disables ACL checks and the ACL APIs answer SECURITY_DISABLED.</summary>
+    public string AuthorizerClassName { get; set; } = "";
+    /// <summary>allow.everyone.if.no.acl.found: a resource without any ACL is open to everyone (default false, as Kafka).</summary>
+    public bool AllowEveryoneIfNoAclFound { get; set; }
+    /// <summary>super.users: principals separated by ';' that pass every check.</summary>
+    public string SuperUsers { get; set; } = "";
 
     /// <summary>The Kafka listener's security protocol, SASL mechanisms and users, TLS key material.</summary>
     public Security.ListenerSecurityOptions Security { get; } = new();

@@ -36,6 +36,11 @@ public sealed class RequestContext
     /// <summary>Mutes the connection for a quota throttle: it reads no further request until the time has passed.</summary>
     public void ThrottleChannel(int throttleMs) => Channel?.Mute(throttleMs);
 
+    /// <summary>The peer's IP address as Kafka's ACL host matching sees it ("127.0.0.1"); computed on first use.</summary>
+    public string ClientAddress => _clientAddress ??= Handlers.GroupHandlers.ClientHost(RemoteEndPoint)[1..];
+
+    private string? _clientAddress;
+
     /// <summary>Keeps a buffer (e.g. fetched log bytes referenced by the response) alive until the response is on the wire.</summary>
     public void RegisterForDispose(IDisposable resource) => (_resources ??= []).Add(resource);
 
