@@ -11,9 +11,13 @@
 // with INVALID_RECORD, as Kafka does; other topics are never decompressed here.
 // Quotas: with a producer_byte_rate in effect the request size is counted for its (user, client-id); a violation
 // sets throttle_time_ms and mutes the connection for that time (Services/ClientQuotas.cs).
+// With an authorizer: WRITE on the transactional id (else every partition TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
+// and WRITE on each topic (TOPIC_AUTHORIZATION_FAILED, checked before the topic's existence), as Kafka.
 using System.Runtime.InteropServices;
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Producers;
 using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
@@ -30,10 +34,12 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
     private readonly ProducerStateRegistry _producers;
     private readonly TransactionCoordinator _txns;
     private readonly ClientQuotas _quotas;
+    private readonly IRequestAuthorizer _auth;
 
-    public ProduceHandler(ClusterView cluster, AppendSignal signal, ProducerStateRegistry producers, TransactionCoordinator txns, ClientQuotas quotas)
+    public ProduceHandler(ClusterView cluster, AppendSignal signal, ProducerStateRegistry producers, TransactionCoordinator txns, ClientQuotas quotas, IRequestAuthorizer auth)
     {
         _quotas = quotas;
+        _auth = auth;
         _cluster = cluster;
         _signal = signal;
         _producers = producers;
@@ -50,15 +56,24 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         if (_quotas.Snapshot.HasProducerQuotas) Throttle(context, response);
         List<(ProduceResponse.PartitionProduceResponse Slot, ValueTask<AppendResult> Append)>? appends = null;
         bool appended = false;
+        var denied = request.TransactionalId is { } txnId && !_auth.Authorize(context, AclOperation.Write, AclResourceType.TransactionalId, txnId)
+            ? ErrorCode.TransactionalIdAuthorizationFailed : ErrorCode.None;
         foreach (var topicData in request.TopicData)
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
             response.Responses.Add(topicResponse);
             var topic = _cluster.Topics.Get(topicData.Name);
+            var topicDenied = denied != ErrorCode.None || _auth.Authorize(context, AclOperation.Write, AclResourceType.Topic, topicData.Name)
+                ? denied : ErrorCode.TopicAuthorizationFailed;
             foreach (var pd in topicData.PartitionData)
             {
                 var slot = new ProduceResponse.PartitionProduceResponse { Index = pd.Index, BaseOffset = -1 };
                 topicResponse.PartitionResponses.Add(slot);
+                if (topicDenied != ErrorCode.None)
+                {
+                    slot.ErrorCode = (short)topicDenied;
+                    continue;
+                }
                 var error = Check(context.ApiVersion, request.Acks, request.TransactionalId, topic, pd, out var log, out var summary);
                 if (error != ErrorCode.None)
                 {

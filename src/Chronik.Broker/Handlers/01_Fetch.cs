@@ -7,8 +7,11 @@
 // partition's producer state (Coordination/Producers). Follower fetching (replica id >= 0) is not served: there are no followers.
 // Quotas: with a consumer_byte_rate in effect the response is capped at the quota window (bound x 10 s) and its size
 // counted; a violation answers empty with throttle_time_ms, takes the count back and mutes the connection, as Kafka.
+// With an authorizer: READ on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions (before existence).
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Producers;
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Records;
@@ -24,10 +27,12 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     private readonly FetchSessionCache _sessions;
     private readonly ProducerStateRegistry _producers;
     private readonly ClientQuotas _quotas;
+    private readonly IRequestAuthorizer _auth;
 
-    public FetchHandler(ClusterView cluster, AppendSignal signal, FetchSessionCache sessions, ProducerStateRegistry producers, ClientQuotas quotas)
+    public FetchHandler(ClusterView cluster, AppendSignal signal, FetchSessionCache sessions, ProducerStateRegistry producers, ClientQuotas quotas, IRequestAuthorizer auth)
     {
         _quotas = quotas;
+        _auth = auth;
         _cluster = cluster;
         _signal = signal;
         _sessions = sessions;
@@ -134,7 +139,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         while (true)
         {
             var next = _signal.Next;
-            var (total, anyError) = ReadAll(request, targets, reads, maxBytes);
+            var (total, anyError) = ReadAll(context, request, targets, reads, maxBytes);
             long left = deadline - Environment.TickCount64;
             if (total >= request.MinBytes || anyError || left <= 0 || targets.Count == 0) break;
             foreach (var r in reads) r.Dispose();
@@ -176,7 +181,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         return new FetchResponse { ThrottleTimeMs = throttleMs, SessionId = incremental ? session!.Id : 0 };
     }
 
-    private (long Total, bool AnyError) ReadAll(FetchRequest request, List<Target> targets, List<ReadResult> reads, int maxBytes)
+    private (long Total, bool AnyError) ReadAll(RequestContext context, FetchRequest request, List<Target> targets, List<ReadResult> reads, int maxBytes)
     {
         long total = 0;
         bool anyError = false;
@@ -187,6 +192,14 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             pd.AbortedTransactions = request.IsolationLevel == 1 ? [] : null;
             t.Result = pd;
             var topic = t.TopicId != Guid.Empty ? _cluster.Topics.Get(t.TopicId) : _cluster.Topics.Get(t.Topic);
+            string? authName = topic?.Name ?? (t.TopicId == Guid.Empty ? t.Topic : null);
+            if (authName is not null && !_auth.Authorize(context, AclOperation.Read, AclResourceType.Topic, authName))
+            {
+                pd.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                pd.HighWatermark = pd.LastStableOffset = pd.LogStartOffset = -1;
+                anyError = true;
+                continue;
+            }
             if (topic is null)
             {
                 pd.ErrorCode = (short)(t.TopicId != Guid.Empty ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);

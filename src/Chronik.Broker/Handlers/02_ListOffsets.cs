@@ -4,8 +4,11 @@
 // timestamp, EARLIEST_LOCAL (-4) the log start offset, EARLIEST_PENDING_UPLOAD (-5) is not-found (-1: no
 // tiered storage). A timestamp finds the first record whose timestamp is >= it: the time index gives the
 // batch, which is then decoded. v0 answers in OldStyleOffsets.
+// With an authorizer: DESCRIBE on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Producers;
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Records;
@@ -19,9 +22,11 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOffs
     private const long Latest = -1, Earliest = -2, MaxTimestamp = -3, EarliestLocal = -4, EarliestPendingUpload = -5;
     private readonly ClusterView _cluster;
     private readonly ProducerStateRegistry _producers;
+    private readonly IRequestAuthorizer _auth;
 
-    public ListOffsetsHandler(ClusterView cluster, ProducerStateRegistry producers)
+    public ListOffsetsHandler(ClusterView cluster, ProducerStateRegistry producers, IRequestAuthorizer auth)
     {
+        _auth = auth;
         _cluster = cluster;
         _producers = producers;
     }
@@ -39,10 +44,16 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOffs
             var tr = new ListOffsetsResponse.ListOffsetsTopicResponse { Name = t.Name };
             response.Topics.Add(tr);
             var topic = _cluster.Topics.Get(t.Name);
+            bool allowed = _auth.Authorize(context, AclOperation.Describe, AclResourceType.Topic, t.Name);
             foreach (var p in t.Partitions)
             {
                 var pr = new ListOffsetsResponse.ListOffsetsPartitionResponse { PartitionIndex = p.PartitionIndex };
                 tr.Partitions.Add(pr);
+                if (!allowed)
+                {
+                    pr.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                    continue;
+                }
                 var log = topic is not null && p.PartitionIndex >= 0 && p.PartitionIndex < topic.PartitionCount ? _cluster.Topics.GetLog(topic.Name, p.PartitionIndex) : null;
                 if (log is null)
                 {

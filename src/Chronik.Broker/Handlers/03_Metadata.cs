@@ -3,8 +3,12 @@
 // v0: an empty topic list means all topics; v1+: null means all, empty means none. Unknown topics are
 // auto-created when auto.create.topics.enable is on and the request allows it (v4+), answered at once
 // with their partitions (Kafka says LEADER_NOT_AVAILABLE first; creation here is synchronous).
+// With an authorizer: all-topics requests list only topics the client may DESCRIBE; a named topic without
+// DESCRIBE gets TOPIC_AUTHORIZATION_FAILED; auto-creation needs CREATE on the cluster or the topic.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Topics;
 using Chronik.Protocol.Messages;
 
@@ -13,14 +17,15 @@ namespace Chronik.Broker.Handlers;
 /// <summary>Answers Metadata from the topic manager.</summary>
 public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResponse>
 {
-    private const int AuthorizedOperationsUnknown = int.MinValue;
-    // With no authorizer every operation is allowed: READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE,
-    // DESCRIBE_CONFIGS, ALTER_CONFIGS for topics; every cluster operation for the cluster.
-    private const int AllTopicOperations = 3576;
-    private const int AllClusterOperations = 8096;
+    private const int AuthorizedOperationsUnknown = AuthorizerExtensions.OperationsNotRequested;
     private readonly ClusterView _cluster;
+    private readonly IRequestAuthorizer _auth;
 
-    public MetadataHandler(ClusterView cluster) => _cluster = cluster;
+    public MetadataHandler(ClusterView cluster, IRequestAuthorizer auth)
+    {
+        _cluster = cluster;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.Metadata;
     public override short MinVersion => 0;
@@ -34,9 +39,10 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
         {
             ClusterId = _cluster.ClusterId,
             ControllerId = _cluster.NodeId,
-            ClusterAuthorizedOperations = v is >= 8 and <= 10 && request.IncludeClusterAuthorizedOperations ? AllClusterOperations : AuthorizedOperationsUnknown,
+            ClusterAuthorizedOperations = v is >= 8 and <= 10 && request.IncludeClusterAuthorizedOperations
+                ? _auth.AuthorizedOperations(context, AclResourceType.Cluster, AclBinding.ClusterName) : AuthorizedOperationsUnknown,
         };
-        int topicOps = v >= 8 && request.IncludeTopicAuthorizedOperations ? AllTopicOperations : AuthorizedOperationsUnknown;
+        bool topicOps = v >= 8 && request.IncludeTopicAuthorizedOperations;
         response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = _cluster.NodeId, Host = _cluster.Host, Port = _cluster.Port, Rack = null });
 
         bool all = request.Topics is null || (v == 0 && request.Topics.Count == 0);
@@ -44,7 +50,7 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
         {
             foreach (var t in topics.Topics)
             {
-                if (!t.IsInternal) response.Topics.Add(Describe(t, topicOps));
+                if (!t.IsInternal && _auth.Authorize(context, AclOperation.Describe, AclResourceType.Topic, t.Name)) response.Topics.Add(Describe(context, t, topicOps));
             }
             return new(response);
         }
@@ -60,6 +66,11 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
                     response.Topics.Add(new MetadataResponse.MetadataResponseTopic { Name = null, TopicId = rt.TopicId, ErrorCode = (short)ErrorCode.UnknownTopicId, TopicAuthorizedOperations = AuthorizedOperationsUnknown });
                     continue;
                 }
+                if (!_auth.Authorize(context, AclOperation.Describe, AclResourceType.Topic, t.Name))
+                {
+                    response.Topics.Add(new MetadataResponse.MetadataResponseTopic { Name = null, TopicId = rt.TopicId, ErrorCode = (short)ErrorCode.TopicAuthorizationFailed, TopicAuthorizedOperations = AuthorizedOperationsUnknown });
+                    continue;
+                }
             }
             else
             {
@@ -68,7 +79,18 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
                     response.Topics.Add(Error(rt.Name, ErrorCode.InvalidTopicException));
                     continue;
                 }
+                if (!_auth.Authorize(context, AclOperation.Describe, AclResourceType.Topic, rt.Name))
+                {
+                    response.Topics.Add(Error(rt.Name, ErrorCode.TopicAuthorizationFailed));
+                    continue;
+                }
                 t = topics.Get(rt.Name);
+                if (t is null && allowCreate && !_auth.AuthorizeCluster(context, AclOperation.Create)
+                    && !_auth.Authorize(context, AclOperation.Create, AclResourceType.Topic, rt.Name))
+                {
+                    response.Topics.Add(Error(rt.Name, ErrorCode.TopicAuthorizationFailed));
+                    continue;
+                }
                 if (t is null && allowCreate)
                 {
                     var created = topics.Create(rt.Name, -1, -1, null, validateOnly: false);
@@ -85,7 +107,7 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
                     continue;
                 }
             }
-            response.Topics.Add(Describe(t, topicOps));
+            response.Topics.Add(Describe(context, t, topicOps));
         }
         return new(response);
     }
@@ -93,8 +115,9 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
     private static MetadataResponse.MetadataResponseTopic Error(string name, ErrorCode code) =>
         new() { Name = name, ErrorCode = (short)code, TopicAuthorizedOperations = AuthorizedOperationsUnknown };
 
-    private MetadataResponse.MetadataResponseTopic Describe(TopicInfo t, int topicOps)
+    private MetadataResponse.MetadataResponseTopic Describe(RequestContext context, TopicInfo t, bool includeOps)
     {
+        int topicOps = includeOps ? _auth.AuthorizedOperations(context, AclResourceType.Topic, t.Name) : AuthorizedOperationsUnknown;
         var topic = new MetadataResponse.MetadataResponseTopic
         {
             Name = t.Name,

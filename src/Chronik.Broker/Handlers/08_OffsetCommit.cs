@@ -4,8 +4,11 @@
 // Unknown partitions: UNKNOWN_TOPIC_OR_PARTITION; metadata over offset.metadata.max.bytes:
 // OFFSET_METADATA_TOO_LARGE. The answer waits until the commit is fsynced in __consumer_offsets.
 // RetentionTimeMs (v2-4) and CommitTimestamp (v1) are ignored: offsets.retention.minutes applies.
+// With an authorizer: READ on the group (else every partition GROUP_AUTHORIZATION_FAILED), READ on each topic (TOPIC_AUTHORIZATION_FAILED).
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -15,9 +18,11 @@ public sealed class OffsetCommitHandler : ApiHandler<OffsetCommitRequest, Offset
 {
     private readonly GroupCoordinatorService _groups;
     private readonly ClusterView _cluster;
+    private readonly IRequestAuthorizer _auth;
 
-    public OffsetCommitHandler(GroupCoordinatorService groups, ClusterView cluster)
+    public OffsetCommitHandler(GroupCoordinatorService groups, ClusterView cluster, IRequestAuthorizer auth)
     {
+        _auth = auth;
         _groups = groups;
         _cluster = cluster;
     }
@@ -28,6 +33,13 @@ public sealed class OffsetCommitHandler : ApiHandler<OffsetCommitRequest, Offset
 
     protected override async ValueTask<OffsetCommitResponse?> HandleAsync(RequestContext context, OffsetCommitRequest request, CancellationToken cancellationToken)
     {
+        List<OffsetCommitRequest.OffsetCommitRequestTopic>? deniedTopics = null;
+        if (_auth.Enabled)
+        {
+            if (!_auth.Authorize(context, AclOperation.Read, AclResourceType.Group, request.GroupId)) return ErrorFor(request.Topics, ErrorCode.GroupAuthorizationFailed, null);
+            deniedTopics = request.Topics.Where(t => !_auth.Authorize(context, AclOperation.Read, AclResourceType.Topic, t.Name)).ToList();
+            request.Topics.RemoveAll(deniedTopics.Contains);
+        }
         short v = context.ApiVersion;
         if (v == 0) request.GenerationIdOrMemberEpoch = -1;
         var (response, persisted) = await _groups.ExecuteAsync((c, now) => c.CommitOffsets(request, v, PartitionExists, now)).ConfigureAwait(false);
@@ -40,6 +52,19 @@ public sealed class OffsetCommitHandler : ApiHandler<OffsetCommitRequest, Offset
                     if (p.ErrorCode == 0) p.ErrorCode = (short)ErrorCode.CoordinatorNotAvailable;
                 }
             }
+        }
+        if (deniedTopics is { Count: > 0 }) ErrorFor(deniedTopics, ErrorCode.TopicAuthorizationFailed, response);
+        return response;
+    }
+
+    private static OffsetCommitResponse ErrorFor(List<OffsetCommitRequest.OffsetCommitRequestTopic> topics, ErrorCode error, OffsetCommitResponse? into)
+    {
+        var response = into ?? new OffsetCommitResponse();
+        foreach (var t in topics)
+        {
+            var rt = new OffsetCommitResponse.OffsetCommitResponseTopic { Name = t.Name };
+            foreach (var p in t.Partitions) rt.Partitions.Add(new OffsetCommitResponse.OffsetCommitResponsePartition { PartitionIndex = p.PartitionIndex, ErrorCode = (short)error });
+            response.Topics.Add(rt);
         }
         return response;
     }

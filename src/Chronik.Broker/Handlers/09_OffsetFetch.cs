@@ -3,8 +3,11 @@
 // error, as Kafka does. RequireStable (v7+): a partition with a transactional offset not yet committed answers
 // UNSTABLE_OFFSET_COMMIT (offset -1), from the transaction coordinator.
 // The member id and epoch of v9 are not checked (they only matter for KIP-848 groups).
+// With an authorizer: DESCRIBE on the group (else GROUP_AUTHORIZATION_FAILED) and on each topic (named topics: TOPIC_AUTHORIZATION_FAILED; all topics: unauthorized ones left out).
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
 
@@ -15,9 +18,11 @@ public sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, OffsetFe
 {
     private readonly GroupCoordinatorService _groups;
     private readonly TransactionCoordinator _txns;
+    private readonly IRequestAuthorizer _auth;
 
-    public OffsetFetchHandler(GroupCoordinatorService groups, TransactionCoordinator txns)
+    public OffsetFetchHandler(GroupCoordinatorService groups, TransactionCoordinator txns, IRequestAuthorizer auth)
     {
+        _auth = auth;
         _groups = groups;
         _txns = txns;
     }
@@ -39,12 +44,17 @@ public sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, OffsetFe
                 if (memberError != ErrorCode.None) return new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = g.GroupId, ErrorCode = (short)memberError };
                 return c.FetchOffsets(g.GroupId, g.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList());
             }).ToList());
+            if (_auth.Enabled)
+            {
+                for (int i = 0; i < groups.Count; i++) groups[i] = Authorize(context, groups[i], request.Groups[i].Topics is null);
+            }
             if (request.RequireStable) foreach (var g in groups) MarkUnstable(g);
             response.Groups.AddRange(groups);
             return new(response);
         }
         var topics = request.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList();
         var one = _groups.Read(c => c.FetchOffsets(request.GroupId, topics));
+        if (_auth.Enabled) one = Authorize(context, one, topics is null);
         if (context.ApiVersion >= 7 && request.RequireStable) MarkUnstable(one);
         foreach (var t in one.Topics)
         {
@@ -64,6 +74,32 @@ public sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, OffsetFe
         }
         response.ErrorCode = one.ErrorCode;
         return new(response);
+    }
+
+    /// <summary>Kafka's checks: DESCRIBE on the group, then DESCRIBE on each topic (unauthorized topics are dropped from an all-topics answer).</summary>
+    private OffsetFetchResponse.OffsetFetchResponseGroup Authorize(RequestContext context, OffsetFetchResponse.OffsetFetchResponseGroup group, bool allTopics)
+    {
+        if (!_auth.Authorize(context, AclOperation.Describe, AclResourceType.Group, group.GroupId))
+        {
+            return new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = group.GroupId, ErrorCode = (short)ErrorCode.GroupAuthorizationFailed };
+        }
+        if (allTopics)
+        {
+            group.Topics.RemoveAll(t => !_auth.Authorize(context, AclOperation.Describe, AclResourceType.Topic, t.Name));
+            return group;
+        }
+        foreach (var t in group.Topics)
+        {
+            if (_auth.Authorize(context, AclOperation.Describe, AclResourceType.Topic, t.Name)) continue;
+            foreach (var p in t.Partitions)
+            {
+                p.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                p.CommittedOffset = -1;
+                p.CommittedLeaderEpoch = -1;
+                p.Metadata = "";
+            }
+        }
+        return group;
     }
 
     /// <summary>KIP-447: offsets a transaction has not committed yet are unstable for require_stable readers.</summary>

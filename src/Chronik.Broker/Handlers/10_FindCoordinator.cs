@@ -1,8 +1,11 @@
 // FindCoordinator (key 10), v0-6. v0-3 ask for one key, v4+ for a batch (CoordinatorKeys).
 // GROUP (0) and TRANSACTION (1) keys are coordinated by this node, with its advertised host and port;
 // other key types (SHARE 2) answer INVALID_REQUEST.
+// With an authorizer: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -11,8 +14,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
     private readonly ClusterView _cluster;
+    private readonly IRequestAuthorizer _auth;
 
-    public FindCoordinatorHandler(ClusterView cluster) => _cluster = cluster;
+    public FindCoordinatorHandler(ClusterView cluster, IRequestAuthorizer auth)
+    {
+        _cluster = cluster;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.FindCoordinator;
     public override short MinVersion => 0;
@@ -25,7 +33,7 @@ public sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest, 
         {
             foreach (var key in request.CoordinatorKeys)
             {
-                var error = Check(key, request.KeyType);
+                var error = Check(context, key, request.KeyType);
                 bool ok = error == ErrorCode.None;
                 response.Coordinators.Add(new FindCoordinatorResponse.Coordinator
                 {
@@ -34,12 +42,12 @@ public sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest, 
                     Host = ok ? _cluster.Host : "",
                     Port = ok ? _cluster.Port : -1,
                     ErrorCode = (short)error,
-                    ErrorMessage = ok ? null : "Invalid coordinator key or key type",
+                    ErrorMessage = ok ? null : Message(error),
                 });
             }
             return new(response);
         }
-        var single = Check(request.Key, request.KeyType);
+        var single = Check(context, request.Key, request.KeyType);
         if (single == ErrorCode.None)
         {
             response.NodeId = _cluster.NodeId;
@@ -52,15 +60,23 @@ public sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest, 
             response.ErrorCode = (short)single;
             response.NodeId = -1;
             response.Port = -1;
-            response.ErrorMessage = "Invalid coordinator key or key type";
+            response.ErrorMessage = Message(single);
         }
         if (context.ApiVersion == 0) response.ErrorMessage = "";
         return new(response);
     }
 
-    private static ErrorCode Check(string _, sbyte keyType) => keyType switch
+    private ErrorCode Check(RequestContext context, string key, sbyte keyType) => keyType switch
     {
-        0 or 1 => ErrorCode.None,
+        0 => _auth.Authorize(context, AclOperation.Describe, AclResourceType.Group, key) ? ErrorCode.None : ErrorCode.GroupAuthorizationFailed,
+        1 => _auth.Authorize(context, AclOperation.Describe, AclResourceType.TransactionalId, key) ? ErrorCode.None : ErrorCode.TransactionalIdAuthorizationFailed,
         _ => ErrorCode.InvalidRequest,
+    };
+
+    private static string Message(ErrorCode error) => error switch
+    {
+        ErrorCode.GroupAuthorizationFailed => "Group authorization failed.",
+        ErrorCode.TransactionalIdAuthorizationFailed => "Transactional Id authorization failed.",
+        _ => "Invalid coordinator key or key type",
     };
 }

@@ -2,8 +2,11 @@
 // the rebalance timeout passed, or for a new group group.initial.rebalance.delay.ms). v4+: a first join
 // without a member id gets MEMBER_ID_REQUIRED and an id (KIP-394); v5+: group.instance.id (KIP-345).
 // v7+ carries ProtocolType; SkipAssignment (v9) is always false. See Coordination/Groups/GroupCoordinator.cs.
+// With an authorizer: READ on the group, else GROUP_AUTHORIZATION_FAILED.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Groups;
 using Chronik.Protocol.Messages;
 
@@ -13,8 +16,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class JoinGroupHandler : ApiHandler<JoinGroupRequest, JoinGroupResponse>
 {
     private readonly GroupCoordinatorService _groups;
+    private readonly IRequestAuthorizer _auth;
 
-    public JoinGroupHandler(GroupCoordinatorService groups) => _groups = groups;
+    public JoinGroupHandler(GroupCoordinatorService groups, IRequestAuthorizer auth)
+    {
+        _groups = groups;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.JoinGroup;
     public override short MinVersion => 0;
@@ -22,6 +30,14 @@ public sealed class JoinGroupHandler : ApiHandler<JoinGroupRequest, JoinGroupRes
 
     protected override async ValueTask<JoinGroupResponse?> HandleAsync(RequestContext context, JoinGroupRequest request, CancellationToken cancellationToken)
     {
+        if (!_auth.Authorize(context, AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return new JoinGroupResponse
+            {
+                ErrorCode = (short)ErrorCode.GroupAuthorizationFailed, GenerationId = -1, MemberId = "", Leader = "",
+                ProtocolName = context.ApiVersion >= 7 ? null : "", ProtocolType = null,
+            };
+        }
         short v = context.ApiVersion;
         var client = new ClientInfo(context.ClientId ?? "", GroupHandlers.ClientHost(context.RemoteEndPoint), v);
         var response = await _groups.ExecuteDeferredAsync((c, now) => c.JoinGroup(request, client, now)).ConfigureAwait(false);

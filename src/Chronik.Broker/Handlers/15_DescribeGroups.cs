@@ -1,9 +1,12 @@
 // DescribeGroups (key 15), v0-5. States "Empty", "PreparingRebalance", "CompletingRebalance", "Stable",
 // "Dead"; an unknown group is "Dead" with no error (GROUP_ID_NOT_FOUND only exists from v6). Member
 // metadata, assignments and the protocol are shown only while the group is Stable, as Kafka does.
-// Authorized operations (v3+): READ, DELETE and DESCRIBE, since there are no ACLs.
+// Authorized operations (v3+): without an authorizer every group operation Kafka lists.
+// With an authorizer: DESCRIBE on each group (GROUP_AUTHORIZATION_FAILED); authorized operations come from the ACLs.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -12,8 +15,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class DescribeGroupsHandler : ApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>
 {
     private readonly GroupCoordinatorService _groups;
+    private readonly IRequestAuthorizer _auth;
 
-    public DescribeGroupsHandler(GroupCoordinatorService groups) => _groups = groups;
+    public DescribeGroupsHandler(GroupCoordinatorService groups, IRequestAuthorizer auth)
+    {
+        _groups = groups;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.DescribeGroups;
     public override short MinVersion => 0;
@@ -27,6 +35,16 @@ public sealed class DescribeGroupsHandler : ApiHandler<DescribeGroupsRequest, De
         var described = _groups.Read(c => request.Groups.Select(id => c.DescribeGroup(id, ops)).ToList());
         foreach (var d in described)
         {
+            if (!_auth.Authorize(context, AclOperation.Describe, AclResourceType.Group, d.GroupId))
+            {
+                response.Groups.Add(new DescribeGroupsResponse.DescribedGroup
+                {
+                    GroupId = d.GroupId, ErrorCode = (short)ErrorCode.GroupAuthorizationFailed, GroupState = "", ProtocolType = "", ProtocolData = "",
+                    AuthorizedOperations = AuthorizerExtensions.OperationsNotRequested,
+                });
+                continue;
+            }
+            if (ops) d.AuthorizedOperations = _auth.AuthorizedOperations(context, AclResourceType.Group, d.GroupId);
             if (v < 4)
             {
                 foreach (var m in d.Members) m.GroupInstanceId = null;

@@ -1,8 +1,11 @@
 // ListGroups (key 16), v0-5. Every group this coordinator knows (all of them: one node); v4+ filter by
 // state names, v5+ by group type ("classic", or "consumer" for KIP-848 groups, whose states are Empty,
 // Assigning, Reconciling, Stable).
+// With an authorizer: all groups with DESCRIBE on the cluster, else only groups the client may DESCRIBE.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -11,8 +14,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class ListGroupsHandler : ApiHandler<ListGroupsRequest, ListGroupsResponse>
 {
     private readonly GroupCoordinatorService _groups;
+    private readonly IRequestAuthorizer _auth;
 
-    public ListGroupsHandler(GroupCoordinatorService groups) => _groups = groups;
+    public ListGroupsHandler(GroupCoordinatorService groups, IRequestAuthorizer auth)
+    {
+        _groups = groups;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.ListGroups;
     public override short MinVersion => 0;
@@ -25,6 +33,10 @@ public sealed class ListGroupsHandler : ApiHandler<ListGroupsRequest, ListGroups
         var types = v >= 5 ? request.TypesFilter : null;
         var response = new ListGroupsResponse();
         response.Groups.AddRange(_groups.Read(c => c.ListGroups(states, types)));
+        if (_auth.Enabled && !_auth.AuthorizeCluster(context, AclOperation.Describe))
+        {
+            response.Groups.RemoveAll(g => !_auth.Authorize(context, AclOperation.Describe, AclResourceType.Group, g.GroupId));
+        }
         foreach (var g in response.Groups)
         {
             if (v < 4) g.GroupState = "";

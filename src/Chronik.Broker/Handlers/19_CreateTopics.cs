@@ -4,8 +4,11 @@
 // partition, with num_partitions and replication_factor -1 (else INVALID_REQUEST, as Kafka's controller says).
 // A name repeated in one request gets INVALID_REQUEST once. v5+ returns the topic's configs with their
 // sources; validate_only answers the same but creates nothing (and returns a zero topic id at v7).
+// With an authorizer: CREATE on the cluster or the topic (TOPIC_AUTHORIZATION_FAILED); configs need DESCRIBE_CONFIGS on the topic.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Topics;
 using Chronik.Protocol.Messages;
 
@@ -16,9 +19,11 @@ public sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Create
 {
     private readonly ClusterView _cluster;
     private readonly BrokerOptions _options;
+    private readonly IRequestAuthorizer _auth;
 
-    public CreateTopicsHandler(ClusterView cluster, BrokerOptions options)
+    public CreateTopicsHandler(ClusterView cluster, BrokerOptions options, IRequestAuthorizer auth)
     {
+        _auth = auth;
         _cluster = cluster;
         _options = options;
     }
@@ -37,10 +42,25 @@ public sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Create
         {
             if (!seen.Add(t.Name)) duplicates.Add(t.Name);
         }
+        bool clusterCreate = _auth.AuthorizeCluster(context, AclOperation.Create);
         foreach (var t in request.Topics)
         {
             if (duplicates.Contains(t.Name)) continue;
+            if (!clusterCreate && !_auth.Authorize(context, AclOperation.Create, AclResourceType.Topic, t.Name))
+            {
+                response.Topics.Add(Error(t.Name, ErrorCode.TopicAuthorizationFailed, "Authorization failed."));
+                continue;
+            }
             response.Topics.Add(Create(v, t, request.ValidateOnly));
+        }
+        if (_auth.Enabled && v >= 5)
+        {
+            foreach (var r in response.Topics)
+            {
+                if (_auth.Authorize(context, AclOperation.DescribeConfigs, AclResourceType.Topic, r.Name)) continue;
+                r.TopicConfigErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                r.Configs = null;
+            }
         }
         foreach (var name in duplicates)
         {

@@ -3,8 +3,11 @@
 // UNKNOWN_TOPIC_OR_PARTITION, unknown ids UNKNOWN_TOPIC_ID; a name or id repeated in one request gets
 // INVALID_REQUEST once. Deletion is synchronous: the partitions are gone when the response is sent
 // (Kafka answers once the controller has committed the deletion and removes files later).
+// With an authorizer: DELETE on each topic (TOPIC_AUTHORIZATION_FAILED); by id without DESCRIBE the name is withheld.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Topics;
 using Chronik.Protocol.Messages;
 
@@ -14,8 +17,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class DeleteTopicsHandler : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
 {
     private readonly ClusterView _cluster;
+    private readonly IRequestAuthorizer _auth;
 
-    public DeleteTopicsHandler(ClusterView cluster) => _cluster = cluster;
+    public DeleteTopicsHandler(ClusterView cluster, IRequestAuthorizer auth)
+    {
+        _cluster = cluster;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.DeleteTopics;
     public override short MinVersion => 0;
@@ -42,14 +50,14 @@ public sealed class DeleteTopicsHandler : ApiHandler<DeleteTopicsRequest, Delete
         foreach (var (name, id) in entries)
         {
             if (name is not null ? dupNames.Contains(name) : dupIds.Contains(id)) continue;
-            response.Responses.Add(Delete(v, name, id));
+            response.Responses.Add(Delete(context, v, name, id));
         }
         foreach (var name in dupNames) response.Responses.Add(Result(v, name, Guid.Empty, ErrorCode.InvalidRequest, "Duplicate topic name."));
         foreach (var id in dupIds) response.Responses.Add(Result(v, null, id, ErrorCode.InvalidRequest, "Duplicate topic id."));
         return new(response);
     }
 
-    private DeleteTopicsResponse.DeletableTopicResult Delete(short v, string? name, Guid id)
+    private DeleteTopicsResponse.DeletableTopicResult Delete(RequestContext context, short v, string? name, Guid id)
     {
         if (name is not null && id != Guid.Empty) return Result(v, name, id, ErrorCode.InvalidRequest, "You may not specify both topic name and topic id.");
         if (name is null && id == Guid.Empty) return Result(v, null, id, ErrorCode.InvalidRequest, "Neither topic name nor id were specified.");
@@ -58,9 +66,12 @@ public sealed class DeleteTopicsHandler : ApiHandler<DeleteTopicsRequest, Delete
         {
             topic = _cluster.Topics.Get(id);
             if (topic is null) return Result(v, null, id, ErrorCode.UnknownTopicId, "This server does not host this topic ID.");
+            if (!_auth.Authorize(context, AclOperation.Describe, AclResourceType.Topic, topic.Name)) return Result(v, null, id, ErrorCode.TopicAuthorizationFailed, null);
+            if (!_auth.Authorize(context, AclOperation.Delete, AclResourceType.Topic, topic.Name)) return Result(v, topic.Name, id, ErrorCode.TopicAuthorizationFailed, null);
         }
         else
         {
+            if (!_auth.Authorize(context, AclOperation.Delete, AclResourceType.Topic, name)) return Result(v, name, Guid.Empty, ErrorCode.TopicAuthorizationFailed, null);
             topic = _cluster.Topics.Get(name);
             if (topic is null) return Result(v, name, Guid.Empty, ErrorCode.UnknownTopicOrPartition, "This server does not host this topic-partition.");
         }

@@ -3,8 +3,11 @@
 // whole segments below it; returns the new low watermark. An offset beyond the high watermark or negative
 // is OFFSET_OUT_OF_RANGE; Kafka's internal topics are refused with INVALID_TOPIC_EXCEPTION. There are no
 // followers, so the response is immediate (the timeout is unused).
+// With an authorizer: DELETE on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 using Chronik.Storage;
 
@@ -15,8 +18,13 @@ public sealed class DeleteRecordsHandler : ApiHandler<DeleteRecordsRequest, Dele
 {
     private const long HighWatermarkOffset = -1, InvalidLowWatermark = -1;
     private readonly ClusterView _cluster;
+    private readonly IRequestAuthorizer _auth;
 
-    public DeleteRecordsHandler(ClusterView cluster) => _cluster = cluster;
+    public DeleteRecordsHandler(ClusterView cluster, IRequestAuthorizer auth)
+    {
+        _cluster = cluster;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.DeleteRecords;
     public override short MinVersion => 0;
@@ -30,10 +38,16 @@ public sealed class DeleteRecordsHandler : ApiHandler<DeleteRecordsRequest, Dele
             var tr = new DeleteRecordsResponse.DeleteRecordsTopicResult { Name = t.Name };
             response.Topics.Add(tr);
             var topic = _cluster.Topics.Get(t.Name);
+            bool allowed = _auth.Authorize(context, AclOperation.Delete, AclResourceType.Topic, t.Name);
             foreach (var p in t.Partitions)
             {
                 var pr = new DeleteRecordsResponse.DeleteRecordsPartitionResult { PartitionIndex = p.PartitionIndex, LowWatermark = InvalidLowWatermark };
                 tr.Partitions.Add(pr);
+                if (!allowed)
+                {
+                    pr.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                    continue;
+                }
                 var log = topic is not null && p.PartitionIndex >= 0 && p.PartitionIndex < topic.PartitionCount ? _cluster.Topics.GetLog(topic.Name, p.PartitionIndex) : null;
                 if (log is null)
                 {

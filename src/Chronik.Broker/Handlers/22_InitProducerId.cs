@@ -2,7 +2,10 @@
 // Without a transactional id: a new producer id (never reused: blocks persisted by ProducerIdManager), epoch 0.
 // With one: the transaction coordinator (Coordination/Transactions) bumps the epoch, fencing older instances and
 // aborting their open transaction; a timeout above transaction.max.timeout.ms is INVALID_TRANSACTION_TIMEOUT.
+// With an authorizer: WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic (CLUSTER_AUTHORIZATION_FAILED), as Kafka 3+.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Producers;
 using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
@@ -14,9 +17,11 @@ public sealed class InitProducerIdHandler : ApiHandler<InitProducerIdRequest, In
 {
     private readonly ProducerIdManager _ids;
     private readonly TransactionCoordinator _txns;
+    private readonly IRequestAuthorizer _auth;
 
-    public InitProducerIdHandler(ProducerIdManager ids, TransactionCoordinator txns)
+    public InitProducerIdHandler(ProducerIdManager ids, TransactionCoordinator txns, IRequestAuthorizer auth)
     {
+        _auth = auth;
         _ids = ids;
         _txns = txns;
     }
@@ -27,7 +32,16 @@ public sealed class InitProducerIdHandler : ApiHandler<InitProducerIdRequest, In
 
     protected override ValueTask<InitProducerIdResponse?> HandleAsync(RequestContext context, InitProducerIdRequest request, CancellationToken cancellationToken)
     {
-        if (request.TransactionalId is null) return new(new InitProducerIdResponse { ProducerId = _ids.Next(), ProducerEpoch = 0 });
+        if (request.TransactionalId is null)
+        {
+            if (_auth.Enabled && !_auth.AuthorizeCluster(context, AclOperation.IdempotentWrite)
+                && !_auth.AuthorizeByResourceType(context, AclOperation.Write, AclResourceType.Topic))
+            {
+                return new(Error(ErrorCode.ClusterAuthorizationFailed));
+            }
+            return new(new InitProducerIdResponse { ProducerId = _ids.Next(), ProducerEpoch = 0 });
+        }
+        if (!_auth.Authorize(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId)) return new(Error(ErrorCode.TransactionalIdAuthorizationFailed));
         if (request.TransactionalId.Length == 0) return new(Error(ErrorCode.InvalidRequest));
         return Transactional(context.ApiVersion, request);
     }

@@ -3,8 +3,11 @@
 // UNKNOWN_TOPIC_OR_PARTITION and the others with OPERATION_NOT_ATTEMPTED, as Kafka does. v4+ (broker to broker,
 // KIP-890) batches transactions; a verify-only entry reports per partition whether it is in the open transaction.
 // PRODUCER_FENCED is answered as INVALID_PRODUCER_EPOCH below v2 (KIP-588).
+// With an authorizer: WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and on each topic (TOPIC_AUTHORIZATION_FAILED, the rest OPERATION_NOT_ATTEMPTED); v4+ (broker to broker) needs CLUSTER_ACTION.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
 using static Chronik.Protocol.Messages.AddPartitionsToTxnRequest;
@@ -17,9 +20,11 @@ public sealed class AddPartitionsToTxnHandler : ApiHandler<AddPartitionsToTxnReq
 {
     private readonly ClusterView _cluster;
     private readonly TransactionCoordinator _txns;
+    private readonly IRequestAuthorizer _auth;
 
-    public AddPartitionsToTxnHandler(ClusterView cluster, TransactionCoordinator txns)
+    public AddPartitionsToTxnHandler(ClusterView cluster, TransactionCoordinator txns, IRequestAuthorizer auth)
     {
+        _auth = auth;
         _cluster = cluster;
         _txns = txns;
     }
@@ -34,7 +39,12 @@ public sealed class AddPartitionsToTxnHandler : ApiHandler<AddPartitionsToTxnReq
         var response = new AddPartitionsToTxnResponse();
         if (v <= 3)
         {
-            response.ResultsByTopicV3AndBelow = Add(request.V3AndBelowTransactionalId, request.V3AndBelowProducerId, request.V3AndBelowProducerEpoch, request.V3AndBelowTopics, v);
+            response.ResultsByTopicV3AndBelow = Add(context, request.V3AndBelowTransactionalId, request.V3AndBelowProducerId, request.V3AndBelowProducerEpoch, request.V3AndBelowTopics, v);
+            return new(response);
+        }
+        if (!_auth.AuthorizeCluster(context, AclOperation.ClusterAction))
+        {
+            response.ErrorCode = (short)ErrorCode.ClusterAuthorizationFailed;
             return new(response);
         }
         foreach (var txn in request.Transactions)
@@ -42,14 +52,24 @@ public sealed class AddPartitionsToTxnHandler : ApiHandler<AddPartitionsToTxnReq
             var result = new AddPartitionsToTxnResult { TransactionalId = txn.TransactionalId };
             result.TopicResults = txn.VerifyOnly
                 ? Verify(txn)
-                : Add(txn.TransactionalId, txn.ProducerId, txn.ProducerEpoch, txn.Topics, v);
+                : Add(context, txn.TransactionalId, txn.ProducerId, txn.ProducerEpoch, txn.Topics, v);
             response.ResultsByTransaction.Add(result);
         }
         return new(response);
     }
 
-    private List<AddPartitionsToTxnTopicResult> Add(string txnId, long pid, short epoch, List<AddPartitionsToTxnTopic> topics, short v)
+    private List<AddPartitionsToTxnTopicResult> Add(RequestContext context, string txnId, long pid, short epoch, List<AddPartitionsToTxnTopic> topics, short v)
     {
+        if (_auth.Enabled)
+        {
+            if (!_auth.Authorize(context, AclOperation.Write, AclResourceType.TransactionalId, txnId)) return Results(topics, (_, _) => ErrorCode.TransactionalIdAuthorizationFailed);
+            var denied = topics.Where(t => !_auth.Authorize(context, AclOperation.Write, AclResourceType.Topic, t.Name)).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+            if (denied.Count > 0)
+            {
+                return Results(topics, (name, p) => denied.Contains(name) ? ErrorCode.TopicAuthorizationFailed
+                    : _cluster.Topics.Get(name) is { } t && p >= 0 && p < t.PartitionCount ? ErrorCode.OperationNotAttempted : ErrorCode.UnknownTopicOrPartition);
+            }
+        }
         var partitions = new List<TopicPartition>();
         bool unknown = false;
         foreach (var t in topics)

@@ -1,7 +1,10 @@
 // AddOffsetsToTxn (key 25), v0-4.
 // Adds a consumer group to the producer's transaction: its TxnOffsetCommits become visible when the transaction
 // commits and are dropped when it aborts. PRODUCER_FENCED is answered as INVALID_PRODUCER_EPOCH below v2 (KIP-588).
+// With an authorizer: WRITE on the transactional id, READ on the group.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
 
@@ -11,8 +14,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class AddOffsetsToTxnHandler : ApiHandler<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>
 {
     private readonly TransactionCoordinator _txns;
+    private readonly IRequestAuthorizer _auth;
 
-    public AddOffsetsToTxnHandler(TransactionCoordinator txns) => _txns = txns;
+    public AddOffsetsToTxnHandler(TransactionCoordinator txns, IRequestAuthorizer auth)
+    {
+        _txns = txns;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.AddOffsetsToTxn;
     public override short MinVersion => 0;
@@ -20,6 +28,14 @@ public sealed class AddOffsetsToTxnHandler : ApiHandler<AddOffsetsToTxnRequest, 
 
     protected override ValueTask<AddOffsetsToTxnResponse?> HandleAsync(RequestContext context, AddOffsetsToTxnRequest request, CancellationToken cancellationToken)
     {
+        if (!_auth.Authorize(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId))
+        {
+            return new(new AddOffsetsToTxnResponse { ErrorCode = (short)ErrorCode.TransactionalIdAuthorizationFailed });
+        }
+        if (!_auth.Authorize(context, AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return new(new AddOffsetsToTxnResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed });
+        }
         var error = string.IsNullOrEmpty(request.GroupId)
             ? ErrorCode.InvalidGroupId
             : _txns.AddOffsets(request.TransactionalId, request.ProducerId, request.ProducerEpoch, request.GroupId);

@@ -3,7 +3,10 @@
 // written to every partition of the transaction (and its offsets completed), then Complete* is persisted and the
 // request answered — Kafka answers after Prepare* and writes markers asynchronously. A retry after completion
 // succeeds; PRODUCER_FENCED is answered as INVALID_PRODUCER_EPOCH below v2 (KIP-588).
+// With an authorizer: WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
 
@@ -13,8 +16,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class EndTxnHandler : ApiHandler<EndTxnRequest, EndTxnResponse>
 {
     private readonly TransactionCoordinator _txns;
+    private readonly IRequestAuthorizer _auth;
 
-    public EndTxnHandler(TransactionCoordinator txns) => _txns = txns;
+    public EndTxnHandler(TransactionCoordinator txns, IRequestAuthorizer auth)
+    {
+        _txns = txns;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.EndTxn;
     public override short MinVersion => 0;
@@ -22,6 +30,10 @@ public sealed class EndTxnHandler : ApiHandler<EndTxnRequest, EndTxnResponse>
 
     protected override async ValueTask<EndTxnResponse?> HandleAsync(RequestContext context, EndTxnRequest request, CancellationToken cancellationToken)
     {
+        if (!_auth.Authorize(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId))
+        {
+            return new EndTxnResponse { ErrorCode = (short)ErrorCode.TransactionalIdAuthorizationFailed, ProducerId = -1, ProducerEpoch = -1 };
+        }
         var error = await _txns.EndTransactionAsync(request.TransactionalId, request.ProducerId, request.ProducerEpoch, request.Committed).ConfigureAwait(false);
         if (error == ErrorCode.ProducerFenced && context.ApiVersion < 2) error = ErrorCode.InvalidProducerEpoch;
         return new EndTxnResponse { ErrorCode = (short)error, ProducerId = request.ProducerId, ProducerEpoch = request.ProducerEpoch };

@@ -4,8 +4,11 @@
 // records the offsets in the transaction (persisted with it). They reach the group coordinator when the
 // transaction commits and are dropped when it aborts; until then OffsetFetch with require_stable answers
 // UNSTABLE_OFFSET_COMMIT. PRODUCER_FENCED is answered as INVALID_PRODUCER_EPOCH below v3 (KIP-588).
+// With an authorizer: WRITE on the transactional id, READ on the group (whole request), READ on each topic (TOPIC_AUTHORIZATION_FAILED).
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
 
@@ -17,9 +20,11 @@ public sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest, 
     private readonly ClusterView _cluster;
     private readonly TransactionCoordinator _txns;
     private readonly GroupCoordinatorService _groups;
+    private readonly IRequestAuthorizer _auth;
 
-    public TxnOffsetCommitHandler(ClusterView cluster, TransactionCoordinator txns, GroupCoordinatorService groups)
+    public TxnOffsetCommitHandler(ClusterView cluster, TransactionCoordinator txns, GroupCoordinatorService groups, IRequestAuthorizer auth)
     {
+        _auth = auth;
         _cluster = cluster;
         _txns = txns;
         _groups = groups;
@@ -32,15 +37,25 @@ public sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest, 
     protected override ValueTask<TxnOffsetCommitResponse?> HandleAsync(RequestContext context, TxnOffsetCommitRequest r, CancellationToken cancellationToken)
     {
         short v = context.ApiVersion;
-        var error = _txns.VerifyGroup(r.TransactionalId, r.ProducerId, r.ProducerEpoch, r.GroupId);
+        var error = !_auth.Authorize(context, AclOperation.Write, AclResourceType.TransactionalId, r.TransactionalId) ? ErrorCode.TransactionalIdAuthorizationFailed
+            : !_auth.Authorize(context, AclOperation.Read, AclResourceType.Group, r.GroupId) ? ErrorCode.GroupAuthorizationFailed
+            : ErrorCode.None;
+        bool authorized = error == ErrorCode.None;
+        if (authorized) error = _txns.VerifyGroup(r.TransactionalId, r.ProducerId, r.ProducerEpoch, r.GroupId);
         if (error == ErrorCode.None && v >= 3)
         {
             error = _groups.Read(c => c.ValidateTransactionalCommit(r.GroupId, r.GenerationId, r.MemberId, r.GroupInstanceId));
         }
         var offsets = new List<PendingTxnOffset>();
         var unknown = new HashSet<(string, int)>();
+        var denied = new HashSet<string>(StringComparer.Ordinal);
         foreach (var t in r.Topics)
         {
+            if (authorized && !_auth.Authorize(context, AclOperation.Read, AclResourceType.Topic, t.Name))
+            {
+                denied.Add(t.Name);
+                continue;
+            }
             var topic = _cluster.Topics.Get(t.Name);
             foreach (var p in t.Partitions)
             {
@@ -56,7 +71,7 @@ public sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest, 
             var rt = new TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic { Name = t.Name };
             foreach (var p in t.Partitions)
             {
-                var e = unknown.Contains((t.Name, p.PartitionIndex)) ? ErrorCode.UnknownTopicOrPartition : error;
+                var e = denied.Contains(t.Name) ? ErrorCode.TopicAuthorizationFailed : unknown.Contains((t.Name, p.PartitionIndex)) ? ErrorCode.UnknownTopicOrPartition : error;
                 rt.Partitions.Add(new TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition { PartitionIndex = p.PartitionIndex, ErrorCode = (short)e });
             }
             response.Topics.Add(rt);

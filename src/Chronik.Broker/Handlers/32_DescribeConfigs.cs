@@ -4,9 +4,12 @@
 // by this node's id: the broker keys we support (non-dynamic ones read-only); an empty name: the cluster-wide dynamic
 // defaults that are set. BROKER_LOGGER (8): an empty list (loggers are not managed over Kafka). Other types, including
 // GROUP and CLIENT_METRICS, get INVALID_REQUEST. Nothing is sensitive.
+// With an authorizer: DESCRIBE_CONFIGS on the topic / group, or the cluster for broker resources.
 using System.Globalization;
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Topics;
 using Chronik.Protocol.Messages;
 
@@ -19,9 +22,11 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest, 
     private readonly ClusterView _cluster;
     private readonly BrokerOptions _options;
     private readonly DynamicBrokerConfigs _dynamic;
+    private readonly IRequestAuthorizer _auth;
 
-    public DescribeConfigsHandler(ClusterView cluster, BrokerOptions options, DynamicBrokerConfigs dynamic)
+    public DescribeConfigsHandler(ClusterView cluster, BrokerOptions options, DynamicBrokerConfigs dynamic, IRequestAuthorizer auth)
     {
+        _auth = auth;
         _cluster = cluster;
         _options = options;
         _dynamic = dynamic;
@@ -44,6 +49,13 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest, 
                 ErrorMessage = null,
             };
             response.Results.Add(result);
+            var denied = _auth.AuthorizeConfigResource(context, AclOperation.DescribeConfigs, resource.ResourceType, resource.ResourceName);
+            if (denied != ErrorCode.None)
+            {
+                result.ErrorCode = (short)denied;
+                result.ErrorMessage = AuthorizerExtensions.AuthorizationMessage(denied);
+                continue;
+            }
             var (configs, error, message) = Describe(resource);
             if (error != ErrorCode.None)
             {

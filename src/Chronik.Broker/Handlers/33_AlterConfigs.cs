@@ -3,8 +3,11 @@
 // default). TOPIC: validated against TopicConfigCatalog, persisted in topics.json, applied to the partition logs at once.
 // BROKER: this node's id or the empty name (cluster-wide default); only the log defaults topics fall back to are dynamic,
 // other broker keys are read-only (INVALID_CONFIG). BROKER_LOGGER and other types: INVALID_REQUEST.
+// With an authorizer: ALTER_CONFIGS on the topic / group, or the cluster for broker resources.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -13,8 +16,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class AlterConfigsHandler : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
 {
     private readonly ConfigAlterer _alterer;
+    private readonly IRequestAuthorizer _auth;
 
-    public AlterConfigsHandler(ConfigAlterer alterer) => _alterer = alterer;
+    public AlterConfigsHandler(ConfigAlterer alterer, IRequestAuthorizer auth)
+    {
+        _alterer = alterer;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.AlterConfigs;
     public override short MinVersion => 0;
@@ -26,7 +34,8 @@ public sealed class AlterConfigsHandler : ApiHandler<AlterConfigsRequest, AlterC
         foreach (var resource in request.Resources)
         {
             var changes = resource.Configs.Select(c => new ConfigChange(c.Name, ConfigOperation.Set, c.Value)).ToList();
-            var (error, message) = _alterer.Alter(resource.ResourceType, resource.ResourceName, changes, replaceAll: true, request.ValidateOnly);
+            var denied = _auth.AuthorizeConfigResource(context, AclOperation.AlterConfigs, resource.ResourceType, resource.ResourceName);
+            var (error, message) = denied != ErrorCode.None ? (denied, null) : _alterer.Alter(resource.ResourceType, resource.ResourceName, changes, replaceAll: true, request.ValidateOnly);
             response.Responses.Add(new AlterConfigsResponse.AlterConfigsResourceResponse
             {
                 ErrorCode = (short)error,

@@ -2,8 +2,11 @@
 // Grows a topic's partition count; a count not above the current one is INVALID_PARTITIONS. Manual
 // assignments must give one list per new partition naming only this node (INVALID_REPLICA_ASSIGNMENT
 // otherwise). validate_only checks without creating. A topic repeated in one request gets INVALID_REQUEST.
+// With an authorizer: ALTER on each topic, else TOPIC_AUTHORIZATION_FAILED.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -12,8 +15,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class CreatePartitionsHandler : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>
 {
     private readonly ClusterView _cluster;
+    private readonly IRequestAuthorizer _auth;
 
-    public CreatePartitionsHandler(ClusterView cluster) => _cluster = cluster;
+    public CreatePartitionsHandler(ClusterView cluster, IRequestAuthorizer auth)
+    {
+        _cluster = cluster;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.CreatePartitions;
     public override short MinVersion => 0;
@@ -31,7 +39,8 @@ public sealed class CreatePartitionsHandler : ApiHandler<CreatePartitionsRequest
         foreach (var t in request.Topics)
         {
             if (duplicates.Contains(t.Name)) continue;
-            var (code, message) = Grow(t, request.ValidateOnly);
+            var (code, message) = _auth.Authorize(context, AclOperation.Alter, AclResourceType.Topic, t.Name)
+                ? Grow(t, request.ValidateOnly) : (ErrorCode.TopicAuthorizationFailed, "The topic authorization is failed.");
             response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = t.Name, ErrorCode = (short)code, ErrorMessage = message });
         }
         foreach (var name in duplicates)

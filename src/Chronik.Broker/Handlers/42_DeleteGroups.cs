@@ -1,7 +1,10 @@
 // DeleteGroups (key 42), v0-2. Deletes empty groups and their committed offsets (tombstones in the offsets
 // log); NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND for unknown groups.
+// With an authorizer: DELETE on each group, else GROUP_AUTHORIZATION_FAILED.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -10,8 +13,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class DeleteGroupsHandler : ApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>
 {
     private readonly GroupCoordinatorService _groups;
+    private readonly IRequestAuthorizer _auth;
 
-    public DeleteGroupsHandler(GroupCoordinatorService groups) => _groups = groups;
+    public DeleteGroupsHandler(GroupCoordinatorService groups, IRequestAuthorizer auth)
+    {
+        _groups = groups;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.DeleteGroups;
     public override short MinVersion => 0;
@@ -19,8 +27,11 @@ public sealed class DeleteGroupsHandler : ApiHandler<DeleteGroupsRequest, Delete
 
     protected override async ValueTask<DeleteGroupsResponse?> HandleAsync(RequestContext context, DeleteGroupsRequest request, CancellationToken cancellationToken)
     {
-        var (results, persisted) = await _groups.ExecuteAsync((c, now) => c.DeleteGroups(request.GroupsNames)).ConfigureAwait(false);
+        var denied = request.GroupsNames.Where(g => !_auth.Authorize(context, AclOperation.Delete, AclResourceType.Group, g)).ToList();
+        var allowed = denied.Count == 0 ? request.GroupsNames : request.GroupsNames.Except(denied).ToList();
+        var (results, persisted) = await _groups.ExecuteAsync((c, now) => c.DeleteGroups(allowed)).ConfigureAwait(false);
         var response = new DeleteGroupsResponse();
+        foreach (var g in denied.Distinct()) response.Results.Add(new DeleteGroupsResponse.DeletableGroupResult { GroupId = g, ErrorCode = (short)ErrorCode.GroupAuthorizationFailed });
         foreach (var r in results)
         {
             if (!persisted && r.ErrorCode == 0) r.ErrorCode = (short)ErrorCode.CoordinatorNotAvailable;

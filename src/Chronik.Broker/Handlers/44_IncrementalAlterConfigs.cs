@@ -3,8 +3,11 @@
 // Kafka's default, as Kafka does) change only the named keys of a TOPIC or of the BROKER's dynamic configs (this node's
 // id, or the empty name for the cluster-wide default). Persisted and in effect at once; validate_only changes nothing.
 // Non-dynamic broker keys: INVALID_CONFIG (read-only). BROKER_LOGGER and other types: INVALID_REQUEST.
+// With an authorizer: ALTER_CONFIGS on the topic / group, or the cluster for broker resources.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -13,8 +16,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class IncrementalAlterConfigsHandler : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
     private readonly ConfigAlterer _alterer;
+    private readonly IRequestAuthorizer _auth;
 
-    public IncrementalAlterConfigsHandler(ConfigAlterer alterer) => _alterer = alterer;
+    public IncrementalAlterConfigsHandler(ConfigAlterer alterer, IRequestAuthorizer auth)
+    {
+        _alterer = alterer;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.IncrementalAlterConfigs;
     public override short MinVersion => 0;
@@ -26,7 +34,8 @@ public sealed class IncrementalAlterConfigsHandler : ApiHandler<IncrementalAlter
         foreach (var resource in request.Resources)
         {
             var changes = resource.Configs.Select(c => new ConfigChange(c.Name, (ConfigOperation)c.ConfigOperation, c.Value)).ToList();
-            var (error, message) = _alterer.Alter(resource.ResourceType, resource.ResourceName, changes, replaceAll: false, request.ValidateOnly);
+            var denied = _auth.AuthorizeConfigResource(context, AclOperation.AlterConfigs, resource.ResourceType, resource.ResourceName);
+            var (error, message) = denied != ErrorCode.None ? (denied, null) : _alterer.Alter(resource.ResourceType, resource.ResourceName, changes, replaceAll: false, request.ValidateOnly);
             response.Responses.Add(new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse
             {
                 ErrorCode = (short)error,

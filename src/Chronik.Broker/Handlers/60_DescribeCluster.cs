@@ -1,10 +1,12 @@
 // DescribeCluster (key 60), v0-1.
 // This broker, with its advertised host and port, is the only broker and the controller. Endpoint type
 // (v1) 1 = brokers is served; 2 = controllers gets MISMATCHED_ENDPOINT_TYPE and anything else
-// UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST at v0), as a Kafka broker answers. With no authorizer,
-// requested cluster authorized operations are every operation the cluster resource supports.
+// UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST at v0), as a Kafka broker answers. Requested cluster authorized
+// operations come from the ACLs (without an authorizer: every operation the cluster resource supports).
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -14,12 +16,14 @@ public sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest, 
 {
     private const sbyte BrokersEndpoint = 1, ControllersEndpoint = 2;
 
-    // CREATE(5), ALTER(7), DESCRIBE(8), CLUSTER_ACTION(9), DESCRIBE_CONFIGS(10), ALTER_CONFIGS(11), IDEMPOTENT_WRITE(12).
-    private const int ClusterOperations = (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12);
-
     private readonly ClusterView _cluster;
+    private readonly IRequestAuthorizer _auth;
 
-    public DescribeClusterHandler(ClusterView cluster) => _cluster = cluster;
+    public DescribeClusterHandler(ClusterView cluster, IRequestAuthorizer auth)
+    {
+        _cluster = cluster;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.DescribeCluster;
     public override short MinVersion => 0;
@@ -46,7 +50,8 @@ public sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest, 
             ErrorMessage = null,
             ClusterId = _cluster.ClusterId,
             ControllerId = _cluster.NodeId,
-            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? ClusterOperations : int.MinValue,
+            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations
+                ? _auth.AuthorizedOperations(context, AclResourceType.Cluster, AclBinding.ClusterName) : AuthorizerExtensions.OperationsNotRequested,
         };
         response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = _cluster.NodeId, Host = _cluster.Host, Port = _cluster.Port, Rack = null });
         return new(response);

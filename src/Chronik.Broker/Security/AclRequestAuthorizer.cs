@@ -23,6 +23,9 @@ public sealed class AclRequestAuthorizer : IRequestAuthorizer
 
     public bool Enabled => _acls is not null;
 
+    /// <summary>Checks a super.users value (each entry "Type:name"); throws <see cref="ArgumentException"/> naming the bad entry.</summary>
+    public static void ValidateSuperUsers(string value) => AclAuthorizer.ParseSuperUsers(value);
+
     /// <summary>The ACL bindings (also used by the ACL APIs).</summary>
     public AclStore Store { get; }
 
@@ -49,7 +52,8 @@ public sealed class AclRequestAuthorizer : IRequestAuthorizer
     {
         AclResourceType.Topic => [AclOperation.Read, AclOperation.Write, AclOperation.Create, AclOperation.Describe, AclOperation.Delete,
             AclOperation.Alter, AclOperation.DescribeConfigs, AclOperation.AlterConfigs],
-        AclResourceType.Group => [AclOperation.Read, AclOperation.Describe, AclOperation.Delete, AclOperation.DescribeConfigs, AclOperation.AlterConfigs],
+        // Group DESCRIBE_CONFIGS / ALTER_CONFIGS (Kafka 3.8+) arrive with GROUP config resources.
+        AclResourceType.Group => [AclOperation.Read, AclOperation.Describe, AclOperation.Delete],
         AclResourceType.Cluster => [AclOperation.Create, AclOperation.ClusterAction, AclOperation.DescribeConfigs, AclOperation.AlterConfigs,
             AclOperation.IdempotentWrite, AclOperation.Alter, AclOperation.Describe],
         AclResourceType.TransactionalId => [AclOperation.Describe, AclOperation.Write],

@@ -92,6 +92,15 @@ internal static class ServerProperties
             (s, v) => s.Options.ProducerIdExpirationCheckIntervalMs = ConfigValues.Long(v, 1)),
         new("transactional.id.expiration.ms", o => Text(o.TransactionalIdExpirationMs), "The coordinator forgets a transactional id idle this long.",
             (s, v) => s.Options.TransactionalIdExpirationMs = ConfigValues.Long(v, 1)),
+        new("authorizer.class.name", o => o.AuthorizerClassName.Length == 0 ? "(unset)" : o.AuthorizerClassName,
+            "Any non-empty name (e.g. org.apache.kafka.metadata.authorizer.StandardAuthorizer) turns on ACL checks.",
+            (s, v) => s.Options.AuthorizerClassName = v.Trim()),
+        new("allow.everyone.if.no.acl.found", o => o.AllowEveryoneIfNoAclFound ? "true" : "false",
+            "With the authorizer on: a resource without any ACL is open to everyone.",
+            (s, v) => s.Options.AllowEveryoneIfNoAclFound = ConfigValues.Bool(v)),
+        new("super.users", o => o.SuperUsers.Length == 0 ? "(unset)" : o.SuperUsers,
+            "Principals (User:name) separated by ';' that pass every ACL check.",
+            (s, v) => s.Options.SuperUsers = SuperUsers(v)),
         new("max.connections", o => Text(o.MaxConnections), "Refuse connections past this count.",
             (s, v) => s.Options.MaxConnections = ConfigValues.Int(v, 0)),
         new("num.io.threads", o => Text(o.IoThreads), "Threads that handle requests.",
@@ -130,6 +139,19 @@ internal static class ServerProperties
         {
             settings.Warnings.Add($"{key}: only one listener is served; ignoring '{entry}'");
         }
+    }
+
+    private static string SuperUsers(string value)
+    {
+        try
+        {
+            Chronik.Broker.Security.AclRequestAuthorizer.ValidateSuperUsers(value);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigValueException(e.Message);
+        }
+        return value.Trim();
     }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
