@@ -2,8 +2,11 @@
 // topics no member subscribes to (GROUP_SUBSCRIBED_TO_TOPIC otherwise; subscriptions are read from the
 // members' ConsumerProtocolSubscription). GROUP_ID_NOT_FOUND for unknown groups; NON_EMPTY_GROUP for a
 // non-empty group of another protocol type; UNKNOWN_TOPIC_OR_PARTITION for partitions that do not exist.
+// With an authorizer: DELETE on the group, else GROUP_AUTHORIZATION_FAILED.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -14,8 +17,11 @@ public sealed class OffsetDeleteHandler : ApiHandler<OffsetDeleteRequest, Offset
     private readonly GroupCoordinatorService _groups;
     private readonly ClusterView _cluster;
 
-    public OffsetDeleteHandler(GroupCoordinatorService groups, ClusterView cluster)
+    private readonly IRequestAuthorizer _auth;
+
+    public OffsetDeleteHandler(GroupCoordinatorService groups, ClusterView cluster, IRequestAuthorizer auth)
     {
+        _auth = auth;
         _groups = groups;
         _cluster = cluster;
     }
@@ -26,6 +32,10 @@ public sealed class OffsetDeleteHandler : ApiHandler<OffsetDeleteRequest, Offset
 
     protected override async ValueTask<OffsetDeleteResponse?> HandleAsync(RequestContext context, OffsetDeleteRequest request, CancellationToken cancellationToken)
     {
+        if (!_auth.Authorize(context, AclOperation.Delete, AclResourceType.Group, request.GroupId))
+        {
+            return new OffsetDeleteResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed };
+        }
         var (response, persisted) = await _groups.ExecuteAsync((c, _) => c.DeleteOffsets(request, PartitionExists)).ConfigureAwait(false);
         if (!persisted && response.ErrorCode == 0) response.ErrorCode = (short)ErrorCode.CoordinatorNotAvailable;
         return response;

@@ -3,8 +3,11 @@
 // (uniform or range) and hands a partition to its new owner only after the old owner revoked it.
 // v0: the server generates the member id of a first join; v1: the client does.
 // See Coordination/Groups/GroupCoordinator.Consumer.cs.
+// With an authorizer: READ on the group, else GROUP_AUTHORIZATION_FAILED.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Groups;
 using Chronik.Protocol.Messages;
 
@@ -14,8 +17,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class ConsumerGroupHeartbeatHandler : ApiHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>
 {
     private readonly GroupCoordinatorService _groups;
+    private readonly IRequestAuthorizer _auth;
 
-    public ConsumerGroupHeartbeatHandler(GroupCoordinatorService groups) => _groups = groups;
+    public ConsumerGroupHeartbeatHandler(GroupCoordinatorService groups, IRequestAuthorizer auth)
+    {
+        _groups = groups;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.ConsumerGroupHeartbeat;
     public override short MinVersion => 0;
@@ -23,6 +31,10 @@ public sealed class ConsumerGroupHeartbeatHandler : ApiHandler<ConsumerGroupHear
 
     protected override async ValueTask<ConsumerGroupHeartbeatResponse?> HandleAsync(RequestContext context, ConsumerGroupHeartbeatRequest request, CancellationToken cancellationToken)
     {
+        if (!_auth.Authorize(context, AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return new ConsumerGroupHeartbeatResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed, ErrorMessage = AuthorizerExtensions.AuthorizationMessage(ErrorCode.GroupAuthorizationFailed) };
+        }
         var client = new ClientInfo(context.ClientId ?? "", GroupHandlers.ClientHost(context.RemoteEndPoint), context.ApiVersion);
         var topics = _groups.ConsumerTopics();
         var (response, persisted) = await _groups.ExecuteAsync((c, now) => c.ConsumerGroupHeartbeat(request, client, topics, now)).ConfigureAwait(false);

@@ -1,7 +1,10 @@
 // ConsumerGroupDescribe (key 69), v0: consumer (KIP-848) groups with their epochs, assignor, members, and each
 // member's current and target assignment. Unknown and classic groups answer GROUP_ID_NOT_FOUND.
+// With an authorizer: DESCRIBE on each group (GROUP_AUTHORIZATION_FAILED); authorized operations from the ACLs.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -10,8 +13,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class ConsumerGroupDescribeHandler : ApiHandler<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>
 {
     private readonly GroupCoordinatorService _groups;
+    private readonly IRequestAuthorizer _auth;
 
-    public ConsumerGroupDescribeHandler(GroupCoordinatorService groups) => _groups = groups;
+    public ConsumerGroupDescribeHandler(GroupCoordinatorService groups, IRequestAuthorizer auth)
+    {
+        _groups = groups;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.ConsumerGroupDescribe;
     public override short MinVersion => 0;
@@ -23,6 +31,25 @@ public sealed class ConsumerGroupDescribeHandler : ApiHandler<ConsumerGroupDescr
         var response = new ConsumerGroupDescribeResponse();
         response.Groups.AddRange(_groups.Read(c =>
             request.GroupIds.Select(id => c.DescribeConsumerGroup(id, request.IncludeAuthorizedOperations, topics)).ToList()));
+        if (_auth.Enabled)
+        {
+            for (int i = 0; i < response.Groups.Count; i++)
+            {
+                var g = response.Groups[i];
+                if (!_auth.Authorize(context, AclOperation.Describe, AclResourceType.Group, g.GroupId))
+                {
+                    response.Groups[i] = new ConsumerGroupDescribeResponse.DescribedGroup
+                    {
+                        GroupId = g.GroupId, ErrorCode = (short)ErrorCode.GroupAuthorizationFailed,
+                        ErrorMessage = AuthorizerExtensions.AuthorizationMessage(ErrorCode.GroupAuthorizationFailed),
+                    };
+                }
+                else if (request.IncludeAuthorizedOperations)
+                {
+                    g.AuthorizedOperations = _auth.AuthorizedOperations(context, AclResourceType.Group, g.GroupId);
+                }
+            }
+        }
         return new(response);
     }
 }
