@@ -12,6 +12,8 @@
 # results file (STATUS: PASS, FAIL, TIMEOUT, SKIP); per-test logs sit next to it in <results>.d/.
 # --bootstrap uses an already running broker instead of starting one. LIBRDKAFKA_SASL=PLAIN runs the broker
 # with a SASL_PLAINTEXT listener and the tests with SASL/PLAIN credentials.
+# The broker runs with an ACL authorizer that allows everyone when no ACL matches, as the reference
+# Kafka did (0081's ACL sub-tests need it); LIBRDKAFKA_SUITE_AUTHORIZER= (empty) turns it off.
 # Exit status: 0 when no test failed or timed out.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -95,6 +97,8 @@ listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.secu
 EOF
     export KCAT_ARGS="-X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=$LIBRDKAFKA_SASL -X sasl.username=testuser -X sasl.password=testpass"
   fi
+  AUTHORIZER=${LIBRDKAFKA_SUITE_AUTHORIZER-org.apache.kafka.metadata.authorizer.StandardAuthorizer}
+  [ -z "$AUTHORIZER" ] || printf 'authorizer.class.name=%s\nallow.everyone.if.no.acl.found=true\n' "$AUTHORIZER" >>"$RUNDIR/server.properties"
   BROKER_LOG=$LOGS/broker.log
   broker_start "$RUNDIR/data" "$RUNDIR/server.properties" || die "broker did not start (log: $LOGS/broker.log)"
 fi
