@@ -166,6 +166,8 @@ public sealed class ServerConfigLoaderTests : IDisposable
     [InlineData("node.id", "-5")]
     [InlineData("log.retention.hours", "-2")]
     [InlineData("log.retention.hours", "999999999999999999")]
+    [InlineData("super.users", "User:admin;bob")]
+    [InlineData("allow.everyone.if.no.acl.found", "maybe")]
     public void Bad_value_is_an_error_naming_key_and_value(string key, string value)
     {
         ServerConfig config = ServerConfigLoader.Load(["--config", WriteProperties($"{key}={value}")]);
@@ -173,6 +175,24 @@ public sealed class ServerConfigLoaderTests : IDisposable
         string error = Assert.Single(config.Errors);
         Assert.Contains($"'{key}'", error, StringComparison.Ordinal);
         Assert.Contains($"'{value}'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Authorizer_settings_are_read_from_server_properties()
+    {
+        var o = ServerConfigLoader.Load([]).Options;
+        Assert.Equal(("", false, ""), (o.AuthorizerClassName, o.AllowEveryoneIfNoAclFound, o.SuperUsers));
+
+        ServerConfig config = ServerConfigLoader.Load(["--config", WriteProperties("""
+            authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+            allow.everyone.if.no.acl.found=true
+            super.users=User:admin;User:ops
+            """)]);
+
+        Assert.True(config.IsValid, string.Join("; ", config.Errors));
+        o = config.Options;
+        Assert.Equal(("org.apache.kafka.metadata.authorizer.StandardAuthorizer", true, "User:admin;User:ops"),
+            (o.AuthorizerClassName, o.AllowEveryoneIfNoAclFound, o.SuperUsers));
     }
 
     [Theory]
