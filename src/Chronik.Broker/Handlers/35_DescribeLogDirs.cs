@@ -2,8 +2,11 @@
 // One log directory, the data dir (absolute path), holding every partition. Null topics means all topics;
 // requested topics or partitions that do not exist are left out, as Kafka does. Offset lag is always 0
 // and there are no future logs (no AlterReplicaLogDirs). v4 adds the volume's total and usable bytes.
+// With an authorizer: DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED (v3+) and no directories.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -13,9 +16,11 @@ public sealed class DescribeLogDirsHandler : ApiHandler<DescribeLogDirsRequest, 
 {
     private readonly ClusterView _cluster;
     private readonly string _logDir;
+    private readonly IRequestAuthorizer _auth;
 
-    public DescribeLogDirsHandler(ClusterView cluster, BrokerOptions options)
+    public DescribeLogDirsHandler(ClusterView cluster, BrokerOptions options, IRequestAuthorizer auth)
     {
+        _auth = auth;
         _cluster = cluster;
         _logDir = Path.GetFullPath(options.DataDir);
     }
@@ -26,6 +31,10 @@ public sealed class DescribeLogDirsHandler : ApiHandler<DescribeLogDirsRequest, 
 
     protected override ValueTask<DescribeLogDirsResponse?> HandleAsync(RequestContext context, DescribeLogDirsRequest request, CancellationToken cancellationToken)
     {
+        if (!_auth.AuthorizeCluster(context, AclOperation.Describe))
+        {
+            return new(new DescribeLogDirsResponse { ErrorCode = (short)ErrorCode.ClusterAuthorizationFailed });
+        }
         short v = context.ApiVersion;
         var dir = new DescribeLogDirsResponse.DescribeLogDirsResult { ErrorCode = 0, LogDir = _logDir };
         var response = new DescribeLogDirsResponse();

@@ -3,9 +3,12 @@
 // success; cancelling (null replicas) answers NO_REASSIGNMENT_IN_PROGRESS, since none ever is; an empty list, a
 // repeated broker or any other broker id is INVALID_REPLICA_ASSIGNMENT; unknown topics or partitions
 // UNKNOWN_TOPIC_OR_PARTITION. Messages follow Kafka's controller.
+// With an authorizer: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED.
 using System.Globalization;
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -14,8 +17,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class AlterPartitionReassignmentsHandler : ApiHandler<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>
 {
     private readonly ClusterView _cluster;
+    private readonly IRequestAuthorizer _auth;
 
-    public AlterPartitionReassignmentsHandler(ClusterView cluster) => _cluster = cluster;
+    public AlterPartitionReassignmentsHandler(ClusterView cluster, IRequestAuthorizer auth)
+    {
+        _cluster = cluster;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.AlterPartitionReassignments;
     public override short MinVersion => 0;
@@ -23,6 +31,10 @@ public sealed class AlterPartitionReassignmentsHandler : ApiHandler<AlterPartiti
 
     protected override ValueTask<AlterPartitionReassignmentsResponse?> HandleAsync(RequestContext context, AlterPartitionReassignmentsRequest request, CancellationToken cancellationToken)
     {
+        if (!_auth.AuthorizeCluster(context, AclOperation.Alter))
+        {
+            return new(new AlterPartitionReassignmentsResponse { ErrorCode = (short)ErrorCode.ClusterAuthorizationFailed, ErrorMessage = AuthorizerExtensions.AuthorizationMessage(ErrorCode.ClusterAuthorizationFailed) });
+        }
         var response = new AlterPartitionReassignmentsResponse { ErrorMessage = null };
         foreach (var requested in request.Topics)
         {

@@ -16,7 +16,6 @@ public sealed class OffsetDeleteHandler : ApiHandler<OffsetDeleteRequest, Offset
 {
     private readonly GroupCoordinatorService _groups;
     private readonly ClusterView _cluster;
-
     private readonly IRequestAuthorizer _auth;
 
     public OffsetDeleteHandler(GroupCoordinatorService groups, ClusterView cluster, IRequestAuthorizer auth)

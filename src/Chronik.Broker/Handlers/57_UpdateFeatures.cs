@@ -3,8 +3,11 @@
 // feature it does not support, any level above 0 is INVALID_UPDATE_VERSION naming the feature; a negative level or an
 // unknown upgrade type likewise; level 0 (delete) of a feature that is not finalized is a no-op success. The request is
 // atomic as in Kafka: the first failure is the top-level error and (v0-1) the result of every feature.
+// With an authorizer: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -14,8 +17,13 @@ public sealed class UpdateFeaturesHandler : ApiHandler<UpdateFeaturesRequest, Up
 {
     private const sbyte Upgrade = 1, SafeDowngrade = 2, UnsafeDowngrade = 3;
     private readonly ClusterView _cluster;
+    private readonly IRequestAuthorizer _auth;
 
-    public UpdateFeaturesHandler(ClusterView cluster) => _cluster = cluster;
+    public UpdateFeaturesHandler(ClusterView cluster, IRequestAuthorizer auth)
+    {
+        _cluster = cluster;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.UpdateFeatures;
     public override short MinVersion => 0;
@@ -26,7 +34,9 @@ public sealed class UpdateFeaturesHandler : ApiHandler<UpdateFeaturesRequest, Up
         short v = context.ApiVersion;
         var response = new UpdateFeaturesResponse { ErrorMessage = null };
         var duplicate = request.FeatureUpdates.GroupBy(u => u.Feature, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        (ErrorCode Error, string? Message) outcome = duplicate is not null
+        (ErrorCode Error, string? Message) outcome = !_auth.AuthorizeCluster(context, AclOperation.Alter)
+            ? (ErrorCode.ClusterAuthorizationFailed, null)
+            : duplicate is not null
             ? (ErrorCode.InvalidRequest, $"Feature {duplicate.Key} appears more than once in the request.")
             : (ErrorCode.None, null);
         foreach (var update in request.FeatureUpdates)

@@ -2,7 +2,10 @@
 // State, producer id and epoch, timeout, start time and partitions of each transactional id from the transaction
 // coordinator; an unknown id gets TRANSACTIONAL_ID_NOT_FOUND. Offsets partitions added by AddOffsetsToTxn are not
 // listed (Kafka lists __consumer_offsets partitions there).
+// With an authorizer: DESCRIBE on each transactional id, else TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
 
@@ -12,8 +15,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class DescribeTransactionsHandler : ApiHandler<DescribeTransactionsRequest, DescribeTransactionsResponse>
 {
     private readonly TransactionCoordinator _txns;
+    private readonly IRequestAuthorizer _auth;
 
-    public DescribeTransactionsHandler(TransactionCoordinator txns) => _txns = txns;
+    public DescribeTransactionsHandler(TransactionCoordinator txns, IRequestAuthorizer auth)
+    {
+        _txns = txns;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.DescribeTransactions;
     public override short MinVersion => 0;
@@ -26,6 +34,11 @@ public sealed class DescribeTransactionsHandler : ApiHandler<DescribeTransaction
         {
             var state = new DescribeTransactionsResponse.TransactionState { TransactionalId = id, ProducerId = -1, ProducerEpoch = -1, TransactionStartTimeMs = -1 };
             response.TransactionStates.Add(state);
+            if (!_auth.Authorize(context, AclOperation.Describe, AclResourceType.TransactionalId, id))
+            {
+                state.ErrorCode = (short)ErrorCode.TransactionalIdAuthorizationFailed;
+                continue;
+            }
             if (_txns.Describe(id) is not { } d)
             {
                 state.ErrorCode = (short)ErrorCode.TransactionalIdNotFound;

@@ -1,7 +1,10 @@
 // ListTransactions (key 66), v0-1.
 // Every transactional id the coordinator knows, filtered by state names (unknown names are echoed in
 // UnknownStateFilters), producer ids and, from v1, by transactions open longer than DurationFilter ms.
+// With an authorizer: only transactional ids the client may DESCRIBE are listed.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
+using Chronik.Coordination.Acls;
 using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
 
@@ -12,9 +15,11 @@ public sealed class ListTransactionsHandler : ApiHandler<ListTransactionsRequest
 {
     private readonly TransactionCoordinator _txns;
     private readonly TimeProvider _time;
+    private readonly IRequestAuthorizer _auth;
 
-    public ListTransactionsHandler(TransactionCoordinator txns, TimeProvider? time = null)
+    public ListTransactionsHandler(TransactionCoordinator txns, IRequestAuthorizer auth, TimeProvider? time = null)
     {
+        _auth = auth;
         _txns = txns;
         _time = time ?? TimeProvider.System;
     }
@@ -38,6 +43,7 @@ public sealed class ListTransactionsHandler : ApiHandler<ListTransactionsRequest
         {
             if (request.StateFilters.Count > 0 && !states.Contains(d.State)) continue;
             if (pids.Count > 0 && !pids.Contains(d.ProducerId)) continue;
+            if (!_auth.Authorize(context, AclOperation.Describe, AclResourceType.TransactionalId, d.TransactionalId)) continue;
             if (context.ApiVersion >= 1 && request.DurationFilter >= 0 && (d.StartTimeMs < 0 || now - d.StartTimeMs < request.DurationFilter)) continue;
             response.TransactionStates.Add(new ListTransactionsResponse.TransactionState
             {
