@@ -140,4 +140,54 @@ public class AclBrokerTests
         await superAdmin.CreateAclsAsync([Binding(ResourceType.Topic, "t", ResourcePatternType.Literal, "User:a", AclOperation.Read, AclPermissionType.Allow)]);
         Assert.Single((await superAdmin.DescribeAclsAsync(Filter(ResourceType.Any, null, ResourcePatternType.Any))).AclBindings);
     }
+
+    [Fact]
+    public async Task Sasl_principals_are_checked_against_acls()
+    {
+        var broker = new BrokerFixture
+        {
+            ConfigureOptions = o =>
+            {
+                o.Security.Protocol = Security.SecurityProtocol.SaslPlaintext;
+                o.Security.PlainUsers["alice"] = "alice-secret";
+                o.Security.PlainUsers["carol"] = "carol-secret";
+                o.AuthorizerClassName = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+                o.SuperUsers = "User:alice";
+            },
+        };
+        await broker.InitializeAsync();
+        try
+        {
+            ClientConfig As(string user) => new()
+            {
+                BootstrapServers = broker.Bootstrap, SecurityProtocol = SecurityProtocol.SaslPlaintext, SaslMechanism = SaslMechanism.Plain,
+                SaslUsername = user, SaslPassword = user + "-secret",
+            };
+            string topic = Unique("acl-sasl");
+            using (var admin = new AdminClientBuilder(new AdminClientConfig(As("alice"))).Build())
+            {
+                await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 1, ReplicationFactor = 1 }]);
+            }
+            async Task<ErrorCode> ProduceAs(string user)
+            {
+                using var producer = new ProducerBuilder<Null, string>(new ProducerConfig(As(user)) { MessageTimeoutMs = 10000 }).Build();
+                try
+                {
+                    await producer.ProduceAsync(topic, new Message<Null, string> { Value = "x" });
+                    return ErrorCode.NoError;
+                }
+                catch (ProduceException<Null, string> e)
+                {
+                    return e.Error.Code;
+                }
+            }
+            Assert.Equal(ErrorCode.TopicAuthorizationFailed, await ProduceAs("carol"));
+            using (var admin = new AdminClientBuilder(new AdminClientConfig(As("alice"))).Build())
+            {
+                await admin.CreateAclsAsync([Binding(ResourceType.Topic, "acl-sasl", ResourcePatternType.Prefixed, "User:carol", AclOperation.Write, AclPermissionType.Allow)]);
+            }
+            Assert.Equal(ErrorCode.NoError, await ProduceAs("carol"));
+        }
+        finally { await broker.DisposeAsync(); }
+    }
 }
