@@ -91,6 +91,45 @@ public class AclBrokerTests
     }
 
     [Fact]
+    public async Task Cluster_and_topic_checks_of_the_admin_apis_without_a_data_path()
+    {
+        await using var broker = await Start(authorizer: true);
+        string topic = Unique("acl-admin");
+        using (var admin = Admin(broker))
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 1, ReplicationFactor = 1 }]);
+            await admin.CreateAclsAsync([
+                Binding(ResourceType.Broker, "kafka-cluster", ResourcePatternType.Literal, Anonymous, AclOperation.Alter, AclPermissionType.Deny),
+                Binding(ResourceType.Topic, topic, ResourcePatternType.Literal, Anonymous, AclOperation.Read, AclPermissionType.Deny),
+                Binding(ResourceType.Topic, topic, ResourcePatternType.Literal, Anonymous, AclOperation.Describe, AclPermissionType.Deny),
+            ]);
+        }
+        using var raw = new RawClient(broker.Port);
+        int c = raw.Send(new Protocol.Messages.ElectLeadersRequest
+        {
+            ElectionType = 0,
+            TopicPartitions = [new() { Topic = topic, Partitions = [0] }],
+        }, 2);
+        var elect = raw.Receive<Protocol.Messages.ElectLeadersResponse>(c, 2, 1);
+        Assert.Equal((short)Protocol.Messages.ErrorCode.ClusterAuthorizationFailed, elect.ErrorCode);
+        Assert.Equal((short)Protocol.Messages.ErrorCode.ClusterAuthorizationFailed, elect.ReplicaElectionResults[0].PartitionResult[0].ErrorCode);
+
+        c = raw.Send(new Protocol.Messages.DescribeProducersRequest { Topics = [new() { Name = topic, PartitionIndexes = [0] }] }, 0);
+        var producers = raw.Receive<Protocol.Messages.DescribeProducersResponse>(c, 0, 1);
+        Assert.Equal((short)Protocol.Messages.ErrorCode.TopicAuthorizationFailed, producers.Topics[0].Partitions[0].ErrorCode);
+
+        c = raw.Send(new Protocol.Messages.OffsetForLeaderEpochRequest { Topics = [new() { Topic = topic, Partitions = [new() { Partition = 0, LeaderEpoch = 0 }] }] }, 4);
+        var epochs = raw.Receive<Protocol.Messages.OffsetForLeaderEpochResponse>(c, 4, 1);
+        Assert.Equal((short)Protocol.Messages.ErrorCode.TopicAuthorizationFailed, epochs.Topics[0].Partitions[0].ErrorCode);
+
+        c = raw.Send(new Protocol.Messages.DescribeTopicPartitionsRequest { Topics = [new() { Name = topic }], ResponsePartitionLimit = 10 }, 0);
+        var described = raw.Receive<Protocol.Messages.DescribeTopicPartitionsResponse>(c, 0, 1);
+        Assert.Equal((short)Protocol.Messages.ErrorCode.TopicAuthorizationFailed, described.Topics[0].ErrorCode);
+        c = raw.Send(new Protocol.Messages.DescribeTopicPartitionsRequest { ResponsePartitionLimit = 100 }, 0);
+        Assert.DoesNotContain(raw.Receive<Protocol.Messages.DescribeTopicPartitionsResponse>(c, 0, 1).Topics, t => t.Name == topic);
+    }
+
+    [Fact]
     public async Task Denied_produce_and_consume_get_topic_authorization_failed()
     {
         await using var broker = await Start(authorizer: true);

@@ -3,7 +3,9 @@
 // offset). Epoch 0 ends at the log end offset; a larger epoch or -1 is UNDEFINED (epoch -1, offset -1);
 // an epoch below -1 gets that epoch and the log start offset, as Kafka's epoch cache answers. v2+
 // current_leader_epoch: -1 skips the check, above 0 is UNKNOWN_LEADER_EPOCH, below is FENCED_LEADER_EPOCH.
+// With an authorizer: DESCRIBE on the topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
 using Chronik.Protocol.Messages;
 
@@ -15,8 +17,13 @@ public sealed class OffsetForLeaderEpochHandler : ApiHandler<OffsetForLeaderEpoc
     private const int UndefinedEpoch = -1;
     private const long UndefinedOffset = -1;
     private readonly ClusterView _cluster;
+    private readonly IRequestAuthorizer _auth;
 
-    public OffsetForLeaderEpochHandler(ClusterView cluster) => _cluster = cluster;
+    public OffsetForLeaderEpochHandler(ClusterView cluster, IRequestAuthorizer auth)
+    {
+        _cluster = cluster;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.OffsetForLeaderEpoch;
     public override short MinVersion => 0;
@@ -31,10 +38,16 @@ public sealed class OffsetForLeaderEpochHandler : ApiHandler<OffsetForLeaderEpoc
             var tr = new OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult { Topic = t.Topic };
             response.Topics.Add(tr);
             var topic = _cluster.Topics.Get(t.Topic);
+            bool allowed = _auth.Authorize(context, Coordination.Acls.AclOperation.Describe, Coordination.Acls.AclResourceType.Topic, t.Topic);
             foreach (var p in t.Partitions)
             {
                 var pr = new OffsetForLeaderEpochResponse.EpochEndOffset { Partition = p.Partition, LeaderEpoch = UndefinedEpoch, EndOffset = UndefinedOffset };
                 tr.Partitions.Add(pr);
+                if (!allowed)
+                {
+                    pr.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                    continue;
+                }
                 var log = topic is not null && p.Partition >= 0 && p.Partition < topic.PartitionCount ? _cluster.Topics.GetLog(topic.Name, p.Partition) : null;
                 if (log is null)
                 {

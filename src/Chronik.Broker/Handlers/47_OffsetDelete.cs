@@ -2,7 +2,8 @@
 // topics no member subscribes to (GROUP_SUBSCRIBED_TO_TOPIC otherwise; subscriptions are read from the
 // members' ConsumerProtocolSubscription). GROUP_ID_NOT_FOUND for unknown groups; NON_EMPTY_GROUP for a
 // non-empty group of another protocol type; UNKNOWN_TOPIC_OR_PARTITION for partitions that do not exist.
-// With an authorizer: DELETE on the group, else GROUP_AUTHORIZATION_FAILED.
+// With an authorizer: DELETE on the group, else GROUP_AUTHORIZATION_FAILED; READ on each topic, else its partitions
+// answer TOPIC_AUTHORIZATION_FAILED and only the authorized topics reach the coordinator.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
 using Chronik.Broker.Services;
@@ -35,8 +36,23 @@ public sealed class OffsetDeleteHandler : ApiHandler<OffsetDeleteRequest, Offset
         {
             return new OffsetDeleteResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed };
         }
+        List<OffsetDeleteRequest.OffsetDeleteRequestTopic>? denied = null;
+        if (_auth.Enabled)
+        {
+            denied = request.Topics.Where(t => !_auth.Authorize(context, AclOperation.Read, AclResourceType.Topic, t.Name)).ToList();
+            if (denied.Count > 0) request.Topics.RemoveAll(denied.Contains);
+        }
         var (response, persisted) = await _groups.ExecuteAsync((c, _) => c.DeleteOffsets(request, PartitionExists)).ConfigureAwait(false);
         if (!persisted && response.ErrorCode == 0) response.ErrorCode = (short)ErrorCode.CoordinatorNotAvailable;
+        foreach (var t in denied ?? [])
+        {
+            var topic = new OffsetDeleteResponse.OffsetDeleteResponseTopic { Name = t.Name };
+            foreach (var p in t.Partitions)
+            {
+                topic.Partitions.Add(new OffsetDeleteResponse.OffsetDeleteResponsePartition { PartitionIndex = p.PartitionIndex, ErrorCode = (short)ErrorCode.TopicAuthorizationFailed });
+            }
+            response.Topics.Add(topic);
+        }
         return response;
     }
 

@@ -1,8 +1,10 @@
 // DescribeProducers (key 61), v0.
-// The producers a partition's producer state knows (rebuilt from the log at first use after a restart): id,
-// epoch, last sequence, last timestamp, coordinator epoch (-1 when rebuilt from the log) and the first offset
-// of the open transaction. Kafka also expires idle producers (producer.id.expiration.ms); this broker does not.
+// The producers a partition's producer state knows (loaded from its snapshot and the log after it at start-up):
+// id, epoch, last sequence, last timestamp, coordinator epoch and the first offset of the open transaction; idle
+// producers expire after producer.id.expiration.ms. With an authorizer: READ on the topic, else
+// TOPIC_AUTHORIZATION_FAILED for its partitions.
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
 using Chronik.Broker.Services;
 using Chronik.Coordination.Producers;
 using Chronik.Protocol.Messages;
@@ -14,9 +16,11 @@ public sealed class DescribeProducersHandler : ApiHandler<DescribeProducersReque
 {
     private readonly ClusterView _cluster;
     private readonly ProducerStateRegistry _producers;
+    private readonly IRequestAuthorizer _auth;
 
-    public DescribeProducersHandler(ClusterView cluster, ProducerStateRegistry producers)
+    public DescribeProducersHandler(ClusterView cluster, ProducerStateRegistry producers, IRequestAuthorizer auth)
     {
+        _auth = auth;
         _cluster = cluster;
         _producers = producers;
     }
@@ -33,10 +37,16 @@ public sealed class DescribeProducersHandler : ApiHandler<DescribeProducersReque
             var tr = new DescribeProducersResponse.TopicResponse { Name = t.Name };
             response.Topics.Add(tr);
             var topic = _cluster.Topics.Get(t.Name);
+            bool allowed = _auth.Authorize(context, Coordination.Acls.AclOperation.Read, Coordination.Acls.AclResourceType.Topic, t.Name);
             foreach (int p in t.PartitionIndexes)
             {
                 var pr = new DescribeProducersResponse.PartitionResponse { PartitionIndex = p };
                 tr.Partitions.Add(pr);
+                if (!allowed)
+                {
+                    pr.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                    continue;
+                }
                 var log = topic is not null && p >= 0 && p < topic.PartitionCount ? _cluster.Topics.GetLog(topic.Name, p) : null;
                 if (log is null)
                 {

@@ -3,8 +3,11 @@
 // name order from the cursor's topic and partition, at most min(response_partition_limit, 2000) partitions, and a
 // next cursor when more remain. This node leads every partition (epoch 0) and is its only replica and ISR; ELR lists
 // are empty. A cursor topic missing from a non-empty topic list is INVALID_REQUEST for every topic, as in Kafka.
-// Authorized operations are all topic operations (there are no ACLs). Never auto-creates.
+// Never auto-creates. With an authorizer: listing all topics leaves out those the principal may not DESCRIBE; a named
+// one it may not describe is TOPIC_AUTHORIZATION_FAILED. Authorized operations come from the ACLs (all without them).
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Security;
+using Chronik.Coordination.Acls;
 using Chronik.Broker.Services;
 using Chronik.Coordination.Topics;
 using Chronik.Protocol.Messages;
@@ -16,11 +19,14 @@ public sealed class DescribeTopicPartitionsHandler : ApiHandler<DescribeTopicPar
 {
     /// <summary>Kafka's max.request.partition.size.limit default.</summary>
     public const int MaxPartitionLimit = 2000;
-    // READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS: what Kafka reports without an authorizer.
-    private const int AllTopicOperations = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
     private readonly ClusterView _cluster;
+    private readonly IRequestAuthorizer _auth;
 
-    public DescribeTopicPartitionsHandler(ClusterView cluster) => _cluster = cluster;
+    public DescribeTopicPartitionsHandler(ClusterView cluster, IRequestAuthorizer auth)
+    {
+        _cluster = cluster;
+        _auth = auth;
+    }
 
     public override ApiKey Key => ApiKey.DescribeTopicPartitions;
     public override short MinVersion => 0;
@@ -32,7 +38,7 @@ public sealed class DescribeTopicPartitionsHandler : ApiHandler<DescribeTopicPar
         var cursor = request.Cursor;
         bool all = request.Topics.Count == 0;
         var names = all
-            ? _cluster.Topics.Topics.Select(t => t.Name).ToList()
+            ? _cluster.Topics.Topics.Select(t => t.Name).Where(n => _auth.Authorize(context, AclOperation.Describe, AclResourceType.Topic, n)).ToList()
             : request.Topics.Select(t => t.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (cursor is not null && !all && !names.Contains(cursor.TopicName, StringComparer.Ordinal))
         {
@@ -53,6 +59,11 @@ public sealed class DescribeTopicPartitionsHandler : ApiHandler<DescribeTopicPar
                 response.Topics.Add(Error(name, ErrorCode.InvalidTopicException));
                 continue;
             }
+            if (!all && !_auth.Authorize(context, AclOperation.Describe, AclResourceType.Topic, name))
+            {
+                response.Topics.Add(Error(name, ErrorCode.TopicAuthorizationFailed));
+                continue;
+            }
             var topic = _cluster.Topics.Get(name);
             if (topic is null)
             {
@@ -64,7 +75,7 @@ public sealed class DescribeTopicPartitionsHandler : ApiHandler<DescribeTopicPar
                 Name = topic.Name,
                 TopicId = topic.Id,
                 IsInternal = topic.IsInternal,
-                TopicAuthorizedOperations = AllTopicOperations,
+                TopicAuthorizedOperations = _auth.AuthorizedOperations(context, AclResourceType.Topic, topic.Name),
             };
             int first = cursor is not null && cursor.TopicName == name ? Math.Max(0, cursor.PartitionIndex) : 0;
             int p = first;
