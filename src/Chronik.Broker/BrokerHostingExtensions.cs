@@ -6,6 +6,7 @@ using Chronik.Broker.Network;
 using Chronik.Broker.Security;
 using Chronik.Broker.Services;
 using Chronik.Coordination.Acls;
+using Chronik.Coordination.Configs;
 using Chronik.Coordination.Producers;
 using Chronik.Coordination.Quotas;
 using Chronik.Coordination.Topics;
@@ -54,6 +55,7 @@ public static class BrokerHostingExtensions
         services.AddSingleton<IRequestAuthorizer>(sp => sp.GetRequiredService<AclRequestAuthorizer>());
         services.AddSingleton(sp => new DynamicBrokerConfigs(options, sp.GetRequiredService<TopicManager>(), store is null ? options.DataDir : null));
         services.AddHostedService(sp => sp.GetRequiredService<DynamicBrokerConfigs>());
+        services.AddSingleton(_ => new GroupConfigStore(GroupCoordinatorService.GroupConfigBoundsFrom(options), store is null ? options.DataDir : null));
         services.AddSingleton<ConfigAlterer>();
         services.AddSingleton<ClientTelemetry>();
         services.AddSingleton(new ClientQuotaStore(store is null ? options.DataDir : null));

@@ -46,6 +46,11 @@ public sealed class BrokerOptions
     public int GroupConsumerHeartbeatIntervalMs { get; set; } = 5000;
     /// <summary>group.consumer.session.timeout.ms (KIP-848 groups).</summary>
     public int GroupConsumerSessionTimeoutMs { get; set; } = 45000;
+    /// <summary>group.consumer.min/max.session.timeout.ms and group.consumer.min/max.heartbeat.interval.ms: bounds of GROUP configs.</summary>
+    public int GroupConsumerMinSessionTimeoutMs { get; set; } = 45000;
+    public int GroupConsumerMaxSessionTimeoutMs { get; set; } = 60000;
+    public int GroupConsumerMinHeartbeatIntervalMs { get; set; } = 5000;
+    public int GroupConsumerMaxHeartbeatIntervalMs { get; set; } = 15000;
     public int TransactionMaxTimeoutMs { get; set; } = 900_000;
     /// <summary>producer.id.expiration.ms: a partition forgets a producer idle this long (no open transaction).</summary>
     public long ProducerIdExpirationMs { get; set; } = 86_400_000;

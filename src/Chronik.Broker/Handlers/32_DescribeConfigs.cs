@@ -2,14 +2,16 @@
 // TOPIC (2): every config this broker knows with its effective value and source (topic override, this node's dynamic
 // broker config, the cluster-wide dynamic default, server.properties, or Kafka's default) and synonyms. BROKER (4) named
 // by this node's id: the broker keys we support (non-dynamic ones read-only); an empty name: the cluster-wide dynamic
-// defaults that are set. BROKER_LOGGER (8): an empty list (loggers are not managed over Kafka). Other types, including
-// GROUP and CLIENT_METRICS, get INVALID_REQUEST. Nothing is sensitive.
+// defaults that are set. BROKER_LOGGER (8): an empty list (loggers are not managed over Kafka). GROUP (32): the group
+// configs (consumer.session.timeout.ms, ...) with GROUP_CONFIG or DEFAULT_CONFIG source, whether or not the group exists,
+// as Kafka 4.0 does; an empty name: INVALID_REQUEST. Other types (CLIENT_METRICS): INVALID_REQUEST. Nothing is sensitive.
 // With an authorizer: DESCRIBE_CONFIGS on the topic / group, or the cluster for broker resources.
 using System.Globalization;
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
 using Chronik.Broker.Services;
 using Chronik.Coordination.Acls;
+using Chronik.Coordination.Configs;
 using Chronik.Coordination.Topics;
 using Chronik.Protocol.Messages;
 
@@ -18,18 +20,20 @@ namespace Chronik.Broker.Handlers;
 /// <summary>Describes topic and broker configs.</summary>
 public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
 {
-    private const sbyte TopicResource = 2, BrokerResource = 4, BrokerLoggerResource = 8;
+    private const sbyte TopicResource = 2, BrokerResource = 4, BrokerLoggerResource = 8, GroupResource = 32;
     private readonly ClusterView _cluster;
     private readonly BrokerOptions _options;
     private readonly DynamicBrokerConfigs _dynamic;
     private readonly IRequestAuthorizer _auth;
+    private readonly GroupConfigStore _groups;
 
-    public DescribeConfigsHandler(ClusterView cluster, BrokerOptions options, DynamicBrokerConfigs dynamic, IRequestAuthorizer auth)
+    public DescribeConfigsHandler(ClusterView cluster, BrokerOptions options, DynamicBrokerConfigs dynamic, IRequestAuthorizer auth, GroupConfigStore groups)
     {
         _auth = auth;
         _cluster = cluster;
         _options = options;
         _dynamic = dynamic;
+        _groups = groups;
     }
 
     public override ApiKey Key => ApiKey.DescribeConfigs;
@@ -90,6 +94,9 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest, 
                 if (string.IsNullOrEmpty(resource.ResourceName)) return ([], ErrorCode.InvalidRequest, "Broker id must not be empty");
                 if (!IsThisBroker(resource.ResourceName)) return ([], ErrorCode.InvalidRequest, UnexpectedBroker(resource.ResourceName));
                 return ([], ErrorCode.None, null);
+            case GroupResource:
+                if (string.IsNullOrEmpty(resource.ResourceName)) return ([], ErrorCode.InvalidRequest, "Group name must not be empty");
+                return (ConfigDescriber.DescribeGroup(resource.ResourceName, _groups), ErrorCode.None, null);
             default:
                 return ([], ErrorCode.InvalidRequest, $"Unsupported resource type: {resource.ResourceType}");
         }

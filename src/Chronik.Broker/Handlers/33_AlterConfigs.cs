@@ -2,7 +2,8 @@
 // Legacy semantics: the named configs replace the resource's whole set of overrides (unnamed keys revert to the broker
 // default). TOPIC: validated against TopicConfigCatalog, persisted in topics.json, applied to the partition logs at once.
 // BROKER: this node's id or the empty name (cluster-wide default); only the log defaults topics fall back to are dynamic,
-// other broker keys are read-only (INVALID_CONFIG). BROKER_LOGGER and other types: INVALID_REQUEST.
+// other broker keys are read-only (INVALID_CONFIG). GROUP (32): a consumer group's configs (GroupConfigStore; the empty
+// name: INVALID_REQUEST). BROKER_LOGGER and other types: INVALID_REQUEST.
 // With an authorizer: ALTER_CONFIGS on the topic / group, or the cluster for broker resources.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Chronik.Coordination.Configs;
 using Chronik.Coordination.Topics;
 using Chronik.Protocol.Messages;
 
@@ -18,19 +19,22 @@ public readonly record struct ConfigChange(string Name, ConfigOperation Operatio
 
 /// <summary>
 /// Applies AlterConfigs (replace the whole set) and IncrementalAlterConfigs (change only the named keys) to a topic's
-/// overrides or to the broker's dynamic configs, with Kafka's validation and errors. Changes are persisted and take
-/// effect at once (<see cref="TopicManager.AlterConfigs"/>, <see cref="DynamicBrokerConfigs.Alter"/>).
+/// overrides, to the broker's dynamic configs or to a consumer group's configs, with Kafka's validation and errors. Changes
+/// are persisted and take effect at once (<see cref="TopicManager.AlterConfigs"/>, <see cref="DynamicBrokerConfigs.Alter"/>,
+/// <see cref="GroupConfigStore.Alter"/>).
 /// </summary>
 public sealed class ConfigAlterer
 {
-    public const sbyte TopicResource = 2, BrokerResource = 4, BrokerLoggerResource = 8;
+    public const sbyte TopicResource = 2, BrokerResource = 4, BrokerLoggerResource = 8, GroupResource = 32;
     private readonly ClusterView _cluster;
     private readonly DynamicBrokerConfigs _dynamic;
+    private readonly GroupConfigStore _groups;
 
-    public ConfigAlterer(ClusterView cluster, DynamicBrokerConfigs dynamic)
+    public ConfigAlterer(ClusterView cluster, DynamicBrokerConfigs dynamic, GroupConfigStore groups)
     {
         _cluster = cluster;
         _dynamic = dynamic;
+        _groups = groups;
     }
 
     /// <summary>Alters one resource; <paramref name="replaceAll"/> is the legacy AlterConfigs semantics (unnamed keys are removed).</summary>
@@ -53,6 +57,9 @@ public sealed class ConfigAlterer
                     return (ErrorCode.InvalidRequest, $"Unexpected broker id, expected {_cluster.NodeId.ToString(CultureInfo.InvariantCulture)} or empty string, but received {resourceName}");
                 }
                 return _dynamic.Alter(clusterDefault, configs => Apply(configs, changes, replaceAll, BrokerKind), validateOnly);
+            case GroupResource:
+                if (resourceName.Length == 0) return (ErrorCode.InvalidRequest, "Default group resources are not allowed.");
+                return _groups.Alter(resourceName, configs => Apply(configs, changes, replaceAll, GroupKind), validateOnly);
             case BrokerLoggerResource:
                 return (ErrorCode.InvalidRequest, "Broker loggers are not managed over the Kafka protocol by this broker.");
             default:
@@ -86,6 +93,12 @@ public sealed class ConfigAlterer
         DynamicBrokerConfigs.Validate,
         n => TopicConfigCatalog.FindByBrokerKey(n) is { } x ? (x.Factor == 1 ? x.Def.Type : "LONG") : null,
         ConfigDescriber.KafkaBrokerDefault);
+
+    private static readonly ResourceKind GroupKind = new(
+        GroupConfigStore.ValidateName,
+        GroupConfigStore.ValidateValue,
+        n => GroupConfigStore.Find(n)?.Type,
+        _ => null);
 
     private static (ErrorCode Error, string? Message) Apply(Dictionary<string, string> configs, IReadOnlyList<ConfigChange> changes, bool replaceAll, ResourceKind kind)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Chronik.Coordination.Configs;
 using Chronik.Coordination.Topics;
 
 namespace Chronik.Broker.Services;
@@ -11,6 +12,7 @@ public static class ConfigSourceId
     public const sbyte DynamicDefaultBrokerConfig = 3;
     public const sbyte StaticBrokerConfig = 4;
     public const sbyte DefaultConfig = 5;
+    public const sbyte GroupConfig = 8;
 }
 
 /// <summary>One synonym of a described config: where else its value could come from.</summary>
@@ -202,6 +204,24 @@ public static class ConfigDescriber
                 if (BrokerKeyNames.Contains(name)) continue;
                 result.Add(DescribeDynamicOnly(name, options, dynamic));
             }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Every group config of <paramref name="groupId"/> (Kafka 4.0's GROUP resource): the group's own value (GROUP_CONFIG),
+    /// else the broker's group.* setting it defaults to (DEFAULT_CONFIG), as Kafka reports them.
+    /// </summary>
+    public static IReadOnlyList<DescribedConfig> DescribeGroup(string groupId, GroupConfigStore groups)
+    {
+        var own = groups.Get(groupId);
+        var result = new List<DescribedConfig>(GroupConfigStore.All.Count);
+        foreach (var def in GroupConfigStore.All)
+        {
+            bool set = own.TryGetValue(def.Name, out var value);
+            value ??= def.Default(groups.Bounds);
+            sbyte source = set ? ConfigSourceId.GroupConfig : ConfigSourceId.DefaultConfig;
+            result.Add(new(def.Name, value, source, TypeId(def.Type), def.Documentation, [new ConfigSynonym(def.Name, value, source)]));
         }
         return result;
     }

@@ -1,3 +1,4 @@
+using Chronik.Coordination.Configs;
 using Chronik.Coordination.Groups;
 using Chronik.Coordination.Topics;
 using Chronik.Protocol.Records;
@@ -33,12 +34,12 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
     private Task? _ticker;
 
     public GroupCoordinatorService(BrokerOptions options, TopicManager topics, ILogger<GroupCoordinatorService> logger,
-        IHostApplicationLifetime? lifetime = null, TimeProvider? time = null)
+        IHostApplicationLifetime? lifetime = null, TimeProvider? time = null, GroupConfigStore? groupConfigs = null)
     {
         _topics = topics;
         _logger = logger;
         _time = time ?? TimeProvider.System;
-        _coordinator = new GroupCoordinator(ConfigFrom(options));
+        _coordinator = new GroupCoordinator(ConfigFrom(options) with { GroupConfigs = groupConfigs });
         // Answer waiting joins and syncs as soon as shutdown begins, so their connections can close.
         lifetime?.ApplicationStopping.Register(AbortPending);
     }
@@ -54,6 +55,17 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
         OffsetMetadataMaxBytes = o.OffsetMetadataMaxBytes,
         ConsumerHeartbeatIntervalMs = o.GroupConsumerHeartbeatIntervalMs,
         ConsumerSessionTimeoutMs = o.GroupConsumerSessionTimeoutMs,
+    };
+
+    /// <summary>The broker settings GROUP configs default to and are bounded by.</summary>
+    public static GroupConfigBounds GroupConfigBoundsFrom(BrokerOptions o) => new()
+    {
+        ConsumerSessionTimeoutMs = o.GroupConsumerSessionTimeoutMs,
+        ConsumerMinSessionTimeoutMs = o.GroupConsumerMinSessionTimeoutMs,
+        ConsumerMaxSessionTimeoutMs = o.GroupConsumerMaxSessionTimeoutMs,
+        ConsumerHeartbeatIntervalMs = o.GroupConsumerHeartbeatIntervalMs,
+        ConsumerMinHeartbeatIntervalMs = o.GroupConsumerMinHeartbeatIntervalMs,
+        ConsumerMaxHeartbeatIntervalMs = o.GroupConsumerMaxHeartbeatIntervalMs,
     };
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -30,7 +30,7 @@ public sealed partial class GroupCoordinator
             response = new ConsumerGroupHeartbeatResponse { ErrorCode = (short)e.Error, ErrorMessage = e.Message, MemberId = r.MemberId.Length > 0 ? r.MemberId : null };
         }
         if (_groups.TryGetValue(r.GroupId, out var g)) WriteConsumerChanges(g);
-        response.HeartbeatIntervalMs = response.ErrorCode == 0 ? _config.ConsumerHeartbeatIntervalMs : 0;
+        response.HeartbeatIntervalMs = response.ErrorCode == 0 ? _config.ConsumerHeartbeatIntervalFor(r.GroupId) : 0;
         return End(response);
     }
 
@@ -103,7 +103,7 @@ public sealed partial class GroupCoordinator
         cg.Dirty.Add(member.MemberId);
         member.ClientId = client.ClientId;
         member.ClientHost = client.ClientHost;
-        member.HeartbeatDeadlineMs = now + _config.ConsumerSessionTimeoutMs;
+        member.HeartbeatDeadlineMs = now + _config.ConsumerSessionTimeoutFor(g.GroupId);
         if (r.InstanceId is not null) member.InstanceId = r.InstanceId;
         if (r.RackId is not null) member.RackId = r.RackId;
         if (r.RebalanceTimeoutMs >= 0) member.RebalanceTimeoutMs = r.RebalanceTimeoutMs;
@@ -193,7 +193,7 @@ public sealed partial class GroupCoordinator
             return existing;
         }
         if (cg.Members.Count >= _config.MaxGroupSize) throw Fail(ErrorCode.GroupMaxSizeReached, $"Group {g.GroupId} is full.");
-        var member = new ConsumerMember(memberId) { InstanceId = instanceId, HeartbeatDeadlineMs = now + _config.ConsumerSessionTimeoutMs };
+        var member = new ConsumerMember(memberId) { InstanceId = instanceId, HeartbeatDeadlineMs = now + _config.ConsumerSessionTimeoutFor(g.GroupId) };
         cg.Members.Add(memberId, member);
         _ = topics;
         return member;

@@ -1,3 +1,5 @@
+using Chronik.Coordination.Configs;
+
 namespace Chronik.Coordination.Groups;
 
 /// <summary>The broker settings the group coordinator obeys (group.* and offsets.* in server.properties).</summary>
@@ -21,4 +23,12 @@ public sealed record GroupCoordinatorConfig
     public int ConsumerHeartbeatIntervalMs { get; init; } = 5000;
     /// <summary>group.consumer.session.timeout.ms (KIP-848).</summary>
     public int ConsumerSessionTimeoutMs { get; init; } = 45000;
+    /// <summary>Per-group overrides of the two KIP-848 timeouts (GROUP config resources); null: none.</summary>
+    public IGroupConfigSource? GroupConfigs { get; init; }
+
+    /// <summary>The session timeout of a consumer group's members: the group's consumer.session.timeout.ms, else the broker's.</summary>
+    public int ConsumerSessionTimeoutFor(string groupId) => GroupConfigs?.ConsumerSessionTimeoutMs(groupId) ?? ConsumerSessionTimeoutMs;
+
+    /// <summary>The heartbeat interval of a consumer group's members: the group's consumer.heartbeat.interval.ms, else the broker's.</summary>
+    public int ConsumerHeartbeatIntervalFor(string groupId) => GroupConfigs?.ConsumerHeartbeatIntervalMs(groupId) ?? ConsumerHeartbeatIntervalMs;
 }

@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text.Json;
+using Chronik.Coordination.Topics;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Coordination.Configs;
+
+/// <summary>The per-group timeouts the KIP-848 coordinator asks for (null: the broker's group.consumer.* default).</summary>
+public interface IGroupConfigSource
+{
+    /// <summary>consumer.session.timeout.ms set on <paramref name="groupId"/>, or null.</summary>
+    int? ConsumerSessionTimeoutMs(string groupId);
+
+    /// <summary>consumer.heartbeat.interval.ms set on <paramref name="groupId"/>, or null.</summary>
+    int? ConsumerHeartbeatIntervalMs(string groupId);
+}
+
+/// <summary>The broker settings group configs default to and are bounded by (group.consumer.* and group.share.*).</summary>
+public sealed record GroupConfigBounds
+{
+    public int ConsumerSessionTimeoutMs { get; init; } = 45_000;
+    public int ConsumerMinSessionTimeoutMs { get; init; } = 45_000;
+    public int ConsumerMaxSessionTimeoutMs { get; init; } = 60_000;
+    public int ConsumerHeartbeatIntervalMs { get; init; } = 5_000;
+    public int ConsumerMinHeartbeatIntervalMs { get; init; } = 5_000;
+    public int ConsumerMaxHeartbeatIntervalMs { get; init; } = 15_000;
+    public int ShareSessionTimeoutMs { get; init; } = 45_000;
+    public int ShareMinSessionTimeoutMs { get; init; } = 45_000;
+    public int ShareMaxSessionTimeoutMs { get; init; } = 60_000;
+    public int ShareHeartbeatIntervalMs { get; init; } = 5_000;
+    public int ShareMinHeartbeatIntervalMs { get; init; } = 5_000;
+    public int ShareMaxHeartbeatIntervalMs { get; init; } = 15_000;
+    public int ShareRecordLockDurationMs { get; init; } = 30_000;
+    public int ShareMinRecordLockDurationMs { get; init; } = 15_000;
+    public int ShareMaxRecordLockDurationMs { get; init; } = 60_000;
+}
+
+/// <summary>One group config key: its type, its default (from the broker's settings) and Kafka's documentation line.</summary>
+public sealed record GroupConfigDef(string Name, string Type, Func<GroupConfigBounds, string> Default, string Documentation);
+
+/// <summary>
+/// Dynamic configs of consumer groups (ConfigResource type GROUP, Kafka 4.0's GroupConfig): per-group overrides of the
+/// broker's group.consumer.* (and group.share.*) settings, validated against the broker's min/max bounds, persisted
+/// atomically in &lt;data-dir&gt;/__cluster_metadata/group-configs.json. Reads are lock-free (the table is replaced whole
+/// on change); changes are serialized by one lock. A group need not exist to be configured, as in Kafka.
+/// </summary>
+public sealed class GroupConfigStore : IGroupConfigSource
+{
+    public const string ConsumerSessionTimeout = "consumer.session.timeout.ms";
+    public const string ConsumerHeartbeatInterval = "consumer.heartbeat.interval.ms";
+    public const string ShareSessionTimeout = "share.session.timeout.ms";
+    public const string ShareHeartbeatInterval = "share.heartbeat.interval.ms";
+    public const string ShareRecordLockDuration = "share.record.lock.duration.ms";
+    public const string ShareAutoOffsetReset = "share.auto.offset.reset";
+
+    private static string S(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static readonly GroupConfigDef[] Defs =
+    [
+        new(ConsumerHeartbeatInterval, "INT", b => S(b.ConsumerHeartbeatIntervalMs), "The heartbeat interval given to the members of a consumer group."),
+        new(ConsumerSessionTimeout, "INT", b => S(b.ConsumerSessionTimeoutMs), "The timeout to detect client failures when using the consumer group protocol."),
+        new(ShareAutoOffsetReset, "STRING", _ => "latest", "The strategy to initialize the share-partition start offset (no share groups here: stored only)."),
+        new(ShareHeartbeatInterval, "INT", b => S(b.ShareHeartbeatIntervalMs), "The heartbeat interval given to the members of a share group (no share groups here: stored only)."),
+        new(ShareRecordLockDuration, "INT", b => S(b.ShareRecordLockDurationMs), "The record acquisition lock duration of a share group (no share groups here: stored only)."),
+        new(ShareSessionTimeout, "INT", b => S(b.ShareSessionTimeoutMs), "The timeout to detect client failures when using the share group protocol (no share groups here: stored only)."),
+    ];
+
+    private readonly object _lock = new();
+    private readonly string? _file;
+    private Dictionary<string, Dictionary<string, string>> _groups = new(StringComparer.Ordinal);
+
+    public GroupConfigStore(GroupConfigBounds bounds, string? dataDir)
+    {
+        Bounds = bounds;
+        if (dataDir is not null)
+        {
+            string dir = Path.Combine(dataDir, "__cluster_metadata");
+            Directory.CreateDirectory(dir);
+            _file = Path.Combine(dir, "group-configs.json");
+            Load();
+        }
+    }
+
+    /// <summary>The broker settings group configs default to.</summary>
+    public GroupConfigBounds Bounds { get; }
+
+    /// <summary>Every group config key, ordered by name.</summary>
+    public static IReadOnlyList<GroupConfigDef> All => Defs;
+
+    /// <summary>The def of <paramref name="name"/>, or null when it is not a group config.</summary>
+    public static GroupConfigDef? Find(string name) => Array.Find(Defs, d => d.Name == name);
+
+    /// <summary>The overrides set on <paramref name="groupId"/> (empty when none).</summary>
+    public IReadOnlyDictionary<string, string> Get(string groupId) =>
+        _groups.TryGetValue(groupId, out var c) ? c : new Dictionary<string, string>();
+
+    public int? ConsumerSessionTimeoutMs(string groupId) => IntOf(groupId, ConsumerSessionTimeout);
+
+    public int? ConsumerHeartbeatIntervalMs(string groupId) => IntOf(groupId, ConsumerHeartbeatInterval);
+
+    private int? IntOf(string groupId, string key) =>
+        _groups.TryGetValue(groupId, out var c) && c.TryGetValue(key, out var v) && int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) ? i : null;
+
+    /// <summary>Null when <paramref name="name"/> is a group config, else Kafka's message.</summary>
+    public static string? ValidateName(string name) => Find(name) is null ? $"Unknown group config name: {name}" : null;
+
+    /// <summary>Null when <paramref name="value"/> parses for <paramref name="name"/> (type and lower bound), else why.</summary>
+    public static string? ValidateValue(string name, string? value)
+    {
+        if (ValidateName(name) is { } unknown) return unknown;
+        if (value is null) return $"Null value not supported for group configs: {name}";
+        string v = value.Trim();
+        if (name == ShareAutoOffsetReset)
+        {
+            return v is "latest" or "earliest" ? null : $"Invalid value {value} for configuration {name}: String must be one of: latest, earliest";
+        }
+        if (!int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int i)) return $"Invalid value {value} for configuration {name}: Not a number of type INT";
+        int atLeast = name == ShareRecordLockDuration ? 1000 : 1;
+        return i < atLeast ? $"Invalid value {value} for configuration {name}: Value must be at least {S(atLeast)}" : null;
+    }
+
+    /// <summary>
+    /// Kafka's cross-checks on the group's overrides over the broker defaults: each timeout within the broker's
+    /// min/max, and the session timeout above the heartbeat interval. Null when valid.
+    /// </summary>
+    public string? ValidateCombined(IReadOnlyDictionary<string, string> overrides)
+    {
+        int Value(string key) => overrides.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : int.Parse(Find(key)!.Default(Bounds), CultureInfo.InvariantCulture);
+        var b = Bounds;
+        int chb = Value(ConsumerHeartbeatInterval), cst = Value(ConsumerSessionTimeout);
+        int shb = Value(ShareHeartbeatInterval), sst = Value(ShareSessionTimeout), lck = Value(ShareRecordLockDuration);
+        return Range(ConsumerHeartbeatInterval, chb, b.ConsumerMinHeartbeatIntervalMs, "group.consumer.min.heartbeat.interval.ms", b.ConsumerMaxHeartbeatIntervalMs, "group.consumer.max.heartbeat.interval.ms")
+            ?? Range(ConsumerSessionTimeout, cst, b.ConsumerMinSessionTimeoutMs, "group.consumer.min.session.timeout.ms", b.ConsumerMaxSessionTimeoutMs, "group.consumer.max.session.timeout.ms")
+            ?? Range(ShareHeartbeatInterval, shb, b.ShareMinHeartbeatIntervalMs, "group.share.min.heartbeat.interval.ms", b.ShareMaxHeartbeatIntervalMs, "group.share.max.heartbeat.interval.ms")
+            ?? Range(ShareSessionTimeout, sst, b.ShareMinSessionTimeoutMs, "group.share.min.session.timeout.ms", b.ShareMaxSessionTimeoutMs, "group.share.max.session.timeout.ms")
+            ?? Range(ShareRecordLockDuration, lck, b.ShareMinRecordLockDurationMs, "group.share.min.record.lock.duration.ms", b.ShareMaxRecordLockDurationMs, "group.share.max.record.lock.duration.ms")
+            ?? (cst <= chb ? $"{ConsumerSessionTimeout} must be greater than {ConsumerHeartbeatInterval}" : null)
+            ?? (sst <= shb ? $"{ShareSessionTimeout} must be greater than {ShareHeartbeatInterval}" : null);
+
+        static string? Range(string key, int v, int min, string minKey, int max, string maxKey) =>
+            v < min ? $"{key} must be greater than or equal to {minKey}"
+            : v > max ? $"{key} must be less than or equal to {maxKey}"
+            : null;
+    }
+
+    /// <summary>
+    /// Changes the overrides of <paramref name="groupId"/>: <paramref name="change"/> edits a copy and returns an error
+    /// or None; the result is then checked as a whole (INVALID_CONFIG) and, unless <paramref name="validateOnly"/>,
+    /// persisted and in effect at once (the coordinator reads it at the group's next heartbeat).
+    /// </summary>
+    public (ErrorCode Error, string? Message) Alter(string groupId, Func<Dictionary<string, string>, (ErrorCode Error, string? Message)> change, bool validateOnly)
+    {
+        lock (_lock)
+        {
+            var copy = _groups.TryGetValue(groupId, out var current) ? new Dictionary<string, string>(current, StringComparer.Ordinal) : new(StringComparer.Ordinal);
+            var result = change(copy);
+            if (result.Error != ErrorCode.None) return result;
+            foreach (var (k, v) in copy)
+            {
+                if (ValidateValue(k, v) is { } bad) return (ErrorCode.InvalidConfig, bad);
+            }
+            if (ValidateCombined(copy) is { } why) return (ErrorCode.InvalidConfig, why);
+            if (validateOnly) return result;
+            var next = new Dictionary<string, Dictionary<string, string>>(_groups, StringComparer.Ordinal);
+            if (copy.Count == 0) next.Remove(groupId);
+            else next[groupId] = copy;
+            Save(next);
+            _groups = next;
+            return result;
+        }
+    }
+
+    private sealed record Persisted(Dictionary<string, Dictionary<string, string>> Groups);
+
+    private void Load()
+    {
+        if (_file is null || !File.Exists(_file)) return;
+        var p = JsonSerializer.Deserialize<Persisted>(File.ReadAllText(_file));
+        if (p?.Groups is null) return;
+        _groups = p.Groups.ToDictionary(kv => kv.Key, kv => new Dictionary<string, string>(kv.Value, StringComparer.Ordinal), StringComparer.Ordinal);
+    }
+
+    private void Save(Dictionary<string, Dictionary<string, string>> groups)
+    {
+        if (_file is null) return;
+        AtomicFile.Write(_file, JsonSerializer.SerializeToUtf8Bytes(new Persisted(groups)));
+    }
+}
