@@ -9,6 +9,7 @@ using Chronik.Coordination.Acls;
 using Chronik.Coordination.Configs;
 using Chronik.Coordination.Producers;
 using Chronik.Coordination.Quotas;
+using Chronik.Coordination.Security;
 using Chronik.Coordination.Topics;
 using Chronik.Coordination.Transactions;
 using Chronik.Storage;
@@ -56,6 +57,7 @@ public static class BrokerHostingExtensions
         services.AddSingleton(sp => new DynamicBrokerConfigs(options, sp.GetRequiredService<TopicManager>(), store is null ? options.DataDir : null));
         services.AddHostedService(sp => sp.GetRequiredService<DynamicBrokerConfigs>());
         services.AddSingleton(_ => new GroupConfigStore(GroupCoordinatorService.GroupConfigBoundsFrom(options), store is null ? options.DataDir : null));
+        services.AddSingleton(_ => new ScramCredentialStore(store is null ? options.DataDir : null));
         services.AddSingleton<ConfigAlterer>();
         services.AddSingleton<ClientTelemetry>();
         services.AddSingleton(new ClientQuotaStore(store is null ? options.DataDir : null));
