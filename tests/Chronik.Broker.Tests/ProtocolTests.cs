@@ -26,41 +26,7 @@ public class ProtocolTests(BrokerFixture broker)
         Assert.Contains(r.ApiKeys, k => k.ApiKey == 18 && k.MaxVersion == 4);
     }
 
-    [Fact]
-    public void ApiVersions_newer_than_known_answers_v0_with_unsupported_version()
-    {
-        using var c = new RawClient(broker.Port);
-        // Header v2 with a version we do not know; the body is whatever a future client sends.
-        var header = new RequestHeader { RequestApiKey = 18, RequestApiVersion = 99, CorrelationId = 5, ClientId = "future" };
-        c.SendRaw([.. header.ToBytes(2), 0x00, 0x00, 0x00]);
-        var r = c.Receive<ApiVersionsResponse>(5, 0, 0);
-        Assert.Equal((short)ErrorCode.UnsupportedVersion, r.ErrorCode);
-        Assert.Contains(r.ApiKeys, k => k.ApiKey == 18);
-    }
-
-    [Fact]
-    public void Unknown_api_key_closes_the_connection_and_others_keep_working()
-    {
-        using (var bad = new RawClient(broker.Port))
-        {
-            var header = new RequestHeader { RequestApiKey = 999, RequestApiVersion = 0, CorrelationId = 1, ClientId = "x" };
-            bad.SendRaw(header.ToBytes(1));
-            Assert.Null(bad.ReadFrame());
-        }
-        using var good = new RawClient(broker.Port);
-        int corr = good.Send(new ApiVersionsRequest(), 0);
-        Assert.Equal(0, good.Receive<ApiVersionsResponse>(corr, 0, 0).ErrorCode);
-    }
-
-    [Fact]
-    public void Malformed_request_closes_the_connection()
-    {
-        using var bad = new RawClient(broker.Port);
-        // Metadata v1 claiming one topic whose name length runs past the frame.
-        var header = new RequestHeader { RequestApiKey = 3, RequestApiVersion = 1, CorrelationId = 1, ClientId = "x" };
-        bad.SendRaw([.. header.ToBytes(1), 0, 0, 0, 1, 0x7f, 0xff, (byte)'a']);
-        Assert.Null(bad.ReadFrame());
-    }
+    // Unsupported versions, unknown keys and malformed requests: CompatibilityChecksTests.
 
     [Fact]
     public void Oversized_or_negative_frame_closes_the_connection()
