@@ -81,7 +81,7 @@ public static class BrokerHostingExtensions
                 services.AddSingleton(typeof(IApiHandler), type);
             }
         }
-        services.TryAddSingleton<Security.IScramCredentialProvider, Security.NoScramCredentials>();
+        services.TryAddSingleton<Security.IScramCredentialProvider, Security.ScramStoreCredentials>();
         services.AddSingleton<HandlerRegistry>();
         services.AddSingleton(sp => new Lazy<HandlerRegistry>(sp.GetRequiredService<HandlerRegistry>));
         services.AddSingleton<RequestDispatcher>();

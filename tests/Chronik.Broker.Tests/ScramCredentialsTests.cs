@@ -72,4 +72,60 @@ public class ScramCredentialsTests(BrokerFixture broker)
         var all = Call<DescribeUserScramCredentialsResponse>(broker.Port, new DescribeUserScramCredentialsRequest { Users = null });
         Assert.Contains(all.Results, x => x.User == user + "-ok");
     }
+
+    [Theory]
+    [InlineData(SaslMechanism.ScramSha256, Confluent.Kafka.Admin.ScramMechanism.ScramSha256)]
+    [InlineData(SaslMechanism.ScramSha512, Confluent.Kafka.Admin.ScramMechanism.ScramSha512)]
+    public async Task A_user_created_with_AlterUserScramCredentials_authenticates_over_sasl_scram(SaslMechanism sasl, Confluent.Kafka.Admin.ScramMechanism mechanism)
+    {
+        var own = new BrokerFixture
+        {
+            ConfigureOptions = o =>
+            {
+                o.Security.Protocol = Security.SecurityProtocol.SaslPlaintext;
+                o.Security.PlainUsers["admin"] = "admin-secret";
+            },
+        };
+        await own.InitializeAsync();
+        try
+        {
+            using (var admin = new AdminClientBuilder(new AdminClientConfig
+            {
+                BootstrapServers = own.Bootstrap,
+                SecurityProtocol = Confluent.Kafka.SecurityProtocol.SaslPlaintext,
+                SaslMechanism = SaslMechanism.Plain,
+                SaslUsername = "admin",
+                SaslPassword = "admin-secret",
+            }).Build())
+            {
+                await admin.AlterUserScramCredentialsAsync(
+                [
+                    new UserScramCredentialUpsertion
+                    {
+                        User = "carol",
+                        ScramCredentialInfo = new ScramCredentialInfo { Mechanism = mechanism, Iterations = 4096 },
+                        Password = "carol-secret"u8.ToArray(),
+                    },
+                ]);
+            }
+            ClientConfig As(string password) => new()
+            {
+                BootstrapServers = own.Bootstrap,
+                SecurityProtocol = Confluent.Kafka.SecurityProtocol.SaslPlaintext,
+                SaslMechanism = sasl,
+                SaslUsername = "carol",
+                SaslPassword = password,
+            };
+            using (var carol = new AdminClientBuilder(new AdminClientConfig(As("carol-secret"))).Build())
+            {
+                Assert.NotEmpty(carol.GetMetadata(TimeSpan.FromSeconds(10)).Brokers);
+            }
+            using var wrong = new AdminClientBuilder(new AdminClientConfig(As("wrong"))).Build();
+            Assert.ThrowsAny<KafkaException>(() => wrong.GetMetadata(TimeSpan.FromSeconds(5)));
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
 }

@@ -3,7 +3,7 @@
 // derived and kept, with the iterations) and deletes SCRAM credentials in ScramCredentialStore, persisted before the
 // answer, with Kafka's ScramControlManager errors per user: DUPLICATE_RESOURCE (user altered twice in one request),
 // UNACCEPTABLE_CREDENTIAL (empty name, iterations outside 4096..16384), UNSUPPORTED_SASL_MECHANISM, RESOURCE_NOT_FOUND
-// (deleting a credential that does not exist). No SASL listener uses them yet.
+// (deleting a credential that does not exist). SASL/SCRAM authenticates against them (ScramStoreCredentials).
 using Chronik.Broker.Dispatch;
 using Chronik.Coordination.Security;
 using Chronik.Protocol.Messages;

@@ -132,7 +132,7 @@ public sealed class ScramAuthenticator : ISaslAuthenticator
     private static SaslAuthenticationException Invalid(string message) => new(message);
 }
 
-/// <summary>No SCRAM users: the provider used until a credential store is wired in.</summary>
+/// <summary>No SCRAM users (a provider for tests and embedders without a credential store).</summary>
 public sealed class NoScramCredentials : IScramCredentialProvider
 {
     public ScramCredential? Find(string user, string mechanism) => null;
