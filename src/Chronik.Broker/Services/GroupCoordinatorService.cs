@@ -114,6 +114,9 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         EnsureLoaded();
+        // The first tick runs the offset-expiry sweep now, before any request (Kafka schedules it with no initial
+        // delay), so a request that advances the timers itself (DeleteGroups) never triggers that first sweep.
+        Tick();
         _stop = new CancellationTokenSource();
         _ticker = TickLoopAsync(_stop.Token);
         return Task.CompletedTask;
