@@ -66,6 +66,18 @@ public class GroupConfigsTests(BrokerFixture broker)
     }
 
     [Fact]
+    public void The_broker_reports_the_bounds_of_group_configs_read_only()
+    {
+        var r = Call<DescribeConfigsResponse>(broker.Port, new DescribeConfigsRequest
+        {
+            Resources = [new DescribeConfigsRequest.DescribeConfigsResource { ResourceType = 4, ResourceName = broker.Options.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture), ConfigurationKeys = ["group.consumer.max.session.timeout.ms", "group.consumer.min.heartbeat.interval.ms"] }],
+        }, 4);
+        var configs = Assert.Single(r.Results).Configs.ToDictionary(c => c.Name);
+        Assert.Equal(("60000", true), (configs["group.consumer.max.session.timeout.ms"].Value, configs["group.consumer.max.session.timeout.ms"].ReadOnly));
+        Assert.Equal("5000", configs["group.consumer.min.heartbeat.interval.ms"].Value);
+    }
+
+    [Fact]
     public void Incremental_set_and_delete_change_what_describe_reports()
     {
         string group = Unique("gcfg");
