@@ -2,6 +2,7 @@ using Chronik.Protocol.Messages;
 using Chronik.Protocol.Wire;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using KafkaError = Chronik.Protocol.Messages.ErrorCode;
 
@@ -127,5 +128,22 @@ public class ScramCredentialsTests(BrokerFixture broker)
         {
             await own.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task Without_cluster_permission_the_apis_answer_cluster_authorization_failed()
+    {
+        await using var own = new GroupTestBroker(partitions: 1);
+        own.Options.AuthorizerClassName = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+        own.Options.AllowEveryoneIfNoAclFound = false;
+        await own.StartAsync();
+        var d = Call<DescribeUserScramCredentialsResponse>(own.Port, new DescribeUserScramCredentialsRequest { Users = null });
+        Assert.Equal((short)KafkaError.ClusterAuthorizationFailed, d.ErrorCode);
+        var a = Call<AlterUserScramCredentialsResponse>(own.Port, new AlterUserScramCredentialsRequest
+        {
+            Upsertions = [new() { Name = "eve", Mechanism = 1, Iterations = 4096, Salt = [1], SaltedPassword = new byte[32] }],
+        });
+        Assert.Equal(("eve", (short)KafkaError.ClusterAuthorizationFailed), (Assert.Single(a.Results).User, a.Results[0].ErrorCode));
+        Assert.Null(own.Services.GetRequiredService<Chronik.Coordination.Security.ScramCredentialStore>().Find("eve", Chronik.Coordination.Security.ScramMechanism.ScramSha256));
     }
 }
