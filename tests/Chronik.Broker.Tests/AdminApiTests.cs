@@ -337,6 +337,51 @@ public class AdminApiTests(BrokerFixture broker)
     // ---- DeleteRecords ----
 
     [Fact]
+    public async Task DeleteRecords_on_a_repartition_style_topic_deletes_the_segments_below_and_consumers_start_there()
+    {
+        string name = Unique("adm-repartition");
+        using var admin = Admin();
+        // Small segments, as a Kafka Streams repartition topic purged by DeleteRecords has many.
+        await admin.CreateTopicsAsync([new TopicSpecification
+        {
+            Name = name, NumPartitions = 1, ReplicationFactor = 1,
+            Configs = new Dictionary<string, string> { ["segment.bytes"] = "4096", ["cleanup.policy"] = "delete" },
+        }]);
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = broker.Bootstrap, Acks = Acks.All, BatchNumMessages = 20 }).Build())
+        {
+            for (int i = 0; i < 600; i++)
+            {
+                producer.Produce(new TopicPartition(name, 0), new Message<string, string> { Key = "k" + i, Value = $"v{i}:" + new string('x', 100) });
+                if (i % 20 == 19) producer.Flush(TimeSpan.FromSeconds(30));
+            }
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+        string dir = Path.Combine(broker.DataDir, $"{name}-0");
+        int segmentsBefore = Directory.GetFiles(dir, "*.log").Length;
+        Assert.True(segmentsBefore > 5, $"{segmentsBefore} segments");
+
+        var deleted = await admin.DeleteRecordsAsync([new TopicPartitionOffset(name, 0, 500)]);
+        Assert.Equal(500, deleted.Single().Offset.Value);
+
+        // Every segment that ends at or below the new log start offset is gone from disk.
+        var bases = Directory.GetFiles(dir, "*.log").Select(f => long.Parse(Path.GetFileNameWithoutExtension(f), System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+        Assert.True(bases.Count < segmentsBefore);
+        Assert.True(bases[0] <= 500 && (bases.Count == 1 || bases[1] > 500), string.Join(",", bases));
+
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = broker.Bootstrap, GroupId = Unique("adm-repartition-g"), AutoOffsetReset = AutoOffsetReset.Earliest, EnableAutoCommit = false,
+        }).Build();
+        Assert.Equal(500, consumer.QueryWatermarkOffsets(new TopicPartition(name, 0), TimeSpan.FromSeconds(10)).Low.Value);
+        consumer.Subscribe(name);
+        var first = consumer.Consume(TimeSpan.FromSeconds(20));
+        Assert.NotNull(first);
+        Assert.Equal(500, first.Offset.Value);
+        Assert.StartsWith("v500:", first.Message.Value, StringComparison.Ordinal);
+        consumer.Close();
+    }
+
+    [Fact]
     public async Task DeleteRecords_moves_the_low_watermark_and_list_offsets_follows()
     {
         string name = Unique("adm-delrec");
