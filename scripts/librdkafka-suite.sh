@@ -11,7 +11,8 @@
 # after --timeout seconds (default 300). Each result is a line "NUM STATUS SECONDS NOTE" in the
 # results file (STATUS: PASS, FAIL, TIMEOUT, SKIP); per-test logs sit next to it in <results>.d/.
 # --bootstrap uses an already running broker instead of starting one. LIBRDKAFKA_SASL=PLAIN runs the broker
-# with a SASL_PLAINTEXT listener and the tests with SASL/PLAIN credentials.
+# with a SASL_PLAINTEXT listener (sessions re-authenticated every LIBRDKAFKA_REAUTH_MS, default 10 s) and the
+# tests with SASL/PLAIN credentials.
 # The broker runs with an ACL authorizer that allows everyone when no ACL matches, as the reference
 # Kafka did (0081's ACL sub-tests need it); LIBRDKAFKA_SUITE_AUTHORIZER= (empty) turns it off.
 # Exit status: 0 when no test failed or timed out.
@@ -94,6 +95,7 @@ EOF
 listeners=SASL_PLAINTEXT://127.0.0.1:9092
 sasl.enabled.mechanisms=$LIBRDKAFKA_SASL
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_testuser="testpass";
+connections.max.reauth.ms=${LIBRDKAFKA_REAUTH_MS:-10000}
 EOF
     export KCAT_ARGS="-X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=$LIBRDKAFKA_SASL -X sasl.username=testuser -X sasl.password=testpass"
   fi

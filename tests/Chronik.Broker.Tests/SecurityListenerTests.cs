@@ -166,6 +166,58 @@ public class SecurityListenerTests
     }
 
     [Fact]
+    public async Task Sessions_expire_after_connections_max_reauth_ms_unless_re_authenticated()
+    {
+        var broker = new BrokerFixture
+        {
+            ConfigureOptions = o =>
+            {
+                o.Security.Protocol = Security.SecurityProtocol.SaslPlaintext;
+                o.Security.PlainUsers["alice"] = "alice-secret";
+                o.Security.PlainUsers["mallory"] = "mallory-secret";
+                o.Security.ConnectionsMaxReauthMs = 1500;
+            },
+        };
+        await broker.InitializeAsync();
+        try
+        {
+            static void Authenticate(RawClient raw, string user, string password, long expectLifetime)
+            {
+                int c = raw.Send(new SaslHandshakeRequest { Mechanism = "PLAIN" }, 1);
+                Assert.Equal(0, raw.Receive<SaslHandshakeResponse>(c, 1, 0).ErrorCode);
+                c = raw.Send(new SaslAuthenticateRequest { AuthBytes = System.Text.Encoding.UTF8.GetBytes($"\0{user}\0{password}") }, 2);
+                var r = raw.Receive<SaslAuthenticateResponse>(c, 2, 1);
+                Assert.Equal(0, r.ErrorCode);
+                Assert.Equal(expectLifetime, r.SessionLifetimeMs);
+            }
+            using (var raw = new RawClient(broker.Port))
+            {
+                Authenticate(raw, "alice", "alice-secret", 1500);
+                await Task.Delay(800);
+                Authenticate(raw, "alice", "alice-secret", 1500); // KIP-368 re-authentication on the same connection
+                await Task.Delay(1000);
+                int c = raw.Send(new MetadataRequest(), 1); // 1.8 s after the first login, 1.0 s after the second
+                Assert.Single(raw.Receive<MetadataResponse>(c, 1, 0).Brokers);
+                await Task.Delay(1000);
+                raw.Send(new MetadataRequest(), 1);
+                Assert.Null(raw.ReadFrame()); // expired without re-authenticating: closed, as Kafka does
+            }
+            using (var raw = new RawClient(broker.Port))
+            {
+                Authenticate(raw, "alice", "alice-secret", 1500);
+                int c = raw.Send(new SaslHandshakeRequest { Mechanism = "PLAIN" }, 1);
+                raw.Receive<SaslHandshakeResponse>(c, 1, 0);
+                c = raw.Send(new SaslAuthenticateRequest { AuthBytes = "\0mallory\0mallory-secret"u8.ToArray() }, 2);
+                var r = raw.Receive<SaslAuthenticateResponse>(c, 2, 1);
+                Assert.Equal((short)Protocol.Messages.ErrorCode.SaslAuthenticationFailed, r.ErrorCode);
+                Assert.Contains("Cannot change principals", r.ErrorMessage);
+                Assert.Null(raw.ReadFrame());
+            }
+        }
+        finally { await broker.DisposeAsync(); }
+    }
+
+    [Fact]
     public async Task Plaintext_listener_answers_sasl_requests_with_illegal_sasl_state()
     {
         var broker = new BrokerFixture();

@@ -57,7 +57,15 @@ public sealed class RequestDispatcher
                 _logger.LogDebug("API Request: {Api} (key={Key}, v{Version}) from {Remote} [client: {Client}, correlation: {Correlation}]",
                     BrokerMetrics.ApiName(apiKey), apiKey, version, remote, header.ClientId, header.CorrelationId);
             }
-            if (session is { RequiresSasl: true, Authenticated: false }) CheckAllowedBeforeAuthentication(session, apiKey);
+            if (session is { RequiresSasl: true })
+            {
+                if (!session.Authenticated) CheckAllowedBeforeAuthentication(session, apiKey);
+                else if (session.IsExpired(start) && apiKey != (short)ApiKey.SaslHandshake && !(apiKey == (short)ApiKey.SaslAuthenticate && session.Authenticator is not null))
+                {
+                    // KIP-368: a session past its lifetime may only re-authenticate; Kafka closes the connection otherwise.
+                    KafkaProtocolException.Throw($"SASL session of {session.Principal} expired without re-authentication");
+                }
+            }
             if (version < handler.MinVersion || version > handler.MaxVersion)
             {
                 if (apiKey == (short)ApiKey.ApiVersions)

@@ -2,7 +2,8 @@
 // runs in SaslAuthenticate requests. An unsupported or disabled mechanism gets UNSUPPORTED_SASL_MECHANISM with the
 // enabled list, and the connection is closed after the answer, as Kafka does. On a non-SASL listener, or after
 // authentication, the answer is ILLEGAL_SASL_STATE. After a v0 handshake the client sends bare size-prefixed SASL
-// tokens instead of SaslAuthenticate requests (RequestDispatcher handles those).
+// tokens instead of SaslAuthenticate requests (RequestDispatcher handles those). With connections.max.reauth.ms set,
+// an authenticated client may hand-shake again (v1) to re-authenticate (KIP-368) with the same mechanism.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
 using Chronik.Protocol.Messages;
@@ -30,7 +31,8 @@ public sealed class SaslHandshakeHandler : ApiHandler<SaslHandshakeRequest, Sasl
         var session = context.Session;
         var security = _options.Security;
         var response = new SaslHandshakeResponse();
-        if (!session.RequiresSasl || session.Authenticated || session.Authenticator is not null)
+        bool reauthentication = session.Authenticated && security.ConnectionsMaxReauthMs > 0 && context.ApiVersion >= 1 && session.Authenticator is null;
+        if (!reauthentication && (!session.RequiresSasl || session.Authenticated || session.Authenticator is not null))
         {
             response.ErrorCode = (short)ErrorCode.IllegalSaslState;
             if (session.RequiresSasl && !session.Authenticated) session.CloseAfterResponse = true;
@@ -38,13 +40,15 @@ public sealed class SaslHandshakeHandler : ApiHandler<SaslHandshakeRequest, Sasl
         }
         response.Mechanisms.AddRange(security.SaslEnabledMechanisms);
         string mechanism = request.Mechanism;
-        if (!security.SaslEnabledMechanisms.Contains(mechanism) || !SaslMechanisms.IsSupported(mechanism))
+        if (!security.SaslEnabledMechanisms.Contains(mechanism) || !SaslMechanisms.IsSupported(mechanism)
+            || (reauthentication && mechanism != session.Mechanism))
         {
             response.ErrorCode = (short)ErrorCode.UnsupportedSaslMechanism;
             session.CloseAfterResponse = true;
             return new(response);
         }
         session.RawTokens = context.ApiVersion == 0;
+        session.Mechanism = mechanism;
         session.BeginSasl(mechanism == SaslMechanisms.Plain
             ? new PlainAuthenticator(security.PlainUsers)
             : new ScramAuthenticator(mechanism, _scram));

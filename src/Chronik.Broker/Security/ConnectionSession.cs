@@ -21,6 +21,15 @@ public sealed class ConnectionSession
     public bool RequiresSasl { get; }
     public bool Authenticated { get; private set; }
 
+    /// <summary>The SASL mechanism of the last handshake (re-authentication must keep it).</summary>
+    public string? Mechanism { get; internal set; }
+
+    /// <summary>Stopwatch timestamp after which the session has expired (KIP-368); 0 when it never does.</summary>
+    public long ExpiresAt { get; private set; }
+
+    /// <summary>True when the session lifetime has passed: only a SaslHandshake (re-authentication) is accepted.</summary>
+    public bool IsExpired(long now) => ExpiresAt != 0 && now >= ExpiresAt;
+
     /// <summary>The mechanism chosen by SaslHandshake, with its exchange in progress.</summary>
     public ISaslAuthenticator? Authenticator { get; private set; }
 
@@ -32,8 +41,9 @@ public sealed class ConnectionSession
 
     internal void BeginSasl(ISaslAuthenticator authenticator) => Authenticator = authenticator;
 
-    internal void CompleteSasl(string user)
+    internal void CompleteSasl(string user, long lifetimeMs = 0)
     {
+        ExpiresAt = lifetimeMs > 0 ? System.Diagnostics.Stopwatch.GetTimestamp() + lifetimeMs * System.Diagnostics.Stopwatch.Frequency / 1000 : 0;
         Principal = "User:" + user;
         Authenticated = true;
         Authenticator = null;

@@ -19,6 +19,9 @@ public sealed class ListenerSecurityOptions
     /// <summary>sasl.enabled.mechanisms.</summary>
     public List<string> SaslEnabledMechanisms { get; } = [SaslMechanisms.Plain, SaslMechanisms.ScramSha256, SaslMechanisms.ScramSha512];
 
+    /// <summary>connections.max.reauth.ms: a SASL session's lifetime; the client re-authenticates before it ends (KIP-368). 0: never.</summary>
+    public long ConnectionsMaxReauthMs { get; set; }
+
     /// <summary>PLAIN users (user_NAME="password" entries of the PlainLoginModule JAAS config).</summary>
     public Dictionary<string, string> PlainUsers { get; } = new(StringComparer.Ordinal);
 

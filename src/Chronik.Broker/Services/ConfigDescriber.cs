@@ -70,6 +70,7 @@ public static class ConfigDescriber
         new("auto.create.topics.enable", "BOOLEAN", o => o.AutoCreateTopicsEnable ? "true" : "false", "true", "Create a topic when a client asks for metadata of an unknown one."),
         new("broker.id", "INT", o => S(o.NodeId), "-1", "The id of this broker (equal to node.id)."),
         new("compression.type", "STRING", _ => null, "producer", "Default compression type of topics."),
+        new("connections.max.reauth.ms", "LONG", o => S(o.Security.ConnectionsMaxReauthMs), "0", "Longest a SASL session lasts before the client must re-authenticate (KIP-368); 0 never expires."),
         new("default.replication.factor", "INT", o => S(o.DefaultReplicationFactor), "1", "Replication factor of automatically created topics."),
         new("delete.topic.enable", "BOOLEAN", _ => "true", "true", "Topics can be deleted."),
         new("group.consumer.heartbeat.interval.ms", "INT", o => S(o.GroupConsumerHeartbeatIntervalMs), "5000", "Heartbeat interval given to consumer group (KIP-848) members; the default of the group config consumer.heartbeat.interval.ms."),

@@ -20,6 +20,9 @@ internal static partial class SecurityProperties
     [
         new("sasl.enabled.mechanisms", o => string.Join(',', o.Security.SaslEnabledMechanisms),
             "SASL mechanisms a SASL listener offers: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.", ApplyMechanisms),
+        new("connections.max.reauth.ms", o => o.Security.ConnectionsMaxReauthMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "Lifetime of a SASL session; clients re-authenticate before it ends (KIP-368). 0 (the default): sessions never expire.",
+            (s, v) => s.Options.Security.ConnectionsMaxReauthMs = ConfigValues.Long(v, 0)),
         new("sasl.jaas.config", _ => "(unset)",
             "PlainLoginModule config whose user_NAME=\"password\" entries are the PLAIN users (also read from listener.name.<listener>.plain.sasl.jaas.config).",
             (s, v) => ApplyJaas(s.Options, v)),
