@@ -175,7 +175,7 @@ public class SecurityListenerTests
                 o.Security.Protocol = Security.SecurityProtocol.SaslPlaintext;
                 o.Security.PlainUsers["alice"] = "alice-secret";
                 o.Security.PlainUsers["mallory"] = "mallory-secret";
-                o.Security.ConnectionsMaxReauthMs = 1500;
+                o.Security.ConnectionsMaxReauthMs = 3000;
             },
         };
         await broker.InitializeAsync();
@@ -192,19 +192,19 @@ public class SecurityListenerTests
             }
             using (var raw = new RawClient(broker.Port))
             {
-                Authenticate(raw, "alice", "alice-secret", 1500);
-                await Task.Delay(800);
-                Authenticate(raw, "alice", "alice-secret", 1500); // KIP-368 re-authentication on the same connection
-                await Task.Delay(1000);
-                int c = raw.Send(new MetadataRequest(), 1); // 1.8 s after the first login, 1.0 s after the second
+                Authenticate(raw, "alice", "alice-secret", 3000);
+                await Task.Delay(2000);
+                Authenticate(raw, "alice", "alice-secret", 3000); // KIP-368 re-authentication on the same connection
+                await Task.Delay(1500);
+                int c = raw.Send(new MetadataRequest(), 1); // 3.5 s after the first login, 1.5 s after the second
                 Assert.Single(raw.Receive<MetadataResponse>(c, 1, 0).Brokers);
-                await Task.Delay(1000);
+                await Task.Delay(2500);
                 raw.Send(new MetadataRequest(), 1);
                 Assert.Null(raw.ReadFrame()); // expired without re-authenticating: closed, as Kafka does
             }
             using (var raw = new RawClient(broker.Port))
             {
-                Authenticate(raw, "alice", "alice-secret", 1500);
+                Authenticate(raw, "alice", "alice-secret", 3000);
                 int c = raw.Send(new SaslHandshakeRequest { Mechanism = "PLAIN" }, 1);
                 raw.Receive<SaslHandshakeResponse>(c, 1, 0);
                 c = raw.Send(new SaslAuthenticateRequest { AuthBytes = "\0mallory\0mallory-secret"u8.ToArray() }, 2);
