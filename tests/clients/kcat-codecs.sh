@@ -30,8 +30,10 @@ for codec in $CODECS; do
   if cmp -s "$work/in.txt" "$work/out-$codec.txt"; then
     log "$codec: $N messages round-tripped exactly"
     if [ -n "$BROKER_DATA" ] && [[ " $STRICT_CODECS " == *" $codec "* ]]; then
-      stored=$("$PY" "$(dirname "$0")/py/segment_codecs.py" "$BROKER_DATA/$topic-0/"*.log)
-      if [ "$stored" = "${CODEC_ID[$codec]}:${stored#*:}" ] && [[ $stored != *" "* ]]; then
+      # batches of fewer than 8 records are left out: librdkafka sends a batch uncompressed when
+      # compressing would make it larger (a lone message behind the first linger, say)
+      stored=$("$PY" "$(dirname "$0")/py/segment_codecs.py" --min-records 8 "$BROKER_DATA/$topic-0/"*.log)
+      if [ -n "$stored" ] && [ "$stored" = "${CODEC_ID[$codec]}:${stored#*:}" ] && [[ $stored != *" "* ]]; then
         log "$codec: stored batches all carry codec ${CODEC_ID[$codec]} ($stored)"
       else
         log "$codec: stored batches have codecs '$stored' (codec:count), expected only ${CODEC_ID[$codec]}"; fail=1
