@@ -63,7 +63,9 @@ internal sealed class MessageEmitter
         _w.Line("namespace Chronik.Protocol.Messages;");
         _w.Line();
         _w.Line($"/// <summary>{_spec.Name}: {_spec.Type}{(_spec.ApiKey is { } k ? $" for api key {k}" : "")}, versions {_spec.ValidVersions}, flexible {_spec.FlexibleVersions}.</summary>");
-        _w.Open($"public sealed partial class {_spec.Name} : IKafkaMessage");
+        // Responses with a top-level throttle_time_ms can have it raised by broker-wide quotas (IThrottledResponse).
+        bool throttled = _spec.Type == "response" && _spec.Fields.Any(f => f.Name == "ThrottleTimeMs" && f.Type == "int32");
+        _w.Open($"public sealed partial class {_spec.Name} : IKafkaMessage{(throttled ? ", IThrottledResponse" : "")}");
         _w.Line($"public short ApiKey => {_spec.ApiKey ?? -1};");
         _w.Line($"public short LowestSupportedVersion => {_spec.ValidVersions.Min};");
         _w.Line($"public short HighestSupportedVersion => {_spec.ValidVersions.Max};");

@@ -150,6 +150,35 @@ public class ClientQuotaBrokerTests(BrokerFixture broker, ITestOutputHelper outp
         Assert.Equal(0, raw.Receive<ProduceResponse>(corr, 9, 1).ThrottleTimeMs);
     }
 
+    [Fact]
+    public void A_request_percentage_quota_throttles_a_busy_client_and_mutes_its_connection()
+    {
+        const string client = "raw-request-rate";
+        // 0.001 % of one thread: 0.1 ms of handling over the 10 s the rate is first measured over.
+        SetClientQuota(client, "request_percentage", 0.001);
+        using var raw = new RawClient(broker.Port);
+        MetadataResponse? throttled = null;
+        for (int i = 0; i < 2000 && throttled is null; i++)
+        {
+            int corr = raw.Send(new MetadataRequest { Topics = [] }, 12, client);
+            var r = raw.Receive<MetadataResponse>(corr, 12, 1);
+            if (r.ThrottleTimeMs > 0) throttled = r;
+        }
+        Assert.NotNull(throttled);
+        // Kafka bounds a request-quota throttle by one quota window (1 s).
+        Assert.InRange(throttled.ThrottleTimeMs, 1, 1000);
+
+        var sw = Stopwatch.StartNew();
+        int next = raw.Send(new MetadataRequest { Topics = [] }, 12, client);
+        raw.Receive<MetadataResponse>(next, 12, 1);
+        Assert.True(sw.ElapsedMilliseconds >= throttled.ThrottleTimeMs - 100, $"answered after {sw.ElapsedMilliseconds} ms, throttle {throttled.ThrottleTimeMs} ms");
+
+        // Another client id on a new connection is not throttled.
+        using var other = new RawClient(broker.Port);
+        int free = other.Send(new MetadataRequest { Topics = [] }, 12, "raw-request-free");
+        Assert.Equal(0, other.Receive<MetadataResponse>(free, 12, 1).ThrottleTimeMs);
+    }
+
     private async Task CreateTopic(string topic)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.Bootstrap }).Build();

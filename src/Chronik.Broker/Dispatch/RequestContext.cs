@@ -30,6 +30,9 @@ public sealed class RequestContext
     /// <summary>Size of the request frame (without its 4-byte length), as Kafka's request.sizeInBytes.</summary>
     public int RequestBytes { get; internal set; }
 
+    /// <summary>Stopwatch ticks the request's synchronous handling took (parse and handler up to its first wait), for request quotas.</summary>
+    internal long ThreadTicks { get; set; }
+
     /// <summary>The connection's mute state, when the request came over a connection.</summary>
     internal ChannelThrottle? Channel { get; set; }
 

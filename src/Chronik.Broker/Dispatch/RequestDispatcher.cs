@@ -20,12 +20,14 @@ public sealed class RequestDispatcher
     private readonly HandlerRegistry _registry;
     private readonly BrokerMetrics _metrics;
     private readonly ILogger<RequestDispatcher> _logger;
+    private readonly Services.ClientQuotas? _quotas;
 
-    public RequestDispatcher(HandlerRegistry registry, BrokerMetrics metrics, ILogger<RequestDispatcher> logger)
+    public RequestDispatcher(HandlerRegistry registry, BrokerMetrics metrics, ILogger<RequestDispatcher> logger, Services.ClientQuotas? quotas = null)
     {
         _registry = registry;
         _metrics = metrics;
         _logger = logger;
+        _quotas = quotas;
     }
 
     /// <summary>Starts handling a frame. Throws <see cref="KafkaProtocolException"/> when the connection must be closed.</summary>
@@ -79,6 +81,7 @@ public sealed class RequestDispatcher
             var request = handler.CreateRequest();
             request.Read(ref reader, version);
             var task = handler.HandleAsync(context, request, ct);
+            context.ThreadTicks = Stopwatch.GetTimestamp() - start;
             return new PendingResponse(task, context, version, ApiKeys.ResponseHeaderVersion(apiKey, version), rented, length, start);
         }
         catch (Exception e) when (e is not KafkaProtocolException and (IndexOutOfRangeException or ArgumentException or FormatException or OverflowException or InvalidCastException))
@@ -139,6 +142,22 @@ public sealed class RequestDispatcher
         if (w.Position != total) throw new InvalidOperationException($"{response.GetType().Name} v{p.ResponseVersion}: wrote {w.Position}, computed {total}");
         output.Advance(total);
         return total;
+    }
+
+    /// <summary>
+    /// request_percentage quotas (Kafka's request quota): counts the request's thread time for its (user, client-id)
+    /// and, past the quota, raises the response's throttle_time_ms and mutes the connection (KIP-219). Requests
+    /// before SASL authentication completes and ApiVersions (whose answer is shared) are not counted.
+    /// </summary>
+    public void ApplyRequestQuota(in PendingResponse p, IKafkaMessage? response)
+    {
+        if (_quotas is null || !_quotas.Snapshot.HasRequestQuotas || p.HeaderVersion < 0) return;
+        var context = p.Context;
+        if (context.ApiKey == (short)ApiKey.ApiVersions || context.Session is { RequiresSasl: true, Authenticated: false }) return;
+        int throttleMs = _quotas.RecordRequestTime(context, context.ThreadTicks);
+        if (throttleMs <= 0) return;
+        if (response is IThrottledResponse throttled && throttled.ThrottleTimeMs < throttleMs) throttled.ThrottleTimeMs = throttleMs;
+        context.ThrottleChannel(throttleMs);
     }
 
     public void Completed(in PendingResponse p, int bytesOut)

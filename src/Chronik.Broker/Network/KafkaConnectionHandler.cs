@@ -159,6 +159,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                     try
                     {
                         response = await p.Response.ConfigureAwait(false);
+                        _dispatcher.ApplyRequestQuota(p, response);
                         if (response is not null && !broken) written = RequestDispatcher.WriteResponse(output, response, p);
                     }
                     catch (Exception e)

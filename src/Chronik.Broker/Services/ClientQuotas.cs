@@ -22,16 +22,33 @@ public sealed class ClientQuotas
         long windowMs = options.QuotaWindowSizeSeconds * 1000L;
         Produce = new ClientQuotaManager(store, QuotaKeys.ProducerByteRate, options.QuotaWindowNum, windowMs);
         Fetch = new ClientQuotaManager(store, QuotaKeys.ConsumerByteRate, options.QuotaWindowNum, windowMs);
+        Request = new ClientQuotaManager(store, QuotaKeys.RequestPercentage, options.QuotaWindowNum, windowMs);
+        _requestThrottleCapMs = (int)Math.Min(int.MaxValue, windowMs);
     }
+
+    private readonly int _requestThrottleCapMs;
 
     public ClientQuotaStore Store { get; }
     public ClientQuotaManager Produce { get; }
     public ClientQuotaManager Fetch { get; }
+    public ClientQuotaManager Request { get; }
 
     /// <summary>The quotas in effect; check HasProducerQuotas / HasConsumerQuotas before measuring anything.</summary>
     public QuotaSnapshot Snapshot => Store.Snapshot;
 
     public long NowMs() => _time.GetTimestamp() / _ticksPerMs;
+
+    /// <summary>
+    /// request_percentage, as Kafka's ClientRequestQuotaManager: the time a request kept a broker thread busy is
+    /// counted as a percentage of one thread-second (100 = one thread all the time), and the throttle time is
+    /// bounded by one quota window. Returns the throttle time in ms.
+    /// </summary>
+    public int RecordRequestTime(RequestContext context, long threadTicks)
+    {
+        double percent = threadTicks * 100.0 / System.Diagnostics.Stopwatch.Frequency;
+        int throttleMs = Request.RecordAndGetThrottleTimeMs(UserOf(context), context.ClientId, percent, NowMs());
+        return Math.Min(throttleMs, _requestThrottleCapMs);
+    }
 
     /// <summary>The quota user of a request: its principal's name (only called while quotas are configured).</summary>
     public static string UserOf(RequestContext context)

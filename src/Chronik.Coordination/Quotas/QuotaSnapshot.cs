@@ -18,11 +18,13 @@ public sealed class QuotaSnapshot
         _byKey = byKey;
         HasProducerQuotas = byKey.ContainsKey(QuotaKeys.ProducerByteRate);
         HasConsumerQuotas = byKey.ContainsKey(QuotaKeys.ConsumerByteRate);
+        HasRequestQuotas = byKey.ContainsKey(QuotaKeys.RequestPercentage);
     }
 
     /// <summary>Cheap checks for the produce and fetch paths: false means nothing is measured.</summary>
     public bool HasProducerQuotas { get; }
     public bool HasConsumerQuotas { get; }
+    public bool HasRequestQuotas { get; }
 
     public bool HasAny(string key) => _byKey.ContainsKey(key);
 

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>AddOffsetsToTxnResponse: response for api key 25, versions 0-4, flexible 3+.</summary>
-public sealed partial class AddOffsetsToTxnResponse : IKafkaMessage
+public sealed partial class AddOffsetsToTxnResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 25;
     public short LowestSupportedVersion => 0;

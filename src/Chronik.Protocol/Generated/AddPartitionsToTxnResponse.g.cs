@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>AddPartitionsToTxnResponse: response for api key 24, versions 0-5, flexible 3+.</summary>
-public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage
+public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 24;
     public short LowestSupportedVersion => 0;

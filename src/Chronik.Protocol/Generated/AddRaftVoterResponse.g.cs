@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>AddRaftVoterResponse: response for api key 80, versions 0, flexible 0+.</summary>
-public sealed partial class AddRaftVoterResponse : IKafkaMessage
+public sealed partial class AddRaftVoterResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 80;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>AllocateProducerIdsResponse: response for api key 67, versions 0, flexible 0+.</summary>
-public sealed partial class AllocateProducerIdsResponse : IKafkaMessage
+public sealed partial class AllocateProducerIdsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 67;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>AlterClientQuotasResponse: response for api key 49, versions 0-1, flexible 1+.</summary>
-public sealed partial class AlterClientQuotasResponse : IKafkaMessage
+public sealed partial class AlterClientQuotasResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 49;
     public short LowestSupportedVersion => 0;

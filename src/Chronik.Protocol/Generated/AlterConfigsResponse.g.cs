@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>AlterConfigsResponse: response for api key 33, versions 0-2, flexible 2+.</summary>
-public sealed partial class AlterConfigsResponse : IKafkaMessage
+public sealed partial class AlterConfigsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 33;
     public short LowestSupportedVersion => 0;

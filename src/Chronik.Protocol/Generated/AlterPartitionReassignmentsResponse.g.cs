@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>AlterPartitionReassignmentsResponse: response for api key 45, versions 0, flexible 0+.</summary>
-public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage
+public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 45;
     public short LowestSupportedVersion => 0;

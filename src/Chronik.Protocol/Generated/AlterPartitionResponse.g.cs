@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>AlterPartitionResponse: response for api key 56, versions 0-3, flexible 0+.</summary>
-public sealed partial class AlterPartitionResponse : IKafkaMessage
+public sealed partial class AlterPartitionResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 56;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>AlterReplicaLogDirsResponse: response for api key 34, versions 0-2, flexible 2+.</summary>
-public sealed partial class AlterReplicaLogDirsResponse : IKafkaMessage
+public sealed partial class AlterReplicaLogDirsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 34;
     public short LowestSupportedVersion => 0;

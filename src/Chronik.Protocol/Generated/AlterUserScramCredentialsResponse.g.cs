@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>AlterUserScramCredentialsResponse: response for api key 51, versions 0, flexible 0+.</summary>
-public sealed partial class AlterUserScramCredentialsResponse : IKafkaMessage
+public sealed partial class AlterUserScramCredentialsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 51;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ApiVersionsResponse: response for api key 18, versions 0-4, flexible 3+.</summary>
-public sealed partial class ApiVersionsResponse : IKafkaMessage
+public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 18;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>AssignReplicasToDirsResponse: response for api key 73, versions 0, flexible 0+.</summary>
-public sealed partial class AssignReplicasToDirsResponse : IKafkaMessage
+public sealed partial class AssignReplicasToDirsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 73;
     public short LowestSupportedVersion => 0;

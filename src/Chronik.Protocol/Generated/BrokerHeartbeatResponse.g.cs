@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>BrokerHeartbeatResponse: response for api key 63, versions 0-1, flexible 0+.</summary>
-public sealed partial class BrokerHeartbeatResponse : IKafkaMessage
+public sealed partial class BrokerHeartbeatResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 63;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>BrokerRegistrationResponse: response for api key 62, versions 0-4, flexible 0+.</summary>
-public sealed partial class BrokerRegistrationResponse : IKafkaMessage
+public sealed partial class BrokerRegistrationResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 62;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ConsumerGroupDescribeResponse: response for api key 69, versions 0, flexible 0+.</summary>
-public sealed partial class ConsumerGroupDescribeResponse : IKafkaMessage
+public sealed partial class ConsumerGroupDescribeResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 69;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ConsumerGroupHeartbeatResponse: response for api key 68, versions 0-1, flexible 0+.</summary>
-public sealed partial class ConsumerGroupHeartbeatResponse : IKafkaMessage
+public sealed partial class ConsumerGroupHeartbeatResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 68;
     public short LowestSupportedVersion => 0;

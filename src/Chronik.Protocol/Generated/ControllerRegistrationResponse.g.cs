@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ControllerRegistrationResponse: response for api key 70, versions 0, flexible 0+.</summary>
-public sealed partial class ControllerRegistrationResponse : IKafkaMessage
+public sealed partial class ControllerRegistrationResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 70;
     public short LowestSupportedVersion => 0;

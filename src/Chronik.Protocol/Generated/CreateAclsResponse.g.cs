@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>CreateAclsResponse: response for api key 30, versions 0-3, flexible 2+.</summary>
-public sealed partial class CreateAclsResponse : IKafkaMessage
+public sealed partial class CreateAclsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 30;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>CreateDelegationTokenResponse: response for api key 38, versions 0-3, flexible 2+.</summary>
-public sealed partial class CreateDelegationTokenResponse : IKafkaMessage
+public sealed partial class CreateDelegationTokenResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 38;
     public short LowestSupportedVersion => 0;

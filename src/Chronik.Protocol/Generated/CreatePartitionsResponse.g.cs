@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>CreatePartitionsResponse: response for api key 37, versions 0-3, flexible 2+.</summary>
-public sealed partial class CreatePartitionsResponse : IKafkaMessage
+public sealed partial class CreatePartitionsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 37;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>CreateTopicsResponse: response for api key 19, versions 0-7, flexible 5+.</summary>
-public sealed partial class CreateTopicsResponse : IKafkaMessage
+public sealed partial class CreateTopicsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 19;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DeleteAclsResponse: response for api key 31, versions 0-3, flexible 2+.</summary>
-public sealed partial class DeleteAclsResponse : IKafkaMessage
+public sealed partial class DeleteAclsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 31;
     public short LowestSupportedVersion => 0;

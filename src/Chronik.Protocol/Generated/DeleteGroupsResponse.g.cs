@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DeleteGroupsResponse: response for api key 42, versions 0-2, flexible 2+.</summary>
-public sealed partial class DeleteGroupsResponse : IKafkaMessage
+public sealed partial class DeleteGroupsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 42;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DeleteRecordsResponse: response for api key 21, versions 0-2, flexible 2+.</summary>
-public sealed partial class DeleteRecordsResponse : IKafkaMessage
+public sealed partial class DeleteRecordsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 21;
     public short LowestSupportedVersion => 0;

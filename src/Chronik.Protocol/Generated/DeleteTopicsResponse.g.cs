@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DeleteTopicsResponse: response for api key 20, versions 0-6, flexible 4+.</summary>
-public sealed partial class DeleteTopicsResponse : IKafkaMessage
+public sealed partial class DeleteTopicsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 20;
     public short LowestSupportedVersion => 0;

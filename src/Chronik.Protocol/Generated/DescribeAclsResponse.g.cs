@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DescribeAclsResponse: response for api key 29, versions 0-3, flexible 2+.</summary>
-public sealed partial class DescribeAclsResponse : IKafkaMessage
+public sealed partial class DescribeAclsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 29;
     public short LowestSupportedVersion => 0;

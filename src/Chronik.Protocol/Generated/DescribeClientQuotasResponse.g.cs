@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DescribeClientQuotasResponse: response for api key 48, versions 0-1, flexible 1+.</summary>
-public sealed partial class DescribeClientQuotasResponse : IKafkaMessage
+public sealed partial class DescribeClientQuotasResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 48;
     public short LowestSupportedVersion => 0;

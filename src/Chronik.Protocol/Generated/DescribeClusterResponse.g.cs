@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DescribeClusterResponse: response for api key 60, versions 0-1, flexible 0+.</summary>
-public sealed partial class DescribeClusterResponse : IKafkaMessage
+public sealed partial class DescribeClusterResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 60;
     public short LowestSupportedVersion => 0;

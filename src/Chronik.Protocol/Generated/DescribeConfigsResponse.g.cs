@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DescribeConfigsResponse: response for api key 32, versions 0-4, flexible 4+.</summary>
-public sealed partial class DescribeConfigsResponse : IKafkaMessage
+public sealed partial class DescribeConfigsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 32;
     public short LowestSupportedVersion => 0;

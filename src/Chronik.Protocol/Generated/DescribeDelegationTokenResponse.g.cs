@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DescribeDelegationTokenResponse: response for api key 41, versions 0-3, flexible 2+.</summary>
-public sealed partial class DescribeDelegationTokenResponse : IKafkaMessage
+public sealed partial class DescribeDelegationTokenResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 41;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DescribeGroupsResponse: response for api key 15, versions 0-5, flexible 5+.</summary>
-public sealed partial class DescribeGroupsResponse : IKafkaMessage
+public sealed partial class DescribeGroupsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 15;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DescribeLogDirsResponse: response for api key 35, versions 0-4, flexible 2+.</summary>
-public sealed partial class DescribeLogDirsResponse : IKafkaMessage
+public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 35;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DescribeProducersResponse: response for api key 61, versions 0, flexible 0+.</summary>
-public sealed partial class DescribeProducersResponse : IKafkaMessage
+public sealed partial class DescribeProducersResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 61;
     public short LowestSupportedVersion => 0;

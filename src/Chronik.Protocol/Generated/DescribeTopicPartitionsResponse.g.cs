@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DescribeTopicPartitionsResponse: response for api key 75, versions 0, flexible 0+.</summary>
-public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage
+public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 75;
     public short LowestSupportedVersion => 0;

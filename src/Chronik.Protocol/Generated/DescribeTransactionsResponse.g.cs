@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DescribeTransactionsResponse: response for api key 65, versions 0, flexible 0+.</summary>
-public sealed partial class DescribeTransactionsResponse : IKafkaMessage
+public sealed partial class DescribeTransactionsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 65;
     public short LowestSupportedVersion => 0;

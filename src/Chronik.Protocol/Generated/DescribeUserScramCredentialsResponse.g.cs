@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>DescribeUserScramCredentialsResponse: response for api key 50, versions 0, flexible 0+.</summary>
-public sealed partial class DescribeUserScramCredentialsResponse : IKafkaMessage
+public sealed partial class DescribeUserScramCredentialsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 50;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ElectLeadersResponse: response for api key 43, versions 0-2, flexible 2+.</summary>
-public sealed partial class ElectLeadersResponse : IKafkaMessage
+public sealed partial class ElectLeadersResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 43;
     public short LowestSupportedVersion => 0;

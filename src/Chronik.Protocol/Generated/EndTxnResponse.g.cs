@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>EndTxnResponse: response for api key 26, versions 0-5, flexible 3+.</summary>
-public sealed partial class EndTxnResponse : IKafkaMessage
+public sealed partial class EndTxnResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 26;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ExpireDelegationTokenResponse: response for api key 40, versions 0-2, flexible 2+.</summary>
-public sealed partial class ExpireDelegationTokenResponse : IKafkaMessage
+public sealed partial class ExpireDelegationTokenResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 40;
     public short LowestSupportedVersion => 0;

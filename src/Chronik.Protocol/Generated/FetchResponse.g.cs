@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>FetchResponse: response for api key 1, versions 0-17, flexible 12+.</summary>
-public sealed partial class FetchResponse : IKafkaMessage
+public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 1;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>FetchSnapshotResponse: response for api key 59, versions 0-1, flexible 0+.</summary>
-public sealed partial class FetchSnapshotResponse : IKafkaMessage
+public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 59;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>FindCoordinatorResponse: response for api key 10, versions 0-6, flexible 3+.</summary>
-public sealed partial class FindCoordinatorResponse : IKafkaMessage
+public sealed partial class FindCoordinatorResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 10;
     public short LowestSupportedVersion => 0;

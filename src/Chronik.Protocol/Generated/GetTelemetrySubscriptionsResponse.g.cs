@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>GetTelemetrySubscriptionsResponse: response for api key 71, versions 0, flexible 0+.</summary>
-public sealed partial class GetTelemetrySubscriptionsResponse : IKafkaMessage
+public sealed partial class GetTelemetrySubscriptionsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 71;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>HeartbeatResponse: response for api key 12, versions 0-4, flexible 4+.</summary>
-public sealed partial class HeartbeatResponse : IKafkaMessage
+public sealed partial class HeartbeatResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 12;
     public short LowestSupportedVersion => 0;

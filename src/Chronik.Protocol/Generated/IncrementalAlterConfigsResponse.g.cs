@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>IncrementalAlterConfigsResponse: response for api key 44, versions 0-1, flexible 1+.</summary>
-public sealed partial class IncrementalAlterConfigsResponse : IKafkaMessage
+public sealed partial class IncrementalAlterConfigsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 44;
     public short LowestSupportedVersion => 0;

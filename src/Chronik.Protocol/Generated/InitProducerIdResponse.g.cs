@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>InitProducerIdResponse: response for api key 22, versions 0-5, flexible 2+.</summary>
-public sealed partial class InitProducerIdResponse : IKafkaMessage
+public sealed partial class InitProducerIdResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 22;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>JoinGroupResponse: response for api key 11, versions 0-9, flexible 6+.</summary>
-public sealed partial class JoinGroupResponse : IKafkaMessage
+public sealed partial class JoinGroupResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 11;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>LeaveGroupResponse: response for api key 13, versions 0-5, flexible 4+.</summary>
-public sealed partial class LeaveGroupResponse : IKafkaMessage
+public sealed partial class LeaveGroupResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 13;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ListClientMetricsResourcesResponse: response for api key 74, versions 0, flexible 0+.</summary>
-public sealed partial class ListClientMetricsResourcesResponse : IKafkaMessage
+public sealed partial class ListClientMetricsResourcesResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 74;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ListGroupsResponse: response for api key 16, versions 0-5, flexible 3+.</summary>
-public sealed partial class ListGroupsResponse : IKafkaMessage
+public sealed partial class ListGroupsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 16;
     public short LowestSupportedVersion => 0;

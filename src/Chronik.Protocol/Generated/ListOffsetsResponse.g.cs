@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ListOffsetsResponse: response for api key 2, versions 0-10, flexible 6+.</summary>
-public sealed partial class ListOffsetsResponse : IKafkaMessage
+public sealed partial class ListOffsetsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 2;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ListPartitionReassignmentsResponse: response for api key 46, versions 0, flexible 0+.</summary>
-public sealed partial class ListPartitionReassignmentsResponse : IKafkaMessage
+public sealed partial class ListPartitionReassignmentsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 46;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ListTransactionsResponse: response for api key 66, versions 0-1, flexible 0+.</summary>
-public sealed partial class ListTransactionsResponse : IKafkaMessage
+public sealed partial class ListTransactionsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 66;
     public short LowestSupportedVersion => 0;

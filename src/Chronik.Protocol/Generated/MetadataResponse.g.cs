@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>MetadataResponse: response for api key 3, versions 0-12, flexible 9+.</summary>
-public sealed partial class MetadataResponse : IKafkaMessage
+public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 3;
     public short LowestSupportedVersion => 0;

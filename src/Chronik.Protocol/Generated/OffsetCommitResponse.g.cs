@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>OffsetCommitResponse: response for api key 8, versions 0-9, flexible 8+.</summary>
-public sealed partial class OffsetCommitResponse : IKafkaMessage
+public sealed partial class OffsetCommitResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 8;
     public short LowestSupportedVersion => 0;

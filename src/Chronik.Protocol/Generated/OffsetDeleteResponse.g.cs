@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>OffsetDeleteResponse: response for api key 47, versions 0, flexible none.</summary>
-public sealed partial class OffsetDeleteResponse : IKafkaMessage
+public sealed partial class OffsetDeleteResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 47;
     public short LowestSupportedVersion => 0;

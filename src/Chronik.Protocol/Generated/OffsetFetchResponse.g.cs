@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>OffsetFetchResponse: response for api key 9, versions 0-9, flexible 6+.</summary>
-public sealed partial class OffsetFetchResponse : IKafkaMessage
+public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 9;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>OffsetForLeaderEpochResponse: response for api key 23, versions 0-4, flexible 4+.</summary>
-public sealed partial class OffsetForLeaderEpochResponse : IKafkaMessage
+public sealed partial class OffsetForLeaderEpochResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 23;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ProduceResponse: response for api key 0, versions 0-11, flexible 9+.</summary>
-public sealed partial class ProduceResponse : IKafkaMessage
+public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 0;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>PushTelemetryResponse: response for api key 72, versions 0, flexible 0+.</summary>
-public sealed partial class PushTelemetryResponse : IKafkaMessage
+public sealed partial class PushTelemetryResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 72;
     public short LowestSupportedVersion => 0;

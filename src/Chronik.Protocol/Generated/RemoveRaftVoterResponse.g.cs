@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>RemoveRaftVoterResponse: response for api key 81, versions 0, flexible 0+.</summary>
-public sealed partial class RemoveRaftVoterResponse : IKafkaMessage
+public sealed partial class RemoveRaftVoterResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 81;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>RenewDelegationTokenResponse: response for api key 39, versions 0-2, flexible 2+.</summary>
-public sealed partial class RenewDelegationTokenResponse : IKafkaMessage
+public sealed partial class RenewDelegationTokenResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 39;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ShareAcknowledgeResponse: response for api key 79, versions 0, flexible 0+.</summary>
-public sealed partial class ShareAcknowledgeResponse : IKafkaMessage
+public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 79;
     public short LowestSupportedVersion => 0;

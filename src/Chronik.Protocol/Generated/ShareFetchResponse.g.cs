@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ShareFetchResponse: response for api key 78, versions 0, flexible 0+.</summary>
-public sealed partial class ShareFetchResponse : IKafkaMessage
+public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 78;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ShareGroupDescribeResponse: response for api key 77, versions 0, flexible 0+.</summary>
-public sealed partial class ShareGroupDescribeResponse : IKafkaMessage
+public sealed partial class ShareGroupDescribeResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 77;
     public short LowestSupportedVersion => 0;

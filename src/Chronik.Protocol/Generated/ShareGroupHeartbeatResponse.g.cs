@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>ShareGroupHeartbeatResponse: response for api key 76, versions 0, flexible 0+.</summary>
-public sealed partial class ShareGroupHeartbeatResponse : IKafkaMessage
+public sealed partial class ShareGroupHeartbeatResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 76;
     public short LowestSupportedVersion => 0;

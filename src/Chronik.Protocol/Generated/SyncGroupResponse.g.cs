@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>SyncGroupResponse: response for api key 14, versions 0-5, flexible 4+.</summary>
-public sealed partial class SyncGroupResponse : IKafkaMessage
+public sealed partial class SyncGroupResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 14;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>TxnOffsetCommitResponse: response for api key 28, versions 0-4, flexible 3+.</summary>
-public sealed partial class TxnOffsetCommitResponse : IKafkaMessage
+public sealed partial class TxnOffsetCommitResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 28;
     public short LowestSupportedVersion => 0;

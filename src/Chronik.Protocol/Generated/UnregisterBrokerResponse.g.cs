@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>UnregisterBrokerResponse: response for api key 64, versions 0, flexible 0+.</summary>
-public sealed partial class UnregisterBrokerResponse : IKafkaMessage
+public sealed partial class UnregisterBrokerResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 64;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>UpdateFeaturesResponse: response for api key 57, versions 0-2, flexible 0+.</summary>
-public sealed partial class UpdateFeaturesResponse : IKafkaMessage
+public sealed partial class UpdateFeaturesResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 57;
     public short LowestSupportedVersion => 0;

@@ -9,7 +9,7 @@ using Chronik.Protocol.Wire;
 namespace Chronik.Protocol.Messages;
 
 /// <summary>UpdateRaftVoterResponse: response for api key 82, versions 0, flexible 0+.</summary>
-public sealed partial class UpdateRaftVoterResponse : IKafkaMessage
+public sealed partial class UpdateRaftVoterResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 82;
     public short LowestSupportedVersion => 0;

@@ -43,3 +43,9 @@ public static class KafkaMessageExtensions
         return message;
     }
 }
+
+/// <summary>A response with a top-level throttle_time_ms field (set by the generator for every such schema).</summary>
+public interface IThrottledResponse
+{
+    int ThrottleTimeMs { get; set; }
+}
