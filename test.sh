@@ -143,45 +143,32 @@ else
   record clients "(all)" FAIL 0 1 "not run: build failed"
 fi
 
-# ---- 5. librdkafka suite ----------------------------------------------------------------------
+# ---- 5 and 6. librdkafka suites ----------------------------------------------------------------
+# run_suite SECTION LIST TIMEOUT DIR: runs one list of librdkafka's tests and records each result.
+run_suite() {
+  local section=$1 list=$2 tmo=$3 dir=$4
+  say "scripts/librdkafka-suite.sh $list"
+  bash scripts/librdkafka-suite.sh "$list" --timeout "$tmo" --results "$RES/$dir/results.txt" >"$RES/$dir-suite.log" 2>&1
+  if [ -s "$RES/$dir/results.txt" ]; then
+    while read -r num status secs note; do
+      case $status in
+        PASS) record "$section" "$num" PASS 1 0 "${secs}s" ;;
+        SKIP) record "$section" "$num" SKIP 0 0 "$note" ;;
+        *) record "$section" "$num" "$status" 0 1 "${secs}s $note" ;;
+      esac
+    done <"$RES/$dir/results.txt"
+  else
+    record "$section" "(suite)" FAIL 0 1 "no results, see $RES/$dir-suite.log"
+    tail -n 10 "$RES/$dir-suite.log" >&2
+  fi
+}
 if [ $QUICK -eq 0 ] && [ $BUILD_OK -eq 1 ]; then
   LIST=CI; TMO=240
   [ $CORE -eq 1 ] && { LIST=CORE; TMO=240; }
   [ $FULL -eq 1 ] && { LIST=FULL; TMO=900; }
-  say "scripts/librdkafka-suite.sh $LIST"
-  bash scripts/librdkafka-suite.sh "$LIST" --timeout "$TMO" --results "$RES/librdkafka/results.txt" \
-    >"$RES/librdkafka-suite.log" 2>&1
-  if [ -s "$RES/librdkafka/results.txt" ]; then
-    while read -r num status secs note; do
-      case $status in
-        PASS) record librdkafka "$num" PASS 1 0 "${secs}s" ;;
-        SKIP) record librdkafka "$num" SKIP 0 0 "$note" ;;
-        *) record librdkafka "$num" "$status" 0 1 "${secs}s $note" ;;
-      esac
-    done <"$RES/librdkafka/results.txt"
-  else
-    record librdkafka "(suite)" FAIL 0 1 "no results, see $RES/librdkafka-suite.log"
-    tail -n 10 "$RES/librdkafka-suite.log" >&2
-  fi
-fi
-
-# ---- 6. librdkafka group tests with group.protocol=consumer (KIP-848) ------------------------
-if [ $QUICK -eq 0 ] && [ $BUILD_OK -eq 1 ]; then
-  say "scripts/librdkafka-suite.sh CONSUMER"
-  bash scripts/librdkafka-suite.sh CONSUMER --timeout 240 --results "$RES/librdkafka-consumer/results.txt" \
-    >"$RES/librdkafka-consumer-suite.log" 2>&1
-  if [ -s "$RES/librdkafka-consumer/results.txt" ]; then
-    while read -r num status secs note; do
-      case $status in
-        PASS) record kip848 "$num" PASS 1 0 "${secs}s" ;;
-        SKIP) record kip848 "$num" SKIP 0 0 "$note" ;;
-        *) record kip848 "$num" "$status" 0 1 "${secs}s $note" ;;
-      esac
-    done <"$RES/librdkafka-consumer/results.txt"
-  else
-    record kip848 "(suite)" FAIL 0 1 "no results, see $RES/librdkafka-consumer-suite.log"
-    tail -n 10 "$RES/librdkafka-consumer-suite.log" >&2
-  fi
+  run_suite librdkafka "$LIST" "$TMO" librdkafka
+  # 6. its group tests again with group.protocol=consumer (KIP-848)
+  run_suite kip848 CONSUMER 240 librdkafka-consumer
 fi
 
 # ---- summary ----------------------------------------------------------------------------------
