@@ -55,6 +55,52 @@ public sealed class DurabilityTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task DurableAppend_IsReadableOnlyAfterItsFsync()
+    {
+        var log = _store.GetOrCreate("t", 0, LogConfig.Default);
+        await log.AppendAsync(TestBatches.Build(2), AppendOptions.Default);
+        Assert.Equal(2, log.HighWatermark);
+
+        _fsyncGate.Reset();
+        var append = log.AppendAsync(TestBatches.Build(3), AppendOptions.Default).AsTask();
+        Assert.True(await _fsyncEntered.WaitAsync(TimeSpan.FromSeconds(10)));
+        // Written, but not yet durable: the high watermark (what fetches read up to) stays behind the log end.
+        Assert.Equal(5, log.LogEndOffset);
+        Assert.Equal(2, log.HighWatermark);
+        using (var read = log.Read(2, 1 << 20, log.HighWatermark)) Assert.Equal(0, read.Length);
+
+        _fsyncGate.Set();
+        await append.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(5, log.HighWatermark);
+    }
+
+    [Fact]
+    public async Task DurableAppend_WhoseWaiterGivesUp_StillBecomesReadable()
+    {
+        var log = _store.GetOrCreate("t", 0, LogConfig.Default);
+        _fsyncGate.Reset();
+        using var cts = new CancellationTokenSource();
+        var append = log.AppendAsync(TestBatches.Build(3), AppendOptions.Default, cts.Token).AsTask();
+        Assert.True(await _fsyncEntered.WaitAsync(TimeSpan.FromSeconds(10)));
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => append);
+        Assert.Equal(0, log.HighWatermark);
+
+        _fsyncGate.Set();
+        for (int i = 0; i < 500 && log.HighWatermark != 3; i++) await Task.Delay(10);
+        Assert.Equal(3, log.HighWatermark);
+    }
+
+    [Fact]
+    public async Task RelaxedAppend_IsReadableAtOnce()
+    {
+        _fsyncGate.Reset();
+        var log = _store.GetOrCreate("t", 0, LogConfig.Default with { Durable = false });
+        await log.AppendAsync(TestBatches.Build(3), AppendOptions.Default);
+        Assert.Equal(3, log.HighWatermark);
+    }
+
+    [Fact]
     public async Task RelaxedAppend_CompletesWithoutFsync()
     {
         _fsyncGate.Reset();

@@ -138,7 +138,8 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         context.ThrottleChannel(throttleMs);
     }
 
-    private static async ValueTask<ProduceResponse?> AwaitAll(ProduceResponse response, List<(ProduceResponse.PartitionProduceResponse Slot, ValueTask<AppendResult> Append)> appends)
+    // Durable appends become readable (the high watermark moves) when their fsync completes: wake long polls again then.
+    private async ValueTask<ProduceResponse?> AwaitAll(ProduceResponse response, List<(ProduceResponse.PartitionProduceResponse Slot, ValueTask<AppendResult> Append)> appends)
     {
         foreach (var (slot, append) in appends)
         {
@@ -152,15 +153,17 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
                 slot.ErrorMessage = e.Message;
             }
         }
+        _signal.Pulse();
         return response;
     }
 
-    private static async ValueTask<ProduceResponse?> AwaitNoResponse(List<(ProduceResponse.PartitionProduceResponse Slot, ValueTask<AppendResult> Append)> appends)
+    private async ValueTask<ProduceResponse?> AwaitNoResponse(List<(ProduceResponse.PartitionProduceResponse Slot, ValueTask<AppendResult> Append)> appends)
     {
         foreach (var (_, append) in appends)
         {
             try { await append.ConfigureAwait(false); } catch (IOException) { }
         }
+        _signal.Pulse();
         return null;
     }
 

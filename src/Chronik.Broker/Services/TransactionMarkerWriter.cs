@@ -43,6 +43,7 @@ public sealed class TransactionMarkerWriter : ITransactionMarkerWriter
             var r = await task.ConfigureAwait(false);
             if (r.Error != LogError.None) throw new IOException($"writing a transaction marker failed: {r.Error}");
         }
+        if (pending.Count > 0) _signal.Pulse(); // durable markers move the high watermark (and LSO) when flushed
         // An abort drops the offsets with the transaction's state; a commit hands them to the group coordinator.
         if (!commit) return;
         foreach (var group in offsets.GroupBy(o => o.GroupId, StringComparer.Ordinal))

@@ -73,6 +73,7 @@ internal sealed partial class FilePartitionLog
         if (segments[^1].Size > 0) segments[^1].FirstAppendMs = nowMs;
         _segments = [.. segments];
         _logEndOffset = leo;
+        _highWatermark = leo;
         _logStartOffset = Math.Max(startCheckpoint, segments[0].BaseOffset);
         _recoveryPoint = Math.Min(recoveryPoint, leo);
         _lastCheckpointMs = nowMs;

@@ -23,6 +23,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
     private readonly TimeProvider _time;
     private LogSegment[] _segments;
     private long _logEndOffset;
+    private long _highWatermark;
     private long _logStartOffset;
     private LogConfig _config;
     private long _unflushedMessages;
@@ -34,7 +35,12 @@ internal sealed partial class FilePartitionLog : IPartitionLog
     public LogConfig Config => Volatile.Read(ref _config);
     public long LogStartOffset => Volatile.Read(ref _logStartOffset);
     public long LogEndOffset => Volatile.Read(ref _logEndOffset);
-    public long HighWatermark => LogEndOffset;
+    /// <summary>
+    /// The end of what consumers may read: with a flush before every ack (the default) the end of the durable
+    /// prefix, advanced when a group commit covering an append completes — the one-node counterpart of Kafka's
+    /// high watermark, which advances only once the ISR has a record. With the flush relaxed, the log end offset.
+    /// </summary>
+    public long HighWatermark => Volatile.Read(ref _highWatermark);
     public int SegmentCount => Volatile.Read(ref _segments).Length;
 
     public long SizeInBytes
@@ -77,6 +83,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
             result = new AppendResult(LogError.None, stamp.BaseOffset, stamp.LastOffset, appendTime, _logStartOffset, stamp.BatchCount, stamp.RecordCount);
 
             wait = config.SyncOnAppend;
+            if (!wait) Volatile.Write(ref _highWatermark, stamp.LastOffset + 1);
             if (!wait && config.FlushIntervalMessages != long.MaxValue)
             {
                 _unflushedMessages += stamp.RecordCount;
@@ -93,10 +100,33 @@ internal sealed partial class FilePartitionLog : IPartitionLog
         return ValueTask.FromResult(result);
     }
 
-    private static async ValueTask<AppendResult> WaitForCommit(Task commit, AppendResult result, CancellationToken cancellationToken)
+    private async ValueTask<AppendResult> WaitForCommit(Task commit, AppendResult result, CancellationToken cancellationToken)
     {
-        await commit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await commit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The waiter gave up, not the flush: the records still become readable when their round completes.
+            long end = result.LastOffset + 1;
+            _ = commit.ContinueWith(t => { if (t.IsCompletedSuccessfully) AdvanceHighWatermark(end); }, TaskScheduler.Default);
+            throw;
+        }
+        AdvanceHighWatermark(result.LastOffset + 1);
         return result;
+    }
+
+    // Rounds complete in order, but their waiters resume on the thread pool in any order: keep the largest.
+    private void AdvanceHighWatermark(long offset)
+    {
+        long current = Volatile.Read(ref _highWatermark);
+        while (offset > current)
+        {
+            long seen = Interlocked.CompareExchange(ref _highWatermark, offset, current);
+            if (seen == current) return;
+            current = seen;
+        }
     }
 
     /// <summary>The segment the next append goes to, rolling by size, age or relative-offset overflow.</summary>
