@@ -20,9 +20,9 @@ public sealed class RequestDispatcher
     private readonly HandlerRegistry _registry;
     private readonly BrokerMetrics _metrics;
     private readonly ILogger<RequestDispatcher> _logger;
-    private readonly Services.ClientQuotas? _quotas;
+    private readonly Services.ClientQuotas _quotas;
 
-    public RequestDispatcher(HandlerRegistry registry, BrokerMetrics metrics, ILogger<RequestDispatcher> logger, Services.ClientQuotas? quotas = null)
+    public RequestDispatcher(HandlerRegistry registry, BrokerMetrics metrics, ILogger<RequestDispatcher> logger, Services.ClientQuotas quotas)
     {
         _registry = registry;
         _metrics = metrics;
@@ -151,7 +151,7 @@ public sealed class RequestDispatcher
     /// </summary>
     public void ApplyRequestQuota(in PendingResponse p, IKafkaMessage? response)
     {
-        if (_quotas is null || !_quotas.Snapshot.HasRequestQuotas || p.HeaderVersion < 0) return;
+        if (!_quotas.Snapshot.HasRequestQuotas || p.HeaderVersion < 0) return;
         var context = p.Context;
         if (context.ApiKey == (short)ApiKey.ApiVersions || context.Session is { RequiresSasl: true, Authenticated: false }) return;
         int throttleMs = _quotas.RecordRequestTime(context, context.ThreadTicks);

@@ -13,6 +13,7 @@ public sealed class ClientQuotas
     public const string AnonymousUser = "ANONYMOUS";
     private readonly TimeProvider _time;
     private readonly long _ticksPerMs;
+    private readonly int _requestThrottleCapMs;
 
     public ClientQuotas(ClientQuotaStore store, BrokerOptions options, TimeProvider? time = null)
     {
@@ -26,14 +27,12 @@ public sealed class ClientQuotas
         _requestThrottleCapMs = (int)Math.Min(int.MaxValue, windowMs);
     }
 
-    private readonly int _requestThrottleCapMs;
-
     public ClientQuotaStore Store { get; }
     public ClientQuotaManager Produce { get; }
     public ClientQuotaManager Fetch { get; }
     public ClientQuotaManager Request { get; }
 
-    /// <summary>The quotas in effect; check HasProducerQuotas / HasConsumerQuotas before measuring anything.</summary>
+    /// <summary>The quotas in effect; check HasProducerQuotas / HasConsumerQuotas / HasRequestQuotas before measuring anything.</summary>
     public QuotaSnapshot Snapshot => Store.Snapshot;
 
     public long NowMs() => _time.GetTimestamp() / _ticksPerMs;
