@@ -1,7 +1,9 @@
 /* The best durable produce latency this machine's disk allows: a writer thread appends 1,100-byte records
  * at a fixed rate (the 10 MB/s latency benchmark's pace) while a flusher thread runs fdatasync back to back
  * on the same file — a group commit with no overhead at all. A record's latency is the time from its write
- * to the end of the first fdatasync that started after it. Usage: group-commit-bound RATE SECONDS [DIR] */
+ * to the end of the first fdatasync that started after it. With "prealloc", the records overwrite a file
+ * zero-filled and synced beforehand (no size change, so no journal commit per fdatasync) instead of
+ * appending. Usage: group-commit-bound RATE SECONDS [DIR] [prealloc] */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
@@ -15,7 +17,7 @@
 #define MAX_WRITES 4000000
 static double now_ms(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
 static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return (x > y) - (x < y); }
-static int fd, rate;
+static int fd, rate, prealloc;
 static atomic_int stop;
 static double *written;
 static long nwritten;
@@ -29,7 +31,8 @@ static void *writer(void *arg) {
   while (!atomic_load(&stop) && i < MAX_WRITES) {
     double due = t0 + i * 1000.0 / rate;
     while (now_ms() < due) usleep(0);
-    if (write(fd, rec, sizeof rec) != (ssize_t)sizeof rec) { perror("write"); exit(1); }
+    ssize_t n = prealloc ? pwrite(fd, rec, sizeof rec, (off_t)i * sizeof rec) : write(fd, rec, sizeof rec);
+    if (n != (ssize_t)sizeof rec) { perror("write"); exit(1); }
     written[i++] = now_ms();
   }
   nwritten = i;
@@ -42,8 +45,15 @@ int main(int argc, char **argv) {
   int seconds = atoi(argv[2]);
   char path[4096];
   snprintf(path, sizeof path, "%s/group-commit-bound.%d", argc > 3 ? argv[3] : ".", (int)getpid());
-  fd = open(path, O_CREAT | O_RDWR | O_TRUNC | O_APPEND, 0644);
+  prealloc = argc > 4 && strcmp(argv[4], "prealloc") == 0;
+  fd = open(path, O_CREAT | O_RDWR | O_TRUNC | (prealloc ? 0 : O_APPEND), 0644);
   if (fd < 0) { perror("open"); return 1; }
+  if (prealloc) {
+    static char zeros[1 << 20];
+    for (long off = 0, size = (long)rate * 1100 * (seconds + 2); off < size; off += sizeof zeros)
+      if (write(fd, zeros, sizeof zeros) != (ssize_t)sizeof zeros) { perror("write"); return 1; }
+    fsync(fd);
+  }
   written = malloc(sizeof(double) * MAX_WRITES);
   int cap = 1000000, n = 0;
   double *start = malloc(sizeof(double) * cap), *end = malloc(sizeof(double) * cap);

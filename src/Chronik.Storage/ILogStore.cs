@@ -18,4 +18,7 @@ public interface ILogStore : IAsyncDisposable
     ValueTask FlushAllAsync();
 
     StorageStats Stats { get; }
+
+    /// <summary>Completes its waiters whenever a partition's high watermark advances (long polls wait on it).</summary>
+    HighWatermarkSignal HighWatermarkAdvanced { get; }
 }

@@ -10,6 +10,35 @@ namespace Chronik.Broker.Tests;
 public class GroupOffsetsLogTests
 {
     [Fact]
+    public async Task A_long_poll_on_the_offsets_topic_wakes_when_a_commit_is_durable()
+    {
+        await using var broker = new GroupTestBroker();
+        await broker.StartAsync();
+        broker.Services.GetRequiredService<TopicManager>().Create("wake-t", 1, 1, null, validateOnly: false);
+        var log = broker.Services.GetRequiredService<TopicManager>().GetLog(GroupCoordinatorService.OffsetsTopic, 0)!;
+        using var consumer = new RawClient(broker.Port);
+        using var committer = new RawClient(broker.Port);
+        var fetch = new FetchRequest
+        {
+            MaxWaitMs = 30_000, MinBytes = 1, MaxBytes = 1 << 20, SessionEpoch = -1,
+            Topics = [new() { Topic = GroupCoordinatorService.OffsetsTopic, Partitions = [new() { Partition = 0, FetchOffset = log.LogEndOffset, PartitionMaxBytes = 1 << 20, LogStartOffset = -1 }] }],
+        };
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        int waiting = consumer.Send(fetch, 12);
+        await Task.Delay(200); // the fetch is parked in its long poll
+
+        var commit = new OffsetCommitRequest { GroupId = "wake-g" };
+        commit.Topics.Add(new OffsetCommitRequest.OffsetCommitRequestTopic { Name = "wake-t", Partitions = [new() { PartitionIndex = 0, CommittedOffset = 7 }] });
+        Assert.Equal(0, committer.Receive<OffsetCommitResponse>(committer.Send(commit, 8), 8, 1).Topics[0].Partitions[0].ErrorCode);
+
+        var response = consumer.Receive<FetchResponse>(waiting, 12, 1);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(15), $"the fetch waited {started.Elapsed} for an offset commit");
+        var partition = response.Responses.Single().Partitions.Single();
+        Assert.Equal(0, partition.ErrorCode);
+        Assert.True(partition.Records is { Length: > 0 }, "no records");
+    }
+
+    [Fact]
     public async Task Restart_compacts_a_mostly_dead_offsets_log_and_keeps_the_latest_offsets()
     {
         await using var broker = new GroupTestBroker();

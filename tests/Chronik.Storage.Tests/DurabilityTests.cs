@@ -75,6 +75,23 @@ public sealed class DurabilityTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task DurableAppend_SignalsLongPollsWhenItsFsyncCompletes_NotBefore()
+    {
+        var log = _store.GetOrCreate("t", 0, LogConfig.Default);
+        _fsyncGate.Reset();
+        var advanced = _store.HighWatermarkAdvanced.Next;
+        var append = log.AppendAsync(TestBatches.Build(3), AppendOptions.Default).AsTask();
+        Assert.True(await _fsyncEntered.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Task.Delay(50);
+        Assert.False(advanced.IsCompleted); // written, not yet readable: a woken fetch would find nothing
+
+        _fsyncGate.Set();
+        await advanced.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(3, log.HighWatermark);
+        await append;
+    }
+
+    [Fact]
     public async Task DurableAppend_WhoseWaiterGivesUp_StillBecomesReadable()
     {
         var log = _store.GetOrCreate("t", 0, LogConfig.Default);

@@ -46,6 +46,19 @@ public abstract class LogStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Append_SignalsLongPolls_OnceTheRecordsAreReadable()
+    {
+        var log = Log();
+        var advanced = Store.HighWatermarkAdvanced.Next;
+        Assert.Same(advanced, Store.HighWatermarkAdvanced.Next); // one task for every waiter until the next advance
+        Assert.False(advanced.IsCompleted);
+        await Append(log, TestBatches.Build(2));
+        await advanced.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, log.HighWatermark);
+        Assert.False(Store.HighWatermarkAdvanced.Next.IsCompleted);
+    }
+
+    [Fact]
     public async Task Append_AssignsConsecutiveOffsets_AndStampsEpoch()
     {
         var log = Log();

@@ -30,18 +30,16 @@ namespace Chronik.Broker.Handlers;
 public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
 {
     private readonly ClusterView _cluster;
-    private readonly AppendSignal _signal;
     private readonly ProducerStateRegistry _producers;
     private readonly TransactionCoordinator _txns;
     private readonly ClientQuotas _quotas;
     private readonly IRequestAuthorizer _auth;
 
-    public ProduceHandler(ClusterView cluster, AppendSignal signal, ProducerStateRegistry producers, TransactionCoordinator txns, ClientQuotas quotas, IRequestAuthorizer auth)
+    public ProduceHandler(ClusterView cluster, ProducerStateRegistry producers, TransactionCoordinator txns, ClientQuotas quotas, IRequestAuthorizer auth)
     {
         _quotas = quotas;
         _auth = auth;
         _cluster = cluster;
-        _signal = signal;
         _producers = producers;
         _txns = txns;
     }
@@ -55,7 +53,6 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         var response = new ProduceResponse();
         if (_quotas.Snapshot.HasProducerQuotas) Throttle(context, response);
         List<(ProduceResponse.PartitionProduceResponse Slot, ValueTask<AppendResult> Append)>? appends = null;
-        bool appended = false;
         var denied = request.TransactionalId is { } txnId && !_auth.Authorize(context, AclOperation.Write, AclResourceType.TransactionalId, txnId)
             ? ErrorCode.TransactionalIdAuthorizationFailed : ErrorCode.None;
         foreach (var topicData in request.TopicData)
@@ -116,12 +113,10 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
                     continue;
                 }
                 var task = outcome.Append;
-                appended = true;
                 if (task.IsCompletedSuccessfully) Fill(slot, task.Result);
                 else (appends ??= []).Add((slot, task));
             }
         }
-        if (appended) _signal.Pulse();
         if (request.Acks == 0)
         {
             // No response on the wire, but keep the appends observed so failures are not lost silently.
@@ -138,7 +133,6 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         context.ThrottleChannel(throttleMs);
     }
 
-    // Durable appends become readable (the high watermark moves) when their fsync completes: wake long polls again then.
     private async ValueTask<ProduceResponse?> AwaitAll(ProduceResponse response, List<(ProduceResponse.PartitionProduceResponse Slot, ValueTask<AppendResult> Append)> appends)
     {
         foreach (var (slot, append) in appends)
@@ -153,7 +147,6 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
                 slot.ErrorMessage = e.Message;
             }
         }
-        _signal.Pulse();
         return response;
     }
 
@@ -163,7 +156,6 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         {
             try { await append.ConfigureAwait(false); } catch (IOException) { }
         }
-        _signal.Pulse();
         return null;
     }
 

@@ -23,13 +23,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
 {
     private readonly ClusterView _cluster;
-    private readonly AppendSignal _signal;
+    private readonly HighWatermarkSignal _signal;
     private readonly FetchSessionCache _sessions;
     private readonly ProducerStateRegistry _producers;
     private readonly ClientQuotas _quotas;
     private readonly IRequestAuthorizer _auth;
 
-    public FetchHandler(ClusterView cluster, AppendSignal signal, FetchSessionCache sessions, ProducerStateRegistry producers, ClientQuotas quotas, IRequestAuthorizer auth)
+    public FetchHandler(ClusterView cluster, HighWatermarkSignal signal, FetchSessionCache sessions, ProducerStateRegistry producers, ClientQuotas quotas, IRequestAuthorizer auth)
     {
         _quotas = quotas;
         _auth = auth;

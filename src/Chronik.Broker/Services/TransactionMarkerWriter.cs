@@ -14,15 +14,13 @@ public sealed class TransactionMarkerWriter : ITransactionMarkerWriter
 {
     private readonly TopicManager _topics;
     private readonly ProducerStateRegistry _producers;
-    private readonly AppendSignal _signal;
     private readonly GroupCoordinatorService _groups;
     private readonly TimeProvider _time;
 
-    public TransactionMarkerWriter(TopicManager topics, ProducerStateRegistry producers, AppendSignal signal, GroupCoordinatorService groups, TimeProvider? time = null)
+    public TransactionMarkerWriter(TopicManager topics, ProducerStateRegistry producers, GroupCoordinatorService groups, TimeProvider? time = null)
     {
         _topics = topics;
         _producers = producers;
-        _signal = signal;
         _groups = groups;
         _time = time ?? TimeProvider.System;
     }
@@ -37,13 +35,11 @@ public sealed class TransactionMarkerWriter : ITransactionMarkerWriter
             if (log is null) continue; // deleted since it was added: nothing to close
             pending.Add(_producers.For(log).AppendMarker(producerId, producerEpoch, commit, 0, now).AsTask());
         }
-        if (pending.Count > 0) _signal.Pulse();
         foreach (var task in pending)
         {
             var r = await task.ConfigureAwait(false);
             if (r.Error != LogError.None) throw new IOException($"writing a transaction marker failed: {r.Error}");
         }
-        if (pending.Count > 0) _signal.Pulse(); // durable markers move the high watermark (and LSO) when flushed
         // An abort drops the offsets with the transaction's state; a commit hands them to the group coordinator.
         if (!commit) return;
         foreach (var group in offsets.GroupBy(o => o.GroupId, StringComparer.Ordinal))

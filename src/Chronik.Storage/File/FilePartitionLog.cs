@@ -20,6 +20,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
     private readonly string _dir;
     private readonly GroupCommitFlusher _flusher;
     private readonly StorageStats _stats;
+    private readonly HighWatermarkSignal _signal;
     private readonly TimeProvider _time;
     private LogSegment[] _segments;
     private long _logEndOffset;
@@ -95,6 +96,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
             }
         }
         _stats.RecordAppend(batches.Length);
+        if (!wait) _signal.Pulse();
         if (wait) return WaitForCommit(_flusher.Enqueue(segment, wait: true), result, cancellationToken);
         if (flushInBackground) _flusher.Enqueue(segment, wait: false);
         return ValueTask.FromResult(result);
@@ -124,7 +126,11 @@ internal sealed partial class FilePartitionLog : IPartitionLog
         while (offset > current)
         {
             long seen = Interlocked.CompareExchange(ref _highWatermark, offset, current);
-            if (seen == current) return;
+            if (seen == current)
+            {
+                _signal.Pulse();
+                return;
+            }
             current = seen;
         }
     }

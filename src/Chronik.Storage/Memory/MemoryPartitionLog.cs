@@ -6,7 +6,7 @@ namespace Chronik.Storage.Memory;
 /// A partition log held in memory with the file log's semantics (offsets, segments, read limits, retention,
 /// timestamps) for fast tests of the layers above. One lock guards everything.
 /// </summary>
-internal sealed partial class MemoryPartitionLog(string topic, int partition, LogConfig config, TimeProvider time, StorageStats stats) : IPartitionLog
+internal sealed partial class MemoryPartitionLog(string topic, int partition, LogConfig config, TimeProvider time, StorageStats stats, HighWatermarkSignal signal) : IPartitionLog
 {
     private readonly Lock _lock = new();
     private readonly List<MemorySegment> _segments = [new MemorySegment(0, time.GetUtcNow().ToUnixTimeMilliseconds())];
@@ -38,13 +38,20 @@ internal sealed partial class MemoryPartitionLog(string topic, int partition, Lo
 
     private ValueTask<AppendResult> AppendCore(Memory<byte> batches, AppendOptions options, AbortedTransaction? aborted)
     {
+        var result = AppendLocked(batches, options, aborted);
+        if (result.Error == LogError.None) signal.Pulse();
+        return ValueTask.FromResult(result);
+    }
+
+    private AppendResult AppendLocked(Memory<byte> batches, AppendOptions options, AbortedTransaction? aborted)
+    {
         lock (_lock)
         {
             var config = _config;
             long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
             long appendTime = config.MessageTimestampType == TimestampType.LogAppendTime ? nowMs : -1;
             var stamp = BatchStamper.Stamp(batches.Span, _logEndOffset, options.PartitionLeaderEpoch, appendTime, config.MaxMessageBytes);
-            if (stamp.Error != LogError.None) return ValueTask.FromResult(AppendResult.Failed(stamp.Error, _logStartOffset));
+            if (stamp.Error != LogError.None) return AppendResult.Failed(stamp.Error, _logStartOffset);
             var active = _segments[^1];
             if (SegmentRoll.ShouldRoll(active.Size, active.FirstAppendMs, active.BaseOffset, batches.Length, stamp.LastOffset, nowMs, config))
             {
@@ -55,8 +62,7 @@ internal sealed partial class MemoryPartitionLog(string topic, int partition, Lo
             if (aborted is { } a) active.AddAborted(a with { LastOffset = stamp.LastOffset, LastStableOffset = Math.Min(a.LastStableOffset, stamp.LastOffset + 1) });
             Volatile.Write(ref _logEndOffset, stamp.LastOffset + 1);
             stats.RecordAppend(batches.Length);
-            return ValueTask.FromResult(new AppendResult(
-                LogError.None, stamp.BaseOffset, stamp.LastOffset, appendTime, _logStartOffset, stamp.BatchCount, stamp.RecordCount));
+            return new AppendResult(LogError.None, stamp.BaseOffset, stamp.LastOffset, appendTime, _logStartOffset, stamp.BatchCount, stamp.RecordCount);
         }
     }
 
