@@ -91,6 +91,8 @@ public class GroupProtocolTests
             var described = Call<DescribeGroupsResponse>(c, new DescribeGroupsRequest { Groups = [group], IncludeAuthorizedOperations = dv >= 3 }, dv);
             var d = Assert.Single(described.Groups);
             Assert.Equal("Stable", d.GroupState);
+            // Kafka 4.0's group operations: READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (all allowed, no authorizer).
+            if (dv >= 3) Assert.Equal((1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11), d.AuthorizedOperations);
             Assert.Equal([4, 2], Assert.Single(d.Members).MemberAssignment);
             Assert.StartsWith("/127.0.0.1", d.Members[0].ClientHost);
             Assert.Equal("raw-test", d.Members[0].ClientId);

@@ -52,8 +52,8 @@ public sealed class AclRequestAuthorizer : IRequestAuthorizer
     {
         AclResourceType.Topic => [AclOperation.Read, AclOperation.Write, AclOperation.Create, AclOperation.Describe, AclOperation.Delete,
             AclOperation.Alter, AclOperation.DescribeConfigs, AclOperation.AlterConfigs],
-        // Group DESCRIBE_CONFIGS / ALTER_CONFIGS (Kafka 3.8+) arrive with GROUP config resources.
-        AclResourceType.Group => [AclOperation.Read, AclOperation.Describe, AclOperation.Delete],
+        // DESCRIBE_CONFIGS / ALTER_CONFIGS guard the group's configs (GROUP config resources, Kafka 4.0).
+        AclResourceType.Group => [AclOperation.Read, AclOperation.Describe, AclOperation.Delete, AclOperation.DescribeConfigs, AclOperation.AlterConfigs],
         AclResourceType.Cluster => [AclOperation.Create, AclOperation.ClusterAction, AclOperation.DescribeConfigs, AclOperation.AlterConfigs,
             AclOperation.IdempotentWrite, AclOperation.Alter, AclOperation.Describe],
         AclResourceType.TransactionalId => [AclOperation.Describe, AclOperation.Write],

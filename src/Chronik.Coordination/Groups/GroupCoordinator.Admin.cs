@@ -5,8 +5,11 @@ namespace Chronik.Coordination.Groups;
 /// <summary>DescribeGroups, ListGroups and DeleteGroups.</summary>
 public sealed partial class GroupCoordinator
 {
-    /// <summary>Kafka's group ACL operations READ (3), DELETE (6) and DESCRIBE (8): everything is allowed without an authorizer.</summary>
-    public const int GroupAuthorizedOperations = (1 << 3) | (1 << 6) | (1 << 8);
+    /// <summary>
+    /// Kafka 4.0's group ACL operations READ (3), DELETE (6), DESCRIBE (8), DESCRIBE_CONFIGS (10) and ALTER_CONFIGS (11):
+    /// everything is allowed without an authorizer.
+    /// </summary>
+    public const int GroupAuthorizedOperations = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
 
     /// <summary>An unknown group is described as Dead with no error, as Kafka does before DescribeGroups v6.</summary>
     public DescribeGroupsResponse.DescribedGroup DescribeGroup(string groupId, bool includeAuthorizedOperations)
