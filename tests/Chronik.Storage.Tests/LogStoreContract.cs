@@ -324,7 +324,9 @@ public abstract class LogStoreContract : IAsyncLifetime
                 if (headers.Count > 0) Assert.InRange(offset, headers[0].BaseOffset, headers[0].LastOffset);
                 reads++;
             }
-            while (!stop.IsCancellationRequested);
+            // A reader preempted between computing its offset and reading can find retention past it when the
+            // appends are already over: read once more then, so the test always checks at least one read.
+            while (!stop.IsCancellationRequested || reads == 0);
             return reads;
         });
         for (int i = 0; i < 500; i++)
