@@ -62,7 +62,6 @@ public static class BrokerHostingExtensions
         services.AddSingleton<ClientTelemetry>();
         services.AddSingleton(new ClientQuotaStore(store is null ? options.DataDir : null));
         services.AddSingleton(sp => new ClientQuotas(sp.GetRequiredService<ClientQuotaStore>(), options));
-        services.AddSingleton(sp => sp.GetRequiredService<ILogStore>().HighWatermarkAdvanced);
         services.AddSingleton<FetchSessionCache>();
         services.AddSingleton<GroupCoordinatorService>();
         services.AddHostedService(sp => sp.GetRequiredService<GroupCoordinatorService>());

@@ -18,7 +18,4 @@ public interface ILogStore : IAsyncDisposable
     ValueTask FlushAllAsync();
 
     StorageStats Stats { get; }
-
-    /// <summary>Completes its waiters whenever a partition's high watermark advances (long polls wait on it).</summary>
-    HighWatermarkSignal HighWatermarkAdvanced { get; }
 }

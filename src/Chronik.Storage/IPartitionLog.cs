@@ -15,6 +15,9 @@ public interface IPartitionLog
     long LogEndOffset { get; }
     /// <summary>Equal to the log end offset on a single node.</summary>
     long HighWatermark { get; }
+
+    /// <summary>Pulsed when what a fetch may read grows: the high watermark here, the last stable offset by the producer state.</summary>
+    ReadableSignal Readable { get; }
     long SizeInBytes { get; }
     int SegmentCount { get; }
 

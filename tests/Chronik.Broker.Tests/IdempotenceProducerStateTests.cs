@@ -93,7 +93,9 @@ public class IdempotenceProducerStateTests
         await Append(s, Batch(1, 0, 0, 3, transactional: true));   // 2..4
         await Append(s, Batch(2, 0, 0, 1, transactional: true));   // 5
         Assert.Equal(2, s.LastStableOffset);
+        var woken = log.Readable.Next;
         await s.AppendMarker(1, 0, commit: false, 0, 1_000);         // 6
+        Assert.True(woken.IsCompleted); // read_committed long polls re-check the moved last stable offset
         Assert.Equal(5, s.LastStableOffset);
         await s.AppendMarker(2, 0, commit: true, 0, 1_000);          // 7
         Assert.Equal(8, s.LastStableOffset);

@@ -79,7 +79,7 @@ public sealed class DurabilityTests : IAsyncLifetime, IDisposable
     {
         var log = _store.GetOrCreate("t", 0, LogConfig.Default);
         _fsyncGate.Reset();
-        var advanced = _store.HighWatermarkAdvanced.Next;
+        var advanced = log.Readable.Next;
         var append = log.AppendAsync(TestBatches.Build(3), AppendOptions.Default).AsTask();
         Assert.True(await _fsyncEntered.WaitAsync(TimeSpan.FromSeconds(10)));
         await Task.Delay(50);

@@ -23,18 +23,16 @@ namespace Chronik.Broker.Handlers;
 public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
 {
     private readonly ClusterView _cluster;
-    private readonly HighWatermarkSignal _signal;
     private readonly FetchSessionCache _sessions;
     private readonly ProducerStateRegistry _producers;
     private readonly ClientQuotas _quotas;
     private readonly IRequestAuthorizer _auth;
 
-    public FetchHandler(ClusterView cluster, HighWatermarkSignal signal, FetchSessionCache sessions, ProducerStateRegistry producers, ClientQuotas quotas, IRequestAuthorizer auth)
+    public FetchHandler(ClusterView cluster, FetchSessionCache sessions, ProducerStateRegistry producers, ClientQuotas quotas, IRequestAuthorizer auth)
     {
         _quotas = quotas;
         _auth = auth;
         _cluster = cluster;
-        _signal = signal;
         _sessions = sessions;
         _producers = producers;
     }
@@ -136,17 +134,20 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         int maxBytes = MaxResponseBytes(request);
         // Kafka: never read more than the quota lets through in one window.
         if (quota) maxBytes = Math.Min(maxBytes, _quotas.Fetch.MaxValueInQuotaWindow(ClientQuotas.UserOf(context), context.ClientId));
+        // Long poll: each read first takes its partitions' readable signals, and the wait ends when one of them
+        // fires (more to read there), at max_wait or at cancellation; appends to other partitions wake nobody here.
+        var wakes = request.MaxWaitMs > 0 ? new List<Task>(targets.Count + 1) : null;
         while (true)
         {
-            var next = _signal.Next;
-            var (total, anyError) = ReadAll(context, request, targets, reads, maxBytes);
+            wakes?.Clear();
+            var (total, anyError) = ReadAll(context, request, targets, reads, maxBytes, wakes);
             long left = deadline - Environment.TickCount64;
             if (total >= request.MinBytes || anyError || left <= 0 || targets.Count == 0) break;
             foreach (var r in reads) r.Dispose();
             reads.Clear();
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var delay = Task.Delay(TimeSpan.FromMilliseconds(left), cts.Token);
-            await Task.WhenAny(next, delay).ConfigureAwait(false);
+            wakes!.Add(Task.Delay(TimeSpan.FromMilliseconds(left), cts.Token));
+            await Task.WhenAny(wakes).ConfigureAwait(false);
             cts.Cancel();
             ct.ThrowIfCancellationRequested();
         }
@@ -181,7 +182,8 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         return new FetchResponse { ThrottleTimeMs = throttleMs, SessionId = incremental ? session!.Id : 0 };
     }
 
-    private (long Total, bool AnyError) ReadAll(RequestContext context, FetchRequest request, List<Target> targets, List<ReadResult> reads, int maxBytes)
+    private (long Total, bool AnyError) ReadAll(RequestContext context, FetchRequest request, List<Target> targets, List<ReadResult> reads, int maxBytes,
+        List<Task>? wakes)
     {
         long total = 0;
         bool anyError = false;
@@ -215,6 +217,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 anyError = true;
                 continue;
             }
+            wakes?.Add(log.Readable.Next); // before the offsets are read, so no advance after them is missed
             var producers = _producers.For(log);
             long hw = log.HighWatermark;
             long lso = Math.Min(producers.LastStableOffset, hw);

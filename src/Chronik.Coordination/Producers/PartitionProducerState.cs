@@ -116,6 +116,7 @@ public sealed class PartitionProducerState : IProducerSnapshotSource
     {
         _table.OnMarker(producerId, epoch, commit, offset, coordinatorEpoch, timestamp);
         Volatile.Write(ref _firstUnstable, _table.FirstUnstableOffset);
+        _log.Readable.Pulse(); // the last stable offset may have moved: read_committed long polls re-check
     }
 
     /// <summary>Adds the aborted transactions overlapping [fetchOffset, upperBound) to <paramref name="into"/>, from the log's index (no lock).</summary>

@@ -40,8 +40,6 @@ public sealed class FileLogStore : ILogStore
 
     public StorageStats Stats { get; }
 
-    public HighWatermarkSignal HighWatermarkAdvanced { get; } = new();
-
     public IEnumerable<(string Topic, int Partition)> Partitions => _logs.Keys;
 
     /// <summary>Test hook: runs on the flusher thread before each group-commit fsync.</summary>
@@ -57,7 +55,7 @@ public sealed class FileLogStore : ILogStore
             {
                 if (!SegmentFiles.TryParsePartitionDir(Path.GetFileName(dir), out string topic, out int partition)) continue;
                 var config = store._options.ConfigForTopic?.Invoke(topic) ?? store._options.DefaultConfig;
-                store._logs[(topic, partition)] = FilePartitionLog.Open(dir, topic, partition, config, store._flusher, store.Stats, store.HighWatermarkAdvanced, store._options.Time);
+                store._logs[(topic, partition)] = FilePartitionLog.Open(dir, topic, partition, config, store._flusher, store.Stats, store._options.Time);
             }
         }
         catch
@@ -79,7 +77,7 @@ public sealed class FileLogStore : ILogStore
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_logs.TryGetValue((topic, partition), out existing)) return existing;
             string dir = Path.Combine(_dataDir, SegmentFiles.PartitionDirName(topic, partition));
-            var log = FilePartitionLog.Open(dir, topic, partition, config, _flusher, Stats, HighWatermarkAdvanced, _options.Time);
+            var log = FilePartitionLog.Open(dir, topic, partition, config, _flusher, Stats, _options.Time);
             _logs[(topic, partition)] = log;
             return log;
         }

@@ -6,8 +6,7 @@ internal sealed partial class FilePartitionLog
     private long _recoveryPoint;
     private long _lastCheckpointMs;
 
-    private FilePartitionLog(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats,
-        HighWatermarkSignal signal, TimeProvider time)
+    private FilePartitionLog(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats, TimeProvider time)
     {
         _dir = dir;
         Topic = topic;
@@ -15,7 +14,6 @@ internal sealed partial class FilePartitionLog
         _config = config;
         _flusher = flusher;
         _stats = stats;
-        _signal = signal;
         _time = time;
         _segments = [];
     }
@@ -28,11 +26,10 @@ internal sealed partial class FilePartitionLog
     /// trusted; from the segment holding it onward every batch is verified and the log is cut at the first
     /// torn or corrupt one, dropping any later segments.
     /// </summary>
-    public static FilePartitionLog Open(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats,
-        HighWatermarkSignal signal, TimeProvider time)
+    public static FilePartitionLog Open(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats, TimeProvider time)
     {
         Directory.CreateDirectory(dir);
-        var log = new FilePartitionLog(dir, topic, partition, config, flusher, stats, signal, time);
+        var log = new FilePartitionLog(dir, topic, partition, config, flusher, stats, time);
         log.Recover();
         return log;
     }

@@ -20,7 +20,6 @@ internal sealed partial class FilePartitionLog : IPartitionLog
     private readonly string _dir;
     private readonly GroupCommitFlusher _flusher;
     private readonly StorageStats _stats;
-    private readonly HighWatermarkSignal _signal;
     private readonly TimeProvider _time;
     private LogSegment[] _segments;
     private long _logEndOffset;
@@ -42,6 +41,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
     /// high watermark, which advances only once the ISR has a record. With the flush relaxed, the log end offset.
     /// </summary>
     public long HighWatermark => Volatile.Read(ref _highWatermark);
+    public ReadableSignal Readable { get; } = new();
     public int SegmentCount => Volatile.Read(ref _segments).Length;
 
     public long SizeInBytes
@@ -96,7 +96,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
             }
         }
         _stats.RecordAppend(batches.Length);
-        if (!wait) _signal.Pulse();
+        if (!wait) Readable.Pulse();
         if (wait) return WaitForCommit(_flusher.Enqueue(segment, wait: true), result, cancellationToken);
         if (flushInBackground) _flusher.Enqueue(segment, wait: false);
         return ValueTask.FromResult(result);
@@ -128,7 +128,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
             long seen = Interlocked.CompareExchange(ref _highWatermark, offset, current);
             if (seen == current)
             {
-                _signal.Pulse();
+                Readable.Pulse();
                 return;
             }
             current = seen;

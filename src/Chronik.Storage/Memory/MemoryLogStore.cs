@@ -16,12 +16,10 @@ public sealed class MemoryLogStore : ILogStore
 
     public StorageStats Stats { get; }
 
-    public HighWatermarkSignal HighWatermarkAdvanced { get; } = new();
-
     public IEnumerable<(string Topic, int Partition)> Partitions => _logs.Keys;
 
     public IPartitionLog GetOrCreate(string topic, int partition, LogConfig config) =>
-        _logs.GetOrAdd((topic, partition), key => new MemoryPartitionLog(key.Topic, key.Partition, config, _time, Stats, HighWatermarkAdvanced));
+        _logs.GetOrAdd((topic, partition), key => new MemoryPartitionLog(key.Topic, key.Partition, config, _time, Stats));
 
     public IPartitionLog? Get(string topic, int partition) => _logs.TryGetValue((topic, partition), out var log) ? log : null;
 

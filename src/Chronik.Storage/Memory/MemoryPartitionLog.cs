@@ -6,7 +6,7 @@ namespace Chronik.Storage.Memory;
 /// A partition log held in memory with the file log's semantics (offsets, segments, read limits, retention,
 /// timestamps) for fast tests of the layers above. One lock guards everything.
 /// </summary>
-internal sealed partial class MemoryPartitionLog(string topic, int partition, LogConfig config, TimeProvider time, StorageStats stats, HighWatermarkSignal signal) : IPartitionLog
+internal sealed partial class MemoryPartitionLog(string topic, int partition, LogConfig config, TimeProvider time, StorageStats stats) : IPartitionLog
 {
     private readonly Lock _lock = new();
     private readonly List<MemorySegment> _segments = [new MemorySegment(0, time.GetUtcNow().ToUnixTimeMilliseconds())];
@@ -20,6 +20,7 @@ internal sealed partial class MemoryPartitionLog(string topic, int partition, Lo
     public long LogStartOffset => Volatile.Read(ref _logStartOffset);
     public long LogEndOffset => Volatile.Read(ref _logEndOffset);
     public long HighWatermark => LogEndOffset;
+    public ReadableSignal Readable { get; } = new();
 
     public long SizeInBytes
     {
@@ -39,7 +40,7 @@ internal sealed partial class MemoryPartitionLog(string topic, int partition, Lo
     private ValueTask<AppendResult> AppendCore(Memory<byte> batches, AppendOptions options, AbortedTransaction? aborted)
     {
         var result = AppendLocked(batches, options, aborted);
-        if (result.Error == LogError.None) signal.Pulse();
+        if (result.Error == LogError.None) Readable.Pulse();
         return ValueTask.FromResult(result);
     }
 
