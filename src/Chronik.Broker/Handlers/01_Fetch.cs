@@ -134,9 +134,10 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         int maxBytes = MaxResponseBytes(request);
         // Kafka: never read more than the quota lets through in one window.
         if (quota) maxBytes = Math.Min(maxBytes, _quotas.Fetch.MaxValueInQuotaWindow(ClientQuotas.UserOf(context), context.ClientId));
-        // Long poll: each read first takes its partitions' readable signals, and the wait ends when one of them
-        // fires (more to read there), at max_wait or at cancellation; appends to other partitions wake nobody here.
-        var wakes = request.MaxWaitMs > 0 ? new List<Task>(targets.Count + 1) : null;
+        // Long poll, as Kafka's delayed fetch: a read that finds too little takes its partitions' readable signals and
+        // reads again (so no advance between the two reads is missed), then sleeps until a signal fires, max_wait or
+        // cancellation; appends to other partitions wake nobody here. A fetch answered by its first read takes none.
+        List<Task>? wakes = null;
         while (true)
         {
             wakes?.Clear();
@@ -145,8 +146,13 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             if (total >= request.MinBytes || anyError || left <= 0 || targets.Count == 0) break;
             foreach (var r in reads) r.Dispose();
             reads.Clear();
+            if (wakes is null)
+            {
+                wakes = new List<Task>(targets.Count + 1);
+                continue;
+            }
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            wakes!.Add(Task.Delay(TimeSpan.FromMilliseconds(left), cts.Token));
+            wakes.Add(Task.Delay(TimeSpan.FromMilliseconds(left), cts.Token));
             await Task.WhenAny(wakes).ConfigureAwait(false);
             cts.Cancel();
             ct.ThrowIfCancellationRequested();
