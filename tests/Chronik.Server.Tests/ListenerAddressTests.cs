@@ -1,4 +1,4 @@
-using Chronik.Server.Configuration;
+using Chronik.Broker.Configuration;
 
 namespace Chronik.Server.Tests;
 

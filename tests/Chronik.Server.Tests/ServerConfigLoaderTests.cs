@@ -1,4 +1,4 @@
-using Chronik.Server.Configuration;
+using Chronik.Broker.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Chronik.Server.Tests;

@@ -1,5 +1,5 @@
 using System.Net;
-using Chronik.Server.Configuration;
+using Chronik.Broker.Configuration;
 
 namespace Chronik.Server.Tests;
 

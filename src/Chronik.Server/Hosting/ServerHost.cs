@@ -1,30 +1,21 @@
-using System.Net;
 using System.Net.Sockets;
 using Chronik.Broker;
-using Chronik.Server.Configuration;
+using Chronik.Broker.Configuration;
+using Chronik.Broker.Hosting;
 using Chronik.Server.Metrics;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Chronik.Server.Hosting;
 
-/// <summary>Builds and runs the web host: logging, the metrics listener, the broker, graceful shutdown.</summary>
+/// <summary>Builds and runs the executable's host: the shared broker host, console logging, the metrics listener.</summary>
 internal static partial class ServerHost
 {
-    private static readonly TimeSpan s_shutdownTimeout = TimeSpan.FromSeconds(10);
-
     public static WebApplication Build(ServerConfig config)
     {
         BrokerOptions options = config.Options;
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        ConfigureLogging(builder.Logging, config.LogLevel);
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = s_shutdownTimeout);
+        WebApplicationBuilder builder = BrokerHost.CreateBuilder(options);
+        BrokerHost.UseConsoleLogging(builder.Logging, config.LogLevel);
         builder.Services.AddSingleton(_ => new PrometheusExporter());
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            Listen(kestrel, options.BindAddress, options.MetricsPort);
-        });
-        BrokerWiring.AddBroker(builder, options);
+        builder.WebHost.ConfigureKestrel(kestrel => BrokerHost.Listen(kestrel, options.BindAddress, options.MetricsPort));
 
         WebApplication app = builder.Build();
         app.MapOperationalEndpoints();
@@ -53,39 +44,6 @@ internal static partial class ServerHost
         {
             LogStartFailed(logger, e.Message, e);
             return 1;
-        }
-    }
-
-    private static void ConfigureLogging(ILoggingBuilder logging, LogLevel level)
-    {
-        logging.ClearProviders();
-        logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.UseUtcTimestamp = true;
-            console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
-        });
-        logging.SetMinimumLevel(level);
-        // Per-request ASP.NET Core logs would drown the broker's own at information level.
-        logging.AddFilter("Microsoft.AspNetCore", level <= LogLevel.Debug ? level : LogLevel.Warning);
-    }
-
-    private static void Listen(KestrelServerOptions kestrel, string host, int port)
-    {
-        if (IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? address))
-        {
-            kestrel.Listen(address, port);
-        }
-        else if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            kestrel.ListenLocalhost(port);
-        }
-        else
-        {
-            foreach (IPAddress resolved in Dns.GetHostAddresses(host))
-            {
-                kestrel.Listen(resolved, port);
-            }
         }
     }
 

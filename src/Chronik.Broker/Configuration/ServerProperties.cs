@@ -1,10 +1,10 @@
 using System.Globalization;
 using Chronik.Broker;
 
-namespace Chronik.Server.Configuration;
+namespace Chronik.Broker.Configuration;
 
 /// <summary>The server.properties keys Chronik understands, in precedence order: a later key overrides an earlier one.</summary>
-internal static class ServerProperties
+public static class ServerProperties
 {
     private const long MsPerMinute = 60_000;
     private const long MsPerHour = 60 * MsPerMinute;

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Chronik.Server.Configuration;
+namespace Chronik.Broker.Configuration;
 
 /// <summary>The command-line flags; each wins over the server.properties key it mirrors.</summary>
-internal static class ServerFlags
+public static class ServerFlags
 {
     public const string Config = "--config";
     public const string Help = "--help";

@@ -1,7 +1,7 @@
-namespace Chronik.Server.Configuration;
+namespace Chronik.Broker.Configuration;
 
 /// <summary>One command-line flag: its value name, default, help text, how it is applied and the Kafka key it mirrors.</summary>
-internal sealed record ServerFlag(
+public sealed record ServerFlag(
     string Name,
     string ValueName,
     Func<ServerSettings, string> Default,

@@ -1,10 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
-namespace Chronik.Server.Configuration;
+namespace Chronik.Broker.Configuration;
 
 /// <summary>Parsers for setting values; each throws <see cref="ConfigValueException"/> naming what it expected.</summary>
-internal static class ConfigValues
+public static class ConfigValues
 {
     public static int Int(string value, int min, int max = int.MaxValue) => checked((int)Long(value, min, max));
 

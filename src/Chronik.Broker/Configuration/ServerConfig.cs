@@ -1,10 +1,10 @@
 using Chronik.Broker;
 using Microsoft.Extensions.Logging;
 
-namespace Chronik.Server.Configuration;
+namespace Chronik.Broker.Configuration;
 
 /// <summary>The outcome of loading flags and server.properties: broker options, log level, and what went wrong.</summary>
-internal sealed class ServerConfig
+public sealed class ServerConfig
 {
     public required BrokerOptions Options { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Information;

@@ -1,9 +1,9 @@
 using Chronik.Broker;
 
-namespace Chronik.Server.Configuration;
+namespace Chronik.Broker.Configuration;
 
 /// <summary>One supported server.properties key: how it is applied, its default and its help text.</summary>
-internal sealed record ServerProperty(
+public sealed record ServerProperty(
     string Key,
     Func<BrokerOptions, string> Default,
     string Description,

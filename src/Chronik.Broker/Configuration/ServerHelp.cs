@@ -1,10 +1,10 @@
 using System.Text;
 using Chronik.Broker;
 
-namespace Chronik.Server.Configuration;
+namespace Chronik.Broker.Configuration;
 
 /// <summary>Renders <c>--help</c> from the flag and key tables, so every option is listed with its real default.</summary>
-internal static class ServerHelp
+public static class ServerHelp
 {
     public static string Render()
     {

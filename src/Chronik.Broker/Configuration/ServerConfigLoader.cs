@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Chronik.Server.Configuration;
+namespace Chronik.Broker.Configuration;
 
 /// <summary>Turns command-line arguments, and the server.properties file they may name, into a <see cref="ServerConfig"/>.</summary>
-internal static class ServerConfigLoader
+public static class ServerConfigLoader
 {
     public static ServerConfig Load(IReadOnlyList<string> args)
     {
@@ -80,6 +80,20 @@ internal static class ServerConfigLoader
         return flags;
     }
 
+    /// <summary>
+    /// Applies server.properties keys given as pairs (the embedded broker's options) to <paramref name="options"/>,
+    /// with the same table, precedence, validation and errors as a file; <paramref name="source"/> names them in messages.
+    /// </summary>
+    public static ServerConfig LoadProperties(BrokerOptions options, IEnumerable<KeyValuePair<string, string>> properties, string source)
+    {
+        var settings = new ServerSettings(options);
+        var errors = new List<string>();
+        int line = 0;
+        ApplyEntries(settings, properties.Select(p => new PropertiesFile.Entry(p.Key, p.Value, ++line)).ToList(), source, errors);
+        CheckListenerSecurity(settings, errors);
+        return new ServerConfig { Options = options, LogLevel = settings.LogLevel, Errors = errors, Warnings = settings.Warnings };
+    }
+
     private static void ApplyFile(ServerSettings settings, string path, List<string> errors)
     {
         string text;
@@ -92,11 +106,15 @@ internal static class ServerConfigLoader
             errors.Add($"cannot read config file '{path}': {e.Message}");
             return;
         }
+        ApplyEntries(settings, PropertiesFile.Parse(text, path, errors), path, errors);
+    }
 
+    private static void ApplyEntries(ServerSettings settings, IReadOnlyList<PropertiesFile.Entry> entries, string path, List<string> errors)
+    {
         // Last occurrence of a key wins, as in java.util.Properties; keys are then applied in the
         // table's precedence order so that e.g. log.retention.ms beats log.retention.hours.
         var values = new Dictionary<string, PropertiesFile.Entry>(StringComparer.Ordinal);
-        foreach (PropertiesFile.Entry entry in PropertiesFile.Parse(text, path, errors))
+        foreach (PropertiesFile.Entry entry in entries)
         {
             if (values.ContainsKey(entry.Key))
             {

@@ -1,7 +1,7 @@
-namespace Chronik.Server.Configuration;
+namespace Chronik.Broker.Configuration;
 
 /// <summary>One Kafka listener, <c>NAME://host:port</c>; an empty host means every interface.</summary>
-internal readonly record struct ListenerAddress(string Name, string Host, int Port)
+public readonly record struct ListenerAddress(string Name, string Host, int Port)
 {
     public const string PlainText = "PLAINTEXT";
 

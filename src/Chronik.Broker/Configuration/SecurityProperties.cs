@@ -2,13 +2,13 @@ using System.Text.RegularExpressions;
 using Chronik.Broker;
 using Chronik.Broker.Security;
 
-namespace Chronik.Server.Configuration;
+namespace Chronik.Broker.Configuration;
 
 /// <summary>
 /// The server.properties keys for listener security: protocol map, SASL mechanisms and PLAIN users, TLS key
 /// material. Listed before <c>listeners</c> in precedence so the listener's protocol can be resolved from the map.
 /// </summary>
-internal static partial class SecurityProperties
+public static partial class SecurityProperties
 {
     public static IReadOnlyList<ServerProperty> BeforeListeners { get; } =
     [

@@ -1,7 +1,7 @@
-namespace Chronik.Server.Configuration;
+namespace Chronik.Broker.Configuration;
 
 /// <summary>Thrown by a value parser when a setting's text is not acceptable; the message says what was expected.</summary>
-internal sealed class ConfigValueException(string expected) : Exception(expected)
+public sealed class ConfigValueException(string expected) : Exception(expected)
 {
     public string Expected { get; } = expected;
 }

@@ -1,7 +1,7 @@
-namespace Chronik.Server.Configuration;
+namespace Chronik.Broker.Configuration;
 
 /// <summary>Reads a Kafka-style server.properties file: <c>key=value</c> lines, <c>#</c>/<c>!</c> comments, trailing-backslash continuations.</summary>
-internal static class PropertiesFile
+public static class PropertiesFile
 {
     /// <summary>One <c>key=value</c> entry and the line it started on.</summary>
     public readonly record struct Entry(string Key, string Value, int Line);
