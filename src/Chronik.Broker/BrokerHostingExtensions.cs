@@ -127,6 +127,7 @@ public static class BrokerHostingExtensions
             NumPartitions = o.NumPartitions,
             ReplicationFactor = o.DefaultReplicationFactor,
             AutoCreateTopics = o.AutoCreateTopicsEnable,
+            MaxBrokerPartitions = o.MaxBrokerPartitions,
             TopicConfigDefaults = d,
         };
 

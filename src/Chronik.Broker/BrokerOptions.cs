@@ -22,6 +22,16 @@ public sealed class BrokerOptions
     public int NumPartitions { get; set; } = 1;
     public short DefaultReplicationFactor { get; set; } = 1;
     public bool AutoCreateTopicsEnable { get; set; } = true;
+    /// <summary>
+    /// max.partitions.per.request: partitions one CreateTopics or CreatePartitions request may add in total (Kafka's
+    /// controller caps a request at the same 10,000); more is POLICY_VIOLATION for every topic of the request.
+    /// </summary>
+    public int MaxPartitionsPerRequest { get; set; } = 10_000;
+    /// <summary>
+    /// max.broker.partitions (KIP-578's name): partitions this broker holds at most, twice the 100,000 it is built to
+    /// serve; a creation past it is POLICY_VIOLATION. The offsets topic is exempt.
+    /// </summary>
+    public int MaxBrokerPartitions { get; set; } = 200_000;
     public long LogSegmentBytes { get; set; } = 1L << 30;
     public long LogRollMs { get; set; } = 7L * 24 * 3600 * 1000;
     public long LogRetentionMs { get; set; } = 7L * 24 * 3600 * 1000;

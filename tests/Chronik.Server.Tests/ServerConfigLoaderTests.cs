@@ -168,6 +168,8 @@ public sealed class ServerConfigLoaderTests : IDisposable
     [InlineData("log.retention.hours", "999999999999999999")]
     [InlineData("super.users", "User:admin;bob")]
     [InlineData("allow.everyone.if.no.acl.found", "maybe")]
+    [InlineData("max.broker.partitions", "0")]
+    [InlineData("max.partitions.per.request", "-1")]
     public void Bad_value_is_an_error_naming_key_and_value(string key, string value)
     {
         ServerConfig config = ServerConfigLoader.Load(["--config", WriteProperties($"{key}={value}")]);
@@ -193,6 +195,20 @@ public sealed class ServerConfigLoaderTests : IDisposable
         o = config.Options;
         Assert.Equal(("org.apache.kafka.metadata.authorizer.StandardAuthorizer", true, "User:admin;User:ops"),
             (o.AuthorizerClassName, o.AllowEveryoneIfNoAclFound, o.SuperUsers));
+    }
+
+    [Fact]
+    public void Partition_limits_default_to_room_for_100k_partitions_and_are_read_from_server_properties()
+    {
+        var o = ServerConfigLoader.Load([]).Options;
+        Assert.Equal((10_000, 200_000), (o.MaxPartitionsPerRequest, o.MaxBrokerPartitions));
+
+        ServerConfig config = ServerConfigLoader.Load(["--config", WriteProperties("max.partitions.per.request=500\nmax.broker.partitions=4000")]);
+
+        Assert.True(config.IsValid, string.Join("; ", config.Errors));
+        Assert.Empty(config.Warnings);
+        Assert.Equal((500, 4000), (config.Options.MaxPartitionsPerRequest, config.Options.MaxBrokerPartitions));
+        Assert.Equal("4000", config.Options.RawConfig["max.broker.partitions"]);
     }
 
     [Theory]

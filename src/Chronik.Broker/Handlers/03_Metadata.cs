@@ -2,7 +2,8 @@
 // One broker (this node, with its advertised host/port) leads every partition; leader epoch 0.
 // v0: an empty topic list means all topics; v1+: null means all, empty means none. Unknown topics are
 // auto-created when auto.create.topics.enable is on and the request allows it (v4+), answered at once
-// with their partitions (Kafka says LEADER_NOT_AVAILABLE first; creation here is synchronous).
+// with their partitions (Kafka says LEADER_NOT_AVAILABLE first; creation here is synchronous). An auto-creation past
+// max.broker.partitions answers that topic POLICY_VIOLATION.
 // With an authorizer: all-topics requests list only topics the client may DESCRIBE; a named topic without
 // DESCRIBE gets TOPIC_AUTHORIZATION_FAILED; auto-creation needs CREATE on the cluster or the topic.
 using Chronik.Broker.Dispatch;

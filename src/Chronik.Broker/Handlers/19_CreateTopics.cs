@@ -5,6 +5,8 @@
 // A name repeated in one request gets INVALID_REQUEST once. v5+ returns the topic's configs with their
 // sources; validate_only answers the same but creates nothing (and returns a zero topic id at v7).
 // With an authorizer: CREATE on the cluster or the topic (TOPIC_AUTHORIZATION_FAILED); configs need DESCRIBE_CONFIGS on the topic.
+// Limits (validate_only too): more than max.partitions.per.request partitions over the authorized topics is POLICY_VIOLATION
+// for each of them (as Kafka's controller does past 10,000); a topic past max.broker.partitions is POLICY_VIOLATION.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
 using Chronik.Broker.Services;
@@ -43,15 +45,23 @@ public sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Create
             if (!seen.Add(t.Name)) duplicates.Add(t.Name);
         }
         bool clusterCreate = _auth.AuthorizeCluster(context, AclOperation.Create);
-        foreach (var t in request.Topics)
+        var authorized = new bool[request.Topics.Count];
+        long requested = 0;
+        for (int i = 0; i < authorized.Length; i++)
         {
+            var t = request.Topics[i];
             if (duplicates.Contains(t.Name)) continue;
-            if (!clusterCreate && !_auth.Authorize(context, AclOperation.Create, AclResourceType.Topic, t.Name))
-            {
-                response.Topics.Add(Error(t.Name, ErrorCode.TopicAuthorizationFailed, "Authorization failed."));
-                continue;
-            }
-            response.Topics.Add(Create(v, t, request.ValidateOnly));
+            authorized[i] = clusterCreate || _auth.Authorize(context, AclOperation.Create, AclResourceType.Topic, t.Name);
+            if (authorized[i]) requested += RequestedPartitions(t);
+        }
+        string? tooMany = PartitionRequestLimit.Check(requested, _options.MaxPartitionsPerRequest);
+        for (int i = 0; i < authorized.Length; i++)
+        {
+            var t = request.Topics[i];
+            if (duplicates.Contains(t.Name)) continue;
+            if (!authorized[i]) response.Topics.Add(Error(t.Name, ErrorCode.TopicAuthorizationFailed, "Authorization failed."));
+            else if (tooMany is not null) response.Topics.Add(Error(t.Name, ErrorCode.PolicyViolation, tooMany));
+            else response.Topics.Add(Create(v, t, request.ValidateOnly));
         }
         if (_auth.Enabled && v >= 5)
         {
@@ -104,6 +114,12 @@ public sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Create
         }
         return result;
     }
+
+    // What a topic would add, counted as Kafka's controller counts it: the assignments, else the (default) partition count.
+    private int RequestedPartitions(CreateTopicsRequest.CreatableTopic t) =>
+        t.Assignments.Count > 0 ? t.Assignments.Count
+            : t.NumPartitions == -1 ? _cluster.Topics.Defaults.NumPartitions
+            : Math.Max(0, t.NumPartitions);
 
     private (ErrorCode Code, string Message)? CheckAssignments(CreateTopicsRequest.CreatableTopic t)
     {

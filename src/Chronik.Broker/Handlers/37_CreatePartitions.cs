@@ -3,6 +3,8 @@
 // assignments must give one list per new partition naming only this node (INVALID_REPLICA_ASSIGNMENT
 // otherwise). validate_only checks without creating. A topic repeated in one request gets INVALID_REQUEST.
 // With an authorizer: ALTER on each topic, else TOPIC_AUTHORIZATION_FAILED.
+// Limits (validate_only too): more than max.partitions.per.request new partitions over the authorized topics is
+// POLICY_VIOLATION for each of them; growing past max.broker.partitions is POLICY_VIOLATION for that topic.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
 using Chronik.Broker.Services;
@@ -16,11 +18,13 @@ public sealed class CreatePartitionsHandler : ApiHandler<CreatePartitionsRequest
 {
     private readonly ClusterView _cluster;
     private readonly IRequestAuthorizer _auth;
+    private readonly BrokerOptions _options;
 
-    public CreatePartitionsHandler(ClusterView cluster, IRequestAuthorizer auth)
+    public CreatePartitionsHandler(ClusterView cluster, IRequestAuthorizer auth, BrokerOptions options)
     {
         _cluster = cluster;
         _auth = auth;
+        _options = options;
     }
 
     public override ApiKey Key => ApiKey.CreatePartitions;
@@ -36,11 +40,23 @@ public sealed class CreatePartitionsHandler : ApiHandler<CreatePartitionsRequest
         {
             if (!seen.Add(t.Name)) duplicates.Add(t.Name);
         }
-        foreach (var t in request.Topics)
+        var authorized = new bool[request.Topics.Count];
+        long requested = 0;
+        for (int i = 0; i < authorized.Length; i++)
         {
+            var t = request.Topics[i];
             if (duplicates.Contains(t.Name)) continue;
-            var (code, message) = _auth.Authorize(context, AclOperation.Alter, AclResourceType.Topic, t.Name)
-                ? Grow(t, request.ValidateOnly) : (ErrorCode.TopicAuthorizationFailed, "The topic authorization is failed.");
+            authorized[i] = _auth.Authorize(context, AclOperation.Alter, AclResourceType.Topic, t.Name);
+            if (authorized[i] && _cluster.Topics.Get(t.Name) is { } topic) requested += Math.Max(0, t.Count - topic.PartitionCount);
+        }
+        string? tooMany = PartitionRequestLimit.Check(requested, _options.MaxPartitionsPerRequest);
+        for (int i = 0; i < authorized.Length; i++)
+        {
+            var t = request.Topics[i];
+            if (duplicates.Contains(t.Name)) continue;
+            var (code, message) = !authorized[i] ? (ErrorCode.TopicAuthorizationFailed, "The topic authorization is failed.")
+                : tooMany is not null ? (ErrorCode.PolicyViolation, tooMany)
+                : Grow(t, request.ValidateOnly);
             response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = t.Name, ErrorCode = (short)code, ErrorMessage = message });
         }
         foreach (var name in duplicates)

@@ -90,6 +90,8 @@ public static class ConfigDescriber
         new("log.retention.ms", "LONG", o => S(o.LogRetentionMs), null, "Longest time a segment is kept."),
         new("log.roll.ms", "LONG", o => S(o.LogRollMs), null, "Time after which a segment is rolled."),
         new("log.segment.bytes", "INT", o => S(o.LogSegmentBytes), "1073741824", "Segment file size."),
+        new("max.broker.partitions", "INT", o => S(o.MaxBrokerPartitions), null, "Partitions the broker may hold in total; creating more is POLICY_VIOLATION."),
+        new("max.partitions.per.request", "INT", o => S(o.MaxPartitionsPerRequest), null, "Partitions one CreateTopics or CreatePartitions request may add in total."),
         new("message.max.bytes", "INT", o => S(o.MessageMaxBytes), "1048588", "Largest record batch size allowed."),
         new("min.insync.replicas", "INT", _ => null, "1", "Replicas that must acknowledge acks=all writes."),
         new("node.id", "INT", o => S(o.NodeId), "-1", "The id of this node."),

@@ -14,9 +14,14 @@ public sealed class TopicInfo
 /// <summary>The broker-level settings topics fall back to.</summary>
 public sealed class TopicDefaults
 {
+    /// <summary>The server.properties key of <see cref="MaxBrokerPartitions"/>, named in its error messages.</summary>
+    public const string MaxBrokerPartitionsKey = "max.broker.partitions";
+
     public int NumPartitions { get; init; } = 1;
     public short ReplicationFactor { get; init; } = 1;
     public bool AutoCreateTopics { get; init; } = true;
+    /// <summary>max.broker.partitions: the most partitions the broker holds; creating more is POLICY_VIOLATION (internal topics are exempt).</summary>
+    public int MaxBrokerPartitions { get; init; } = int.MaxValue;
     /// <summary>
     /// Broker defaults keyed by topic config name (e.g. "retention.ms" from log.retention.ms); absent means Kafka's default.
     /// Replaced whole (never mutated in place) when a dynamic broker config changes, see <see cref="TopicManager.SetTopicConfigDefaults"/>.

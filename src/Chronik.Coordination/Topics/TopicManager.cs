@@ -17,6 +17,7 @@ public sealed class TopicManager
     private readonly Dictionary<string, TopicInfo> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, TopicInfo> _byId = [];
     private readonly Dictionary<string, string> _collisions = new(StringComparer.Ordinal);
+    private long _partitionCount;
 
     public TopicManager(ILogStore store, TopicDefaults defaults, string? dataDir)
     {
@@ -52,6 +53,9 @@ public sealed class TopicManager
 
     public IPartitionLog? GetLog(string topic, int partition) => _store.Get(topic, partition);
 
+    /// <summary>Partitions of every topic, internal ones included (what max.broker.partitions bounds).</summary>
+    public long PartitionCount { get { lock (_lock) return _partitionCount; } }
+
     /// <summary>The value in effect for a topic config: the topic's own, else the broker default, else null (Kafka's default).</summary>
     public string? EffectiveConfig(TopicInfo topic, string key) =>
         topic.Configs.TryGetValue(key, out var v) ? v : Defaults.TopicConfigDefaults.GetValueOrDefault(key);
@@ -82,6 +86,7 @@ public sealed class TopicManager
             {
                 return new(ErrorCode.InvalidTopicException, $"Topic '{name}' collides with existing topic: {other}");
             }
+            if (OverBrokerLimit(name, partitions) is { } limit) return limit;
             var topic = new TopicInfo { Name = name, Id = Guid.NewGuid(), PartitionCount = partitions, Configs = topicConfigs };
             if (validateOnly) return TopicResult.Ok(topic);
             var logConfig = LogConfigFor(topic);
@@ -100,6 +105,7 @@ public sealed class TopicManager
             _byName.Remove(name);
             _byId.Remove(topic.Id);
             _collisions.Remove(TopicNames.CollisionKey(name));
+            _partitionCount -= topic.PartitionCount;
             Version++;
             Save();
             for (int p = 0; p < topic.PartitionCount; p++) _store.DeletePartition(name, p);
@@ -114,9 +120,11 @@ public sealed class TopicManager
             if (!_byName.TryGetValue(name, out var topic)) return new(ErrorCode.UnknownTopicOrPartition, "This server does not host this topic.");
             if (newTotal < topic.PartitionCount) return new(ErrorCode.InvalidPartitions, $"Topic currently has {topic.PartitionCount} partitions, which is higher than the requested {newTotal}.");
             if (newTotal == topic.PartitionCount) return new(ErrorCode.InvalidPartitions, $"Topic already has {topic.PartitionCount} partitions.");
+            if (OverBrokerLimit(name, newTotal - topic.PartitionCount) is { } limit) return limit;
             if (validateOnly) return TopicResult.Ok(topic);
             var logConfig = LogConfigFor(topic);
             for (int p = topic.PartitionCount; p < newTotal; p++) _store.GetOrCreate(name, p, logConfig);
+            _partitionCount += newTotal - topic.PartitionCount;
             topic.PartitionCount = newTotal;
             Version++;
             Save();
@@ -179,7 +187,19 @@ public sealed class TopicManager
         _byName[topic.Name] = topic;
         _byId[topic.Id] = topic;
         _collisions[TopicNames.CollisionKey(topic.Name)] = topic.Name;
+        _partitionCount += topic.PartitionCount;
         Version++;
+    }
+
+    // Checked under the lock, so concurrent creations cannot pass the limit together. The broker's own offsets topic is
+    // exempt: failing it would stop every group, not protect the broker (user topics named "__x" are not exempt).
+    private TopicResult? OverBrokerLimit(string name, int adding)
+    {
+        int limit = Defaults.MaxBrokerPartitions;
+        if (name == TopicNames.ConsumerOffsets || _partitionCount + adding <= limit) return null;
+        return new(ErrorCode.PolicyViolation,
+            $"Unable to create {adding} partition(s) for topic '{name}': the broker has {_partitionCount} partition(s) and " +
+            $"{TopicDefaults.MaxBrokerPartitionsKey}={limit} allows {Math.Max(0, limit - _partitionCount)} more.");
     }
 
     private sealed record PersistedTopic(string Name, Guid Id, int Partitions, Dictionary<string, string> Configs);

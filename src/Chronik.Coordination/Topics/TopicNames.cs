@@ -4,6 +4,8 @@ namespace Chronik.Coordination.Topics;
 public static class TopicNames
 {
     public const int MaxLength = 249;
+    /// <summary>The group coordinator's internal topic.</summary>
+    public const string ConsumerOffsets = "__consumer_offsets";
 
     /// <summary>Null when the name is legal, else the reason.</summary>
     public static string? Validate(string? name)
