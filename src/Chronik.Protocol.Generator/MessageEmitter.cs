@@ -129,17 +129,17 @@ internal sealed class MessageEmitter
             _w.Close();
         }
         _w.Open("if (flexible)");
-        _w.Line("int _numTagged = (int)reader.ReadUnsignedVarInt();");
+        _w.Line("int _numTagged = reader.ReadTaggedFieldCount();");
         _w.Open("for (int _t = 0; _t < _numTagged; _t++)");
-        _w.Line("int _tag = (int)reader.ReadUnsignedVarInt();");
-        _w.Line("int _size = (int)reader.ReadUnsignedVarInt();");
-        _w.Line("int _end = reader.Position + _size;");
+        _w.Line("reader.ReadTaggedFieldHeader(out int _tag, out int _size);");
         _w.Open("switch (_tag)");
         foreach (var f in tagged)
         {
+            // Read under a limit: a known tagged field's value cannot reach past its declared size.
             _w.Open($"case {f.Tag} when {f.TaggedVersions.Condition()}:");
+            _w.Line("int _outer = reader.PushLimit(_size);");
             ReadValue(f, "this." + Prop(cls, f), "true", f.NullableVersions.Condition());
-            _w.Line("reader.ExpectPosition(_end);");
+            _w.Line("reader.PopLimit(_outer);");
             _w.Line("break;");
             _w.Close();
         }

@@ -75,12 +75,10 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottl
         }
         if (flexible)
         {
-            int _numTagged = (int)reader.ReadUnsignedVarInt();
+            int _numTagged = reader.ReadTaggedFieldCount();
             for (int _t = 0; _t < _numTagged; _t++)
             {
-                int _tag = (int)reader.ReadUnsignedVarInt();
-                int _size = (int)reader.ReadUnsignedVarInt();
-                int _end = reader.Position + _size;
+                reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                 switch (_tag)
                 {
                     default:
@@ -242,12 +240,10 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottl
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -353,12 +349,10 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottl
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -455,12 +449,10 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottl
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:

@@ -63,16 +63,15 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledRespo
         }
         if (flexible)
         {
-            int _numTagged = (int)reader.ReadUnsignedVarInt();
+            int _numTagged = reader.ReadTaggedFieldCount();
             for (int _t = 0; _t < _numTagged; _t++)
             {
-                int _tag = (int)reader.ReadUnsignedVarInt();
-                int _size = (int)reader.ReadUnsignedVarInt();
-                int _end = reader.Position + _size;
+                reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                 switch (_tag)
                 {
                     case 0 when version >= 3:
                     {
+                        int _outer = reader.PushLimit(_size);
                         int _n = reader.ReadArrayLength(true);
                         if (_n < 0)
                         {
@@ -88,17 +87,19 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledRespo
                             }
                             this.SupportedFeatures = _list;
                         }
-                        reader.ExpectPosition(_end);
+                        reader.PopLimit(_outer);
                         break;
                     }
                     case 1 when version >= 3:
                     {
+                        int _outer = reader.PushLimit(_size);
                         this.FinalizedFeaturesEpoch = reader.ReadInt64();
-                        reader.ExpectPosition(_end);
+                        reader.PopLimit(_outer);
                         break;
                     }
                     case 2 when version >= 3:
                     {
+                        int _outer = reader.PushLimit(_size);
                         int _n = reader.ReadArrayLength(true);
                         if (_n < 0)
                         {
@@ -114,13 +115,14 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledRespo
                             }
                             this.FinalizedFeatures = _list;
                         }
-                        reader.ExpectPosition(_end);
+                        reader.PopLimit(_outer);
                         break;
                     }
                     case 3 when version >= 3:
                     {
+                        int _outer = reader.PushLimit(_size);
                         this.ZkMigrationReady = reader.ReadBool();
-                        reader.ExpectPosition(_end);
+                        reader.PopLimit(_outer);
                         break;
                     }
                     default:
@@ -384,12 +386,10 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledRespo
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -487,12 +487,10 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledRespo
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -593,12 +591,10 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledRespo
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:

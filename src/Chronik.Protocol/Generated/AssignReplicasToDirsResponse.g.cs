@@ -54,12 +54,10 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaMessage, IThrot
         }
         if (flexible)
         {
-            int _numTagged = (int)reader.ReadUnsignedVarInt();
+            int _numTagged = reader.ReadTaggedFieldCount();
             for (int _t = 0; _t < _numTagged; _t++)
             {
-                int _tag = (int)reader.ReadUnsignedVarInt();
-                int _size = (int)reader.ReadUnsignedVarInt();
-                int _end = reader.Position + _size;
+                reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                 switch (_tag)
                 {
                     default:
@@ -186,12 +184,10 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaMessage, IThrot
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -310,12 +306,10 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaMessage, IThrot
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -421,12 +415,10 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaMessage, IThrot
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:

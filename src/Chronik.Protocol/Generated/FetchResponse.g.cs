@@ -63,16 +63,15 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
         }
         if (flexible)
         {
-            int _numTagged = (int)reader.ReadUnsignedVarInt();
+            int _numTagged = reader.ReadTaggedFieldCount();
             for (int _t = 0; _t < _numTagged; _t++)
             {
-                int _tag = (int)reader.ReadUnsignedVarInt();
-                int _size = (int)reader.ReadUnsignedVarInt();
-                int _end = reader.Position + _size;
+                reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                 switch (_tag)
                 {
                     case 0 when version >= 16:
                     {
+                        int _outer = reader.PushLimit(_size);
                         int _n = reader.ReadArrayLength(true);
                         if (_n < 0)
                         {
@@ -88,7 +87,7 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
                             }
                             this.NodeEndpoints = _list;
                         }
-                        reader.ExpectPosition(_end);
+                        reader.PopLimit(_outer);
                         break;
                     }
                     default:
@@ -286,12 +285,10 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -461,30 +458,31 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         case 0 when version >= 12:
                         {
+                            int _outer = reader.PushLimit(_size);
                             { var _s = new EpochEndOffset(); _s.Read(ref reader, version); this.DivergingEpoch = _s; }
-                            reader.ExpectPosition(_end);
+                            reader.PopLimit(_outer);
                             break;
                         }
                         case 1 when version >= 12:
                         {
+                            int _outer = reader.PushLimit(_size);
                             { var _s = new LeaderIdAndEpoch(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
-                            reader.ExpectPosition(_end);
+                            reader.PopLimit(_outer);
                             break;
                         }
                         case 2 when version >= 12:
                         {
+                            int _outer = reader.PushLimit(_size);
                             { var _s = new SnapshotId(); _s.Read(ref reader, version); this.SnapshotId = _s; }
-                            reader.ExpectPosition(_end);
+                            reader.PopLimit(_outer);
                             break;
                         }
                         default:
@@ -703,12 +701,10 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -793,12 +789,10 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -881,12 +875,10 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -969,12 +961,10 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -1071,12 +1061,10 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:

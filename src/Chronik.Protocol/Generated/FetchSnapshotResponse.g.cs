@@ -57,16 +57,15 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
         }
         if (flexible)
         {
-            int _numTagged = (int)reader.ReadUnsignedVarInt();
+            int _numTagged = reader.ReadTaggedFieldCount();
             for (int _t = 0; _t < _numTagged; _t++)
             {
-                int _tag = (int)reader.ReadUnsignedVarInt();
-                int _size = (int)reader.ReadUnsignedVarInt();
-                int _end = reader.Position + _size;
+                reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                 switch (_tag)
                 {
                     case 0 when version >= 1:
                     {
+                        int _outer = reader.PushLimit(_size);
                         int _n = reader.ReadArrayLength(true);
                         if (_n < 0)
                         {
@@ -82,7 +81,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
                             }
                             this.NodeEndpoints = _list;
                         }
-                        reader.ExpectPosition(_end);
+                        reader.PopLimit(_outer);
                         break;
                     }
                     default:
@@ -264,12 +263,10 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -400,18 +397,17 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         case 0 when true:
                         {
+                            int _outer = reader.PushLimit(_size);
                             { var _s = new LeaderIdAndEpoch(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
-                            reader.ExpectPosition(_end);
+                            reader.PopLimit(_outer);
                             break;
                         }
                         default:
@@ -547,12 +543,10 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -635,12 +629,10 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -729,12 +721,10 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:

@@ -51,16 +51,15 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
         }
         if (flexible)
         {
-            int _numTagged = (int)reader.ReadUnsignedVarInt();
+            int _numTagged = reader.ReadTaggedFieldCount();
             for (int _t = 0; _t < _numTagged; _t++)
             {
-                int _tag = (int)reader.ReadUnsignedVarInt();
-                int _size = (int)reader.ReadUnsignedVarInt();
-                int _end = reader.Position + _size;
+                reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                 switch (_tag)
                 {
                     case 0 when version >= 10:
                     {
+                        int _outer = reader.PushLimit(_size);
                         int _n = reader.ReadArrayLength(true);
                         if (_n < 0)
                         {
@@ -76,7 +75,7 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
                             }
                             this.NodeEndpoints = _list;
                         }
-                        reader.ExpectPosition(_end);
+                        reader.PopLimit(_outer);
                         break;
                     }
                     default:
@@ -249,12 +248,10 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -405,18 +402,17 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         case 0 when version >= 10:
                         {
+                            int _outer = reader.PushLimit(_size);
                             { var _s = new LeaderIdAndEpoch(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
-                            reader.ExpectPosition(_end);
+                            reader.PopLimit(_outer);
                             break;
                         }
                         default:
@@ -588,12 +584,10 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -679,12 +673,10 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -781,12 +773,10 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:

@@ -81,12 +81,10 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
         }
         if (flexible)
         {
-            int _numTagged = (int)reader.ReadUnsignedVarInt();
+            int _numTagged = reader.ReadTaggedFieldCount();
             for (int _t = 0; _t < _numTagged; _t++)
             {
-                int _tag = (int)reader.ReadUnsignedVarInt();
-                int _size = (int)reader.ReadUnsignedVarInt();
-                int _end = reader.Position + _size;
+                reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                 switch (_tag)
                 {
                     default:
@@ -256,12 +254,10 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -378,12 +374,10 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -485,12 +479,10 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:
@@ -585,12 +577,10 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
             }
             if (flexible)
             {
-                int _numTagged = (int)reader.ReadUnsignedVarInt();
+                int _numTagged = reader.ReadTaggedFieldCount();
                 for (int _t = 0; _t < _numTagged; _t++)
                 {
-                    int _tag = (int)reader.ReadUnsignedVarInt();
-                    int _size = (int)reader.ReadUnsignedVarInt();
-                    int _end = reader.Position + _size;
+                    reader.ReadTaggedFieldHeader(out int _tag, out int _size);
                     switch (_tag)
                     {
                         default:

@@ -24,7 +24,8 @@ public ref struct DecodedRecordBatch
         if (batch.Length < RecordBatchHeader.Size) CorruptRecordException.Throw("batch shorter than its header");
         if (batch[RecordBatchHeader.MagicOffset] != 2) CorruptRecordException.Throw($"unsupported magic {batch[RecordBatchHeader.MagicOffset]}");
         var header = RecordBatchHeader.Read(batch);
-        if (header.BatchLength < RecordBatchHeader.Size - RecordBatchHeader.LogOverhead || header.TotalSize > batch.Length)
+        // Compared without adding the log overhead: a batchLength near int.MaxValue would overflow TotalSize.
+        if (header.BatchLength < RecordBatchHeader.Size - RecordBatchHeader.LogOverhead || header.BatchLength > batch.Length - RecordBatchHeader.LogOverhead)
             CorruptRecordException.Throw($"batch length {header.BatchLength} out of range");
         var body = batch[RecordBatchHeader.Size..header.TotalSize];
         if (header.Compression == CompressionType.None) return new DecodedRecordBatch(header, body, null);

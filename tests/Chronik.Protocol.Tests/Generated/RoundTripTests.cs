@@ -156,7 +156,7 @@ internal static class RandomFiller
         "uint32" => (uint)rnd.NextInt64(0, uint.MaxValue),
         "int64" => rnd.NextInt64(long.MinValue, long.MaxValue),
         "float64" => rnd.NextDouble() * 1e6,
-        "uuid" => Guid.NewGuid(),
+        "uuid" => RandomGuid(rnd),
         "string" => RandomString(rnd),
         "bytes" => RandomBytes(rnd),
         "records" => (ReadOnlyMemory<byte>?)RandomBytes(rnd),
@@ -169,6 +169,14 @@ internal static class RandomFiller
         var c = new char[rnd.Next(0, 12)];
         for (int i = 0; i < c.Length; i++) c[i] = chars[rnd.Next(chars.Length)];
         return new string(c);
+    }
+
+    // From the seeded generator, so fuzz seeds built with this filler are reproducible.
+    private static Guid RandomGuid(Random rnd)
+    {
+        Span<byte> b = stackalloc byte[16];
+        rnd.NextBytes(b);
+        return new Guid(b);
     }
 
     private static byte[] RandomBytes(Random rnd)

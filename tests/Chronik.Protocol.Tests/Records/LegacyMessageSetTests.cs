@@ -8,7 +8,7 @@ namespace Chronik.Protocol.Tests.Records;
 
 public class LegacyMessageSetTests
 {
-    private static byte[] Message(long offset, byte magic, byte attributes, long timestamp, string? key, byte[]? value)
+    internal static byte[] Message(long offset, byte magic, byte attributes, long timestamp, string? key, byte[]? value)
     {
         var body = new List<byte> { magic, attributes };
         if (magic == 1) body.AddRange(BigEndian(timestamp));
@@ -32,7 +32,7 @@ public class LegacyMessageSetTests
     private static byte[] BigEndian(long v) { var b = new byte[8]; BinaryPrimitives.WriteInt64BigEndian(b, v); return b; }
     private static byte[] BigEndian(int v) { var b = new byte[4]; BinaryPrimitives.WriteInt32BigEndian(b, v); return b; }
 
-    private static byte[] Compress(CompressionType type, byte[] data)
+    internal static byte[] Compress(CompressionType type, byte[] data)
     {
         using var w = new PooledBufferWriter();
         CompressionCodecs.Compress(type, data, w);
