@@ -44,6 +44,7 @@ public sealed class RequestDispatcher
     {
         long start = Stopwatch.GetTimestamp();
         if (session is { RawTokens: true }) return DispatchRawSaslToken(rented, length, remote, session, start);
+        bool decoded = false;
         try
         {
             var reader = new KafkaReader(rented.AsMemory(0, length));
@@ -80,11 +81,14 @@ public sealed class RequestDispatcher
             }
             var request = handler.CreateRequest();
             request.Read(ref reader, version);
+            decoded = true;
             var task = handler.HandleAsync(context, request, ct);
             context.ThreadTicks = Stopwatch.GetTimestamp() - start;
             return new PendingResponse(task, context, version, ApiKeys.ResponseHeaderVersion(apiKey, version), rented, length, start);
         }
-        catch (Exception e) when (e is not KafkaProtocolException and (IndexOutOfRangeException or ArgumentException or FormatException or OverflowException or InvalidCastException))
+        // What a decoder throws on bytes it cannot make sense of is the client's fault; the same exception from a handler
+        // (after decoding) is the broker's, and keeps its type and stack trace.
+        catch (Exception e) when (!decoded && e is not KafkaProtocolException and (IndexOutOfRangeException or ArgumentException or FormatException or OverflowException or InvalidCastException))
         {
             ArrayPool<byte>.Shared.Return(rented);
             throw new KafkaProtocolException("malformed request: " + e.Message, e);

@@ -45,7 +45,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         {
             if (_metrics.OpenConnections > _options.MaxConnections)
             {
-                _logger.LogWarning("Refusing connection from {Remote}: max.connections ({Max}) reached", remote, _options.MaxConnections);
+                ConnectionLog.Refused(_logger, remote, _options.MaxConnections);
                 return;
             }
             await ServeAsync(connection, remote).ConfigureAwait(false);
@@ -81,16 +81,13 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                 {
                     if (partial is not null)
                     {
-                        int take = (int)Math.Min(buffer.Length, partialLength - partialFilled);
-                        buffer.Slice(0, take).CopyTo(partial.AsSpan(partialFilled));
-                        partialFilled += take;
-                        buffer = buffer.Slice(take);
+                        partial = Fill(partial, ref partialFilled, partialLength, ref buffer);
                         if (partialFilled == partialLength)
                         {
                             var whole = partial;
                             partial = null;
                             if (channel.IsMuted) await channel.WaitAsync().ConfigureAwait(false);
-                            await pending.Writer.WriteAsync(_dispatcher.Dispatch(whole, partialLength, remote, session, ct, channel), ct).ConfigureAwait(false);
+                            await EnqueueAsync(pending.Writer, _dispatcher.Dispatch(whole, partialLength, remote, session, ct, channel), ct).ConfigureAwait(false);
                         }
                     }
                     while (partial is null)
@@ -99,18 +96,17 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                         if (channel.IsMuted) await channel.WaitAsync().ConfigureAwait(false);
                         if (FrameReader.TryReadFrame(ref buffer, _options.SocketRequestMaxBytes, out var frame))
                         {
-                            var p = _dispatcher.Dispatch(frame, remote, session, ct, channel);
-                            await pending.Writer.WriteAsync(p, ct).ConfigureAwait(false);
+                            await EnqueueAsync(pending.Writer, _dispatcher.Dispatch(frame, remote, session, ct, channel), ct).ConfigureAwait(false);
                             continue;
                         }
                         if (FrameReader.PeekSize(buffer) is { } size && size > LargeFrameBytes)
                         {
-                            partial = ArrayPool<byte>.Shared.Rent(size);
+                            // The array grows with the bytes that arrive: a size prefix alone commits no memory.
+                            buffer = buffer.Slice(4);
+                            partial = ArrayPool<byte>.Shared.Rent((int)Math.Min(size, Math.Max(buffer.Length, 2 * LargeFrameBytes)));
                             partialLength = size;
-                            var available = buffer.Slice(4);
-                            available.CopyTo(partial);
-                            partialFilled = (int)available.Length;
-                            buffer = buffer.Slice(buffer.End);
+                            partialFilled = 0;
+                            partial = Fill(partial, ref partialFilled, partialLength, ref buffer);
                         }
                         break;
                     }
@@ -124,17 +120,16 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         }
         catch (KafkaProtocolException e)
         {
-            _logger.LogWarning("Closing connection from {Remote}: {Reason}", remote, e.Message);
+            ConnectionLog.BadInput(_logger, remote, e.Message);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException || ConnectionLog.IsDisconnect(e, ct))
         {
-        }
-        catch (ConnectionResetException)
-        {
+            // The client went away, or the broker is stopping: nobody to answer.
+            ConnectionLog.Disconnected(_logger, remote, e.GetType().Name);
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "Closing connection from {Remote} after an unexpected error", remote);
+            ConnectionLog.ConnectionFault(_logger, remote, e);
         }
         finally
         {
@@ -162,10 +157,20 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                         _dispatcher.ApplyRequestQuota(p, response);
                         if (response is not null && !broken) written = RequestDispatcher.WriteResponse(output, response, p);
                     }
+                    catch (Exception e) when (ConnectionLog.IsDisconnect(e, connection.ConnectionClosed))
+                    {
+                        // A client that hangs up during a long poll cancels it: that is its choice, not a fault.
+                        ConnectionLog.RequestAbandoned(_logger, p.Context.CorrelationId, BrokerMetrics.ApiName(p.Context.ApiKey), p.ResponseVersion, remote);
+                        broken = true;
+                    }
+                    catch (KafkaProtocolException e)
+                    {
+                        ConnectionLog.BadRequest(_logger, p.Context.CorrelationId, BrokerMetrics.ApiName(p.Context.ApiKey), p.ResponseVersion, remote, e.Message);
+                        broken = true;
+                    }
                     catch (Exception e)
                     {
-                        _logger.LogError(e, "Request {Correlation} (api {Api} v{Version}) from {Remote} failed; closing the connection",
-                            p.Context.CorrelationId, BrokerMetrics.ApiName(p.Context.ApiKey), p.ResponseVersion, remote);
+                        ConnectionLog.RequestFault(_logger, p.Context.CorrelationId, BrokerMetrics.ApiName(p.Context.ApiKey), p.ResponseVersion, remote, e);
                         broken = true;
                     }
                     finally
@@ -207,6 +212,43 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
             // Completing the output sends what is buffered, then the transport shuts the socket down (also after a
             // failed authentication, which ends the read loop too).
             await output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    // Copies what is buffered (up to the frame's end) into the partial frame, doubling its array as needed; returns the array.
+    private static byte[] Fill(byte[] partial, ref int filled, int length, ref ReadOnlySequence<byte> buffer)
+    {
+        while (buffer.Length > 0 && filled < length)
+        {
+            if (filled == partial.Length)
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, 2L * partial.Length));
+                partial.AsSpan(0, filled).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(partial);
+                partial = bigger;
+            }
+            int take = (int)Math.Min(buffer.Length, Math.Min(length, partial.Length) - filled);
+            buffer.Slice(0, take).CopyTo(partial.AsSpan(filled));
+            filled += take;
+            buffer = buffer.Slice(take);
+        }
+        return partial;
+    }
+
+    // A request the write loop will never see (the connection closed while the queue was full) is still awaited and
+    // completed here, so its pooled frame and read buffers go back.
+    private async ValueTask EnqueueAsync(ChannelWriter<PendingResponse> pending, PendingResponse p, CancellationToken ct)
+    {
+        if (pending.TryWrite(p)) return;
+        try
+        {
+            await pending.WriteAsync(p, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            try { await p.Response.ConfigureAwait(false); } catch (Exception e) when (e is not OutOfMemoryException) { }
+            _dispatcher.Completed(p, 0);
+            throw;
         }
     }
 
