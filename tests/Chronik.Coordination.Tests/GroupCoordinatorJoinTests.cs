@@ -40,6 +40,27 @@ public class GroupCoordinatorJoinTests
     }
 
     [Fact]
+    public void A_member_listing_a_protocol_twice_gets_it_and_the_group_still_rebalances()
+    {
+        // Found by the fuzzer: the duplicate counted as two votes, so no protocol had "every member's" vote and each
+        // rebalance (and each coordinator tick) threw.
+        var h = new GroupHarness(new GroupCoordinatorConfig { InitialRebalanceDelayMs = 0 });
+        var first = h.JoinNew("g", protocols: ["range", "range", "roundrobin"]);
+        Assert.True(first.IsCompletedSuccessfully);
+        Assert.Equal(ErrorCode.None, E(first.Result.ErrorCode));
+        Assert.Equal("range", first.Result.ProtocolName);
+
+        var second = h.JoinNew("g", protocols: ["roundrobin", "range"]);
+        Assert.False(second.IsCompleted); // the rebalance waits for the first member to rejoin
+        var rejoin = h.Join("g", first.Result.MemberId, protocols: ["range", "range", "roundrobin"]);
+        Assert.True(rejoin.IsCompletedSuccessfully);
+        Assert.Equal(ErrorCode.None, E(rejoin.Result.ErrorCode));
+        Assert.Equal(2, rejoin.Result.GenerationId);
+        h.Advance(100);
+        Assert.Single(h.Delete("g"));
+    }
+
+    [Fact]
     public void Join_before_v4_needs_no_member_id_round_trip()
     {
         var h = new GroupHarness(new GroupCoordinatorConfig { InitialRebalanceDelayMs = 0 });

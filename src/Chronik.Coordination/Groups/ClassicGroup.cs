@@ -227,9 +227,11 @@ internal sealed class ClassicGroup
         Members.Values.Select(m => new StoredMember(m.MemberId, m.GroupInstanceId, m.ClientId, m.ClientHost,
             m.RebalanceTimeoutMs, m.SessionTimeoutMs, m.MetadataFor(ProtocolName), m.Assignment)).ToList());
 
+    // One vote per distinct name: a member listing a protocol twice must not count as two members supporting it
+    // (SelectProtocol would then find no protocol every member supports, and throw at each rebalance).
     private void Vote(GroupMember member, int delta)
     {
-        foreach (var (name, _) in member.Protocols)
+        foreach (var name in member.Protocols.Select(p => p.Name).Distinct(StringComparer.Ordinal))
         {
             int n = _protocolVotes.GetValueOrDefault(name) + delta;
             if (n == 0) _protocolVotes.Remove(name);
