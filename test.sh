@@ -2,7 +2,8 @@
 # The whole Chronik Stream test suite, on a fresh Debian machine as root:
 #   1. scripts/setup-clients.sh        real Kafka clients + librdkafka 2.12 test suite (cached)
 #   2. dotnet build -c Release Chronik.slnx
-#   3. every tests/*/*.csproj          dotnet test --no-build (counts from TRX)
+#   3. every tests/*/*.csproj          dotnet test --no-build (counts from TRX); the Chronik.Embedded package
+#                                      tests after a dotnet pack (scripts/embedded-package-tests.sh)
 #   4. tests/clients/default.list      real-client scripts against a broker started here
 #   5. scripts/librdkafka-suite.sh CI  librdkafka 2.12's own tests (CI_LIST), two at a time
 #   6. scripts/librdkafka-suite.sh CONSUMER  its group tests again with group.protocol=consumer (KIP-848)
@@ -66,32 +67,45 @@ if [ $BUILD -eq 1 ]; then
 fi
 
 # ---- 3. dotnet test ---------------------------------------------------------------------------
+# record_trx NAME EXIT_CODE RESULTS_DIR: records the counts of the TRX file dotnet test wrote.
+record_trx() {
+  local name=$1 rc=$2 rdir=$3 trx counters p f e t st
+  trx=$(find "$rdir" -name '*.trx' | head -n 1)
+  if [ -n "$trx" ]; then
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+    p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
+    t=$(sed -n 's/.* timeout="\([0-9]*\)".*/\1/p' <<<"$counters")
+    p=${p:-0}; f=$(( ${f:-0} + ${e:-0} + ${t:-0} ))
+    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1   # crashed test host, or timeout
+    st=PASS; [ "$f" -gt 0 ] && st=FAIL
+    record dotnet "$name" $st "$p" "$f" "exit $rc"
+    [ "$f" -gt 0 ] && grep -E '^\s+Failed |error' "$rdir/console.log" | head -n 20 >&2
+  else
+    record dotnet "$name" FAIL 0 1 "no TRX (exit $rc), see $rdir/console.log"
+    tail -n 20 "$rdir/console.log" >&2
+  fi
+}
 if [ $BUILD_OK -eq 1 ]; then
   for proj in tests/*/*.csproj; do
     [ -f "$proj" ] || continue
     name=$(basename "$proj" .csproj)
+    [ "$name" = Chronik.Embedded.PackageTests ] && continue   # needs the packed package: run below
     say "dotnet test $proj"
     rdir=$RES/dotnet/$name; rm -rf "$rdir"; mkdir -p "$rdir"
     timeout 1200 dotnet test "$proj" --no-build -c Release --logger "trx;LogFileName=$name.trx" \
       --logger "console;verbosity=minimal" --results-directory "$rdir" >"$rdir/console.log" 2>&1
-    rc=$?
-    trx=$(find "$rdir" -name '*.trx' | head -n 1)
-    if [ -n "$trx" ]; then
-      counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
-      p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
-      f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
-      e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
-      t=$(sed -n 's/.* timeout="\([0-9]*\)".*/\1/p' <<<"$counters")
-      p=${p:-0}; f=$(( ${f:-0} + ${e:-0} + ${t:-0} ))
-      [ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1   # crashed test host, or timeout
-      st=PASS; [ "$f" -gt 0 ] && st=FAIL
-      record dotnet "$name" $st "$p" "$f" "exit $rc"
-      [ "$f" -gt 0 ] && grep -E '^\s+Failed |error' "$rdir/console.log" | head -n 20 >&2
-    else
-      record dotnet "$name" FAIL 0 1 "no TRX (exit $rc), see $rdir/console.log"
-      tail -n 20 "$rdir/console.log" >&2
-    fi
+    record_trx "$name" $? "$rdir"
   done
+fi
+
+# ---- 3b. the Chronik.Embedded package, packed and consumed from a folder feed --------------------
+if [ $BUILD_OK -eq 1 ]; then
+  rdir=$RES/dotnet/Chronik.Embedded.PackageTests; rm -rf "$rdir"; mkdir -p "$rdir"
+  say "scripts/embedded-package-tests.sh"
+  timeout 1200 bash scripts/embedded-package-tests.sh "$rdir" >"$rdir/console.log" 2>&1
+  record_trx Chronik.Embedded.PackageTests $? "$rdir"
 fi
 
 # ---- 4. real clients --------------------------------------------------------------------------

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Chronik.Broker.Tests;
 
-/// <summary>Protocol ← Storage ← Coordination ← Broker ← Server: each project references only the layer below; nothing references the server.</summary>
+/// <summary>Protocol ← Storage ← Coordination ← Broker ← Server and Embedded: each project references only the layer below; nothing references the server.</summary>
 public class LayeringTests
 {
     private static string Root()
@@ -27,6 +27,7 @@ public class LayeringTests
     [InlineData("Chronik.Coordination", "Chronik.Storage")]
     [InlineData("Chronik.Broker", "Chronik.Coordination")]
     [InlineData("Chronik.Server", "Chronik.Broker")]
+    [InlineData("Chronik.Embedded", "Chronik.Broker")]
     public void Project_references_follow_the_layers(string project, string expected)
     {
         Assert.Equal(expected.Length == 0 ? [] : expected.Split(','), Refs(project));
