@@ -6,12 +6,14 @@
 // max.broker.partitions answers that topic POLICY_VIOLATION.
 // With an authorizer: all-topics requests list only topics the client may DESCRIBE; a named topic without
 // DESCRIBE gets TOPIC_AUTHORIZATION_FAILED; auto-creation needs CREATE on the cluster or the topic.
+// A null topic name below v12 (which cannot be answered) closes the connection, as Kafka's InvalidRequestException.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
 using Chronik.Broker.Services;
 using Chronik.Coordination.Acls;
 using Chronik.Coordination.Topics;
 using Chronik.Protocol.Messages;
+using Chronik.Protocol.Wire;
 
 namespace Chronik.Broker.Handlers;
 
@@ -59,6 +61,8 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
         foreach (var rt in request.Topics!)
         {
             TopicInfo? t = null;
+            // v10-11 carry topic ids but cannot answer a null name (nullable from v12): Kafka rejects the request too.
+            if (rt.Name is null && v < 12) KafkaProtocolException.Throw($"Metadata v{v} names a topic by id only; topic names are required below v12");
             if (rt.Name is null)
             {
                 t = topics.Get(rt.TopicId);
