@@ -10,6 +10,11 @@ public enum LogError
     MessageTooLarge,
     /// <summary>CORRUPT_MESSAGE: the bytes are not a sequence of whole v2 batches.</summary>
     CorruptMessage,
+    /// <summary>
+    /// KAFKA_STORAGE_ERROR: the disk refused a write or a file could not be opened (no space left, too many open
+    /// files). Nothing was appended; the next append after the resource returns works again.
+    /// </summary>
+    StorageError,
 }
 
 /// <summary>Per-append settings chosen by the caller (the partition leader epoch stamped into each batch).</summary>

@@ -30,6 +30,7 @@ public readonly struct ReadResult : IDisposable
     public ReadOnlyMemory<byte> Records => _lease is null ? ReadOnlyMemory<byte>.Empty : _lease.Memory[..Length];
 
     internal static ReadResult OutOfRange(long hw, long lso, long leo) => new(LogError.OffsetOutOfRange, null, 0, hw, lso, leo);
+    internal static ReadResult Failed(LogError error, long hw, long lso, long leo) => new(error, null, 0, hw, lso, leo);
     internal static ReadResult Empty(long hw, long lso, long leo) => new(LogError.None, null, 0, hw, lso, leo);
 
     public void Dispose() => _lease?.Dispose();

@@ -9,6 +9,8 @@
 // otherwise); that check runs under the same partition lock, so no marker slips between it and the append.
 // On a compacted topic (cleanup.policy contains compact) the batch is decoded once to reject keyless records
 // with INVALID_RECORD, as Kafka does; other topics are never decompressed here.
+// A write the disk refuses (no space, too many open files) answers that partition KAFKA_STORAGE_ERROR with nothing
+// appended; the next append works once the resource is back.
 // Quotas: with a producer_byte_rate in effect the request size is counted for its (user, client-id); a violation
 // sets throttle_time_ms and mutes the connection for that time (Services/ClientQuotas.cs).
 // With an authorizer: WRITE on the transactional id (else every partition TRANSACTIONAL_ID_AUTHORIZATION_FAILED)
@@ -166,6 +168,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
             LogError.None => ErrorCode.None,
             LogError.MessageTooLarge => ErrorCode.MessageTooLarge,
             LogError.CorruptMessage => ErrorCode.CorruptMessage,
+            LogError.StorageError => ErrorCode.KafkaStorageError,
             _ => ErrorCode.UnknownServerError,
         });
         slot.BaseOffset = r.Error == LogError.None ? r.BaseOffset : -1;

@@ -233,9 +233,10 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             pd.HighWatermark = hw;
             pd.LastStableOffset = lso;
             pd.LogStartOffset = log.LogStartOffset;
-            if (max > 0 && read.Error == LogError.OffsetOutOfRange)
+            if (max > 0 && read.Error is LogError.OffsetOutOfRange or LogError.StorageError)
             {
-                pd.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
+                // A segment that cannot be opened (descriptors exhausted) fails this partition only.
+                pd.ErrorCode = (short)(read.Error == LogError.OffsetOutOfRange ? ErrorCode.OffsetOutOfRange : ErrorCode.KafkaStorageError);
                 anyError = true;
                 continue;
             }

@@ -14,6 +14,12 @@ public sealed record FileLogStoreOptions
     public TimeSpan RecoveryPointInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>How often a growing partition with producer state gets a producer snapshot besides the ones at segment roll and shutdown.</summary>
     public TimeSpan ProducerSnapshotInterval { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How many segment log files the store keeps open at once (active segments included; an idle partition
+    /// holds none). 0, the default, means half the process's RLIMIT_NOFILE soft limit as it is when the store
+    /// opens (<see cref="FileDescriptorLimits.DefaultMaxOpenSegmentFiles"/>), leaving the rest for sockets.
+    /// </summary>
+    public int MaxOpenSegmentFiles { get; init; }
 }
 
 /// <summary>
@@ -27,6 +33,7 @@ public sealed class FileLogStore : ILogStore
     private readonly string _dataDir;
     private readonly FileLogStoreOptions _options;
     private readonly GroupCommitFlusher _flusher;
+    private readonly FileHandleCache _files;
     private int _checkpointRunning;
     private bool _disposed;
 
@@ -34,13 +41,20 @@ public sealed class FileLogStore : ILogStore
     {
         _dataDir = dataDir;
         _options = options;
-        Stats = new StorageStats(() => _logs.Values.Sum(l => l.SizeInBytes));
+        _files = new FileHandleCache(options.MaxOpenSegmentFiles > 0 ? options.MaxOpenSegmentFiles : FileDescriptorLimits.DefaultMaxOpenSegmentFiles());
+        Stats = new StorageStats(() => _logs.Values.Sum(l => l.SizeInBytes), () => _files.OpenCount);
         _flusher = new GroupCommitFlusher(Stats, OnTick);
     }
 
     public StorageStats Stats { get; }
 
     public IEnumerable<(string Topic, int Partition)> Partitions => _logs.Keys;
+
+    /// <summary>The bound on open segment log files this store was opened with.</summary>
+    public int MaxOpenSegmentFiles => _files.Capacity;
+
+    /// <summary>Segment log files open now.</summary>
+    public int OpenSegmentFiles => _files.OpenCount;
 
     /// <summary>Test hook: runs on the flusher thread before each group-commit fsync.</summary>
     internal Action? BeforeFsync { set => _flusher.BeforeFsync = value; }
@@ -55,7 +69,7 @@ public sealed class FileLogStore : ILogStore
             {
                 if (!SegmentFiles.TryParsePartitionDir(Path.GetFileName(dir), out string topic, out int partition)) continue;
                 var config = store._options.ConfigForTopic?.Invoke(topic) ?? store._options.DefaultConfig;
-                store._logs[(topic, partition)] = FilePartitionLog.Open(dir, topic, partition, config, store._flusher, store.Stats, store._options.Time);
+                store._logs[(topic, partition)] = FilePartitionLog.Open(dir, topic, partition, config, store._flusher, store.Stats, store._options.Time, store._files);
             }
         }
         catch
@@ -77,7 +91,7 @@ public sealed class FileLogStore : ILogStore
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_logs.TryGetValue((topic, partition), out existing)) return existing;
             string dir = Path.Combine(_dataDir, SegmentFiles.PartitionDirName(topic, partition));
-            var log = FilePartitionLog.Open(dir, topic, partition, config, _flusher, Stats, _options.Time);
+            var log = FilePartitionLog.Open(dir, topic, partition, config, _flusher, Stats, _options.Time, _files);
             _logs[(topic, partition)] = log;
             return log;
         }
@@ -148,7 +162,17 @@ public sealed class FileLogStore : ILogStore
         }
         _flusher.Dispose();
         while (Volatile.Read(ref _checkpointRunning) == 1) Thread.Sleep(1);
-        foreach (var log in _logs.Values) log.Close();
+        foreach (var log in _logs.Values)
+        {
+            try
+            {
+                log.Close();
+            }
+            catch (IOException)
+            {
+                // A full disk refused the final checkpoint: the next open recovers from the last one.
+            }
+        }
         Stats.Dispose();
         return ValueTask.CompletedTask;
     }

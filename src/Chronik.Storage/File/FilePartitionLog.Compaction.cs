@@ -53,7 +53,7 @@ internal sealed partial class FilePartitionLog : ICompactableLog
     }
 
     public CleanedSegment CreateCleanedSegment(long baseOffset, long lastModifiedMs) =>
-        new FileCleanedSegment(LogSegment.CreateCleaned(_dir, baseOffset, Config.IndexIntervalBytes), lastModifiedMs, _dir);
+        new FileCleanedSegment(LogSegment.CreateCleaned(_dir, baseOffset, Config.IndexIntervalBytes, _files), lastModifiedMs, _dir);
 
     public bool ReplaceSegments(IReadOnlyList<CleanedGroup> groups)
     {
@@ -65,6 +65,16 @@ internal sealed partial class FilePartitionLog : ICompactableLog
             lock (_appendLock)
             {
                 if (_closed || !StartsWith(_segments, groups)) return Discard(groups);
+                old = _segments[..replaced];
+            }
+            try
+            {
+                // Their names are about to be renamed over or deleted: readers still holding them keep these handles.
+                foreach (var segment in old) segment.Retire();
+            }
+            catch (IOException)
+            {
+                return Discard(groups);
             }
             // Retention and DeleteRecords take _checkpointLock, so the prefix cannot change from here on;
             // appends only touch the active segment, which is never part of a clean.
@@ -76,7 +86,6 @@ internal sealed partial class FilePartitionLog : ICompactableLog
                     CleanerSwap.RenameIntoPlace(_dir, g.Cleaned.BaseOffset);
                     ((FileCleanedSegment)g.Cleaned).MarkSwapped();
                 }
-                old = _segments[..replaced];
                 var next = new LogSegment[groups.Count + _segments.Length - replaced];
                 for (int i = 0; i < groups.Count; i++) next[i] = ((FileCleanedSegment)groups[i].Cleaned).Segment;
                 Array.Copy(_segments, replaced, next, groups.Count, _segments.Length - replaced);
@@ -144,6 +153,7 @@ internal sealed partial class FilePartitionLog : ICompactableLog
         public override void Complete()
         {
             segment.SealTimeIndex();
+            segment.EnsureFileExists();
             segment.FlushLog();
             segment.FlushIndexes();
         }

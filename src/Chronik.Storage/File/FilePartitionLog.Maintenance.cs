@@ -6,9 +6,10 @@ internal sealed partial class FilePartitionLog
     private long _recoveryPoint;
     private long _lastCheckpointMs;
 
-    private FilePartitionLog(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats, TimeProvider time)
+    private FilePartitionLog(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats, TimeProvider time, FileHandleCache files)
     {
         _dir = dir;
+        _files = files;
         Topic = topic;
         Partition = partition;
         _config = config;
@@ -26,10 +27,11 @@ internal sealed partial class FilePartitionLog
     /// trusted; from the segment holding it onward every batch is verified and the log is cut at the first
     /// torn or corrupt one, dropping any later segments.
     /// </summary>
-    public static FilePartitionLog Open(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats, TimeProvider time)
+    public static FilePartitionLog Open(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats, TimeProvider time,
+        FileHandleCache files)
     {
         Directory.CreateDirectory(dir);
-        var log = new FilePartitionLog(dir, topic, partition, config, flusher, stats, time);
+        var log = new FilePartitionLog(dir, topic, partition, config, flusher, stats, time, files);
         log.Recover();
         return log;
     }
@@ -44,9 +46,10 @@ internal sealed partial class FilePartitionLog
         var segments = new List<LogSegment>(bases.Count);
         for (int i = 0; i < bases.Count; i++)
         {
-            var segment = LogSegment.Open(_dir, bases[i], _config.IndexIntervalBytes);
+            var segment = LogSegment.Open(_dir, bases[i], _config.IndexIntervalBytes, _files);
             segments.Add(segment);
             bool last = i == bases.Count - 1;
+            if (!last) segment.MarkSealed();
             if (!last && bases[i + 1] <= recoveryPoint)
             {
                 segment.LoadTrusted(bases[i + 1], _stats);
@@ -67,7 +70,7 @@ internal sealed partial class FilePartitionLog
         {
             // Empty, or every record was deleted before a crash lost the tail: restart at the start offset.
             foreach (var s in segments) s.Delete();
-            segments = [LogSegment.Create(_dir, startCheckpoint, _config.IndexIntervalBytes, nowMs)];
+            segments = [LogSegment.Create(_dir, startCheckpoint, _config.IndexIntervalBytes, nowMs, _files)];
             leo = startCheckpoint;
         }
         if (segments[^1].Size > 0) segments[^1].FirstAppendMs = nowMs;
@@ -217,7 +220,20 @@ internal sealed partial class FilePartitionLog
                 _closed = true;
                 segments = _segments;
             }
-            foreach (var segment in segments) segment.Release();
+            foreach (var segment in segments)
+            {
+                // Index entries reach their files at checkpoints; one that found nothing new to record (the seal
+                // entry just added, entries rebuilt at open) would leave them in memory only.
+                try
+                {
+                    if (segment.HasUnsyncedIndexes) segment.FlushIndexes();
+                }
+                catch (IOException)
+                {
+                    // The next open rebuilds what is missing from the log.
+                }
+                segment.Release();
+            }
         }
     }
 

@@ -19,6 +19,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
     private readonly Lock _checkpointLock = new();
     private readonly string _dir;
     private readonly GroupCommitFlusher _flusher;
+    private readonly FileHandleCache _files;
     private readonly StorageStats _stats;
     private readonly TimeProvider _time;
     private LogSegment[] _segments;
@@ -43,6 +44,9 @@ internal sealed partial class FilePartitionLog : IPartitionLog
     public long HighWatermark => Volatile.Read(ref _highWatermark);
     public ReadableSignal Readable { get; } = new();
     public int SegmentCount => Volatile.Read(ref _segments).Length;
+
+    /// <summary>The segments now, oldest first (tests).</summary>
+    internal IReadOnlyList<LogSegment> Segments => Volatile.Read(ref _segments);
 
     public long SizeInBytes
     {
@@ -74,8 +78,18 @@ internal sealed partial class FilePartitionLog : IPartitionLog
             var stamp = BatchStamper.Stamp(batches.Span, _logEndOffset, options.PartitionLeaderEpoch, appendTime, config.MaxMessageBytes);
             if (stamp.Error != LogError.None) return ValueTask.FromResult(AppendResult.Failed(stamp.Error, _logStartOffset));
 
-            segment = ActiveSegmentFor(batches.Length, stamp.LastOffset, nowMs, config);
-            segment.Append(batches.Span, nowMs);
+            try
+            {
+                segment = ActiveSegmentFor(batches.Length, stamp.LastOffset, nowMs, config);
+                segment.Append(batches.Span, nowMs);
+            }
+            catch (IOException)
+            {
+                // No space or no descriptor: nothing was published (the LEO stays), so the producer may retry
+                // and the next append, once the disk or the descriptors are back, goes where this one failed.
+                _stats.RecordStorageError();
+                return ValueTask.FromResult(AppendResult.Failed(LogError.StorageError, _logStartOffset));
+            }
             if (aborted is { } a)
             {
                 segment.TxnIndex.Append(a with { LastOffset = stamp.LastOffset, LastStableOffset = Math.Min(a.LastStableOffset, stamp.LastOffset + 1) });
@@ -143,7 +157,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
 
         active.SealTimeIndex();
         Volatile.Write(ref _snapshotDue, true);
-        var next = LogSegment.Create(_dir, _logEndOffset, config.IndexIntervalBytes, nowMs);
+        var next = LogSegment.Create(_dir, _logEndOffset, config.IndexIntervalBytes, nowMs, _files);
         Volatile.Write(ref _segments, [.. _segments, next]);
         return next;
     }
@@ -164,6 +178,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
             int index = FindSegment(segments, offset);
             var segment = segments[index];
             if (!segment.TryAcquire()) continue; // deleted by retention or replaced by the cleaner since the snapshot: look again
+            PooledBuffer? lease = null;
             try
             {
                 long size = segment.Size;
@@ -179,10 +194,17 @@ internal sealed partial class FilePartitionLog : IPartitionLog
                 }
                 if (first.LastOffset >= limit) return ReadResult.Empty(leo, start, leo);
                 int want = (int)Math.Min(size - position, Math.Max(maxBytes, first.TotalSize));
-                var lease = new PooledBuffer(want);
+                lease = new PooledBuffer(want);
                 int read = segment.ReadAt(position, lease.Array.AsSpan(0, want));
                 int length = ReadLimits.WholeBatches(lease.Array.AsSpan(0, read), maxBytes, limit);
                 return new ReadResult(LogError.None, lease, length, leo, start, leo);
+            }
+            catch (IOException)
+            {
+                // The file could not be opened (descriptors exhausted) or read: this partition answers KAFKA_STORAGE_ERROR.
+                lease?.Dispose();
+                _stats.RecordStorageError();
+                return ReadResult.Failed(LogError.StorageError, leo, start, leo);
             }
             finally
             {

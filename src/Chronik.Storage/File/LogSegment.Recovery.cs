@@ -27,11 +27,48 @@ internal sealed partial class LogSegment
             RecoverFrom(long.MaxValue, stats);
             SealTimeIndex();
             Volatile.Write(ref _nextOffset, Math.Max(NextOffset, nextSegmentBase));
+            FlushIndexes(); // write the rebuilt indexes now, as a trusted segment's are never checkpointed again
             return;
         }
         (MaxTimestamp, OffsetOfMaxTimestamp) = TimeIndex.Last;
         Volatile.Write(ref _nextOffset, nextSegmentBase);
         _flushedSize = Size;
+        // Loaded again by the first lookup that needs them; most old segments are never read after a restart.
+        MarkSealed();
+        DropIndexesIfIdle();
+    }
+
+    /// <summary>
+    /// A sealed segment whose index files were lost or damaged after start-up: rebuilds them by a header walk of
+    /// the (trusted) log bytes below <paramref name="size"/> and writes them out.
+    /// </summary>
+    private Indexes RebuildIndexes(long size)
+    {
+        var rebuilt = new Indexes(OffsetIndex.CreateEmpty(IndexPath, BaseOffset), TimeIndex.CreateEmpty(TimeIndexPath, BaseOffset));
+        long maxTimestamp = -1, offsetOfMax = -1;
+        int bytesSinceIndex = 0;
+        Span<byte> header = stackalloc byte[BatchPeek.Size];
+        using (var lease = _log.Acquire())
+        {
+            for (long position = 0; position + BatchPeek.Size <= size;)
+            {
+                if (RandomAccess.Read(lease.Handle, header, position) < header.Length) break;
+                var peek = BatchPeek.Read(header);
+                if (peek.MaxTimestamp > maxTimestamp) (maxTimestamp, offsetOfMax) = (peek.MaxTimestamp, peek.BaseOffset);
+                if (bytesSinceIndex >= _indexInterval && peek.BaseOffset > rebuilt.Offsets.LastOffset)
+                {
+                    rebuilt.Offsets.Append(peek.BaseOffset, checked((int)position));
+                    if (maxTimestamp >= 0) rebuilt.Times.MaybeAppend(maxTimestamp, offsetOfMax);
+                    bytesSinceIndex = 0;
+                }
+                bytesSinceIndex += peek.TotalSize;
+                position += peek.TotalSize;
+            }
+        }
+        if (maxTimestamp >= 0) rebuilt.Times.MaybeAppend(maxTimestamp, offsetOfMax);
+        rebuilt.Offsets.Flush();
+        rebuilt.Times.Flush();
+        return rebuilt;
     }
 
     /// <summary>
@@ -46,7 +83,9 @@ internal sealed partial class LogSegment
         (MaxTimestamp, OffsetOfMaxTimestamp) = TimeIndex.Last;
         var (expected, position) = Index.Floor(recoveryPoint);
         _bytesSinceIndex = 0;
-        long fileLength = RandomAccess.GetLength(_log);
+        using var lease = _log.Acquire();
+        var log = lease.Handle;
+        long fileLength = RandomAccess.GetLength(log);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ScanChunk);
         long bufferStart = 0;
         int bufferLength = 0;
@@ -77,7 +116,7 @@ internal sealed partial class LogSegment
         }
 
         bool cut = position < fileLength;
-        if (cut) RandomAccess.SetLength(_log, position);
+        if (cut) RandomAccess.SetLength(log, position);
         Index.TruncateFrom(expected);
         TimeIndex.TruncateFrom(expected);
         Volatile.Write(ref _size, position);
@@ -96,7 +135,7 @@ internal sealed partial class LogSegment
                     buffer = ArrayPool<byte>.Shared.Rent(length);
                 }
                 bufferStart = pos;
-                bufferLength = RandomAccess.Read(_log, buffer, pos);
+                bufferLength = RandomAccess.Read(log, buffer, pos);
             }
             return buffer.AsSpan((int)(pos - bufferStart), length);
         }

@@ -1,17 +1,19 @@
-using Microsoft.Win32.SafeHandles;
-
 namespace Chronik.Storage.File;
 
 /// <summary>
-/// One <c>.log</c> file with its two indexes. The owning partition appends under its lock; readers use
+/// One <c>.log</c> file with its indexes. The owning partition appends under its lock; readers use
 /// positional reads bounded by <see cref="Size"/>, which is published only after the bytes are written.
-/// Files close when the last reference (owner, readers, flusher) is released.
+/// The log file's handle comes from the store's <see cref="FileHandleCache"/>: opened on first use, possibly
+/// closed between uses. Once the segment stops being active (sealed) and its index files are synced, its
+/// offset and time indexes are dropped from memory whenever its handle is evicted, and loaded again by the
+/// next lookup. Files are deleted when the last reference (owner, readers, flusher) is released.
 /// </summary>
 internal sealed partial class LogSegment
 {
     private readonly string _dir;
-    private readonly SafeFileHandle _log;
+    private readonly CachedFile _log;
     private readonly int _indexInterval;
+    private Indexes? _indexes;
     private long _size;
     private long _nextOffset;
     private long _flushedSize;
@@ -19,28 +21,53 @@ internal sealed partial class LogSegment
     private int _queuedForFlush;
     private int _refs = 1;
     private bool _deleteOnClose;
+    private bool _sealed;
+    private bool _retired;
     // ".cleaned" while the log cleaner builds this segment off to the side; "" once it is in place.
     private string _suffix;
 
-    private LogSegment(string dir, long baseOffset, int indexInterval, long size, string suffix = "")
+    private sealed record Indexes(OffsetIndex Offsets, TimeIndex Times);
+
+    private LogSegment(string dir, long baseOffset, int indexInterval, FileHandleCache files, string suffix, bool fresh)
     {
         _dir = dir;
         _suffix = suffix;
         BaseOffset = baseOffset;
         _indexInterval = indexInterval;
-        _log = SegmentFiles.OpenHandle(SegmentFiles.LogPath(dir, baseOffset) + suffix);
-        _size = size < 0 ? RandomAccess.GetLength(_log) : size;
+        string logPath = SegmentFiles.LogPath(dir, baseOffset) + suffix;
+        _log = files.Register(logPath, DropIndexesIfIdle);
         _nextOffset = baseOffset;
-        Index = OffsetIndex.Open(SegmentFiles.IndexPath(dir, baseOffset) + suffix, baseOffset, _size);
-        TimeIndex = TimeIndex.Open(SegmentFiles.TimeIndexPath(dir, baseOffset) + suffix, baseOffset);
-        TxnIndex = TransactionIndex.Open(SegmentFiles.TxnIndexPath(dir, baseOffset) + suffix);
+        if (fresh)
+        {
+            // No file is created until the first append needs one: an idle partition holds no descriptor.
+            IndexFile.Truncate(logPath, 0);
+            _indexes = new Indexes(OffsetIndex.CreateEmpty(IndexPath, baseOffset), TimeIndex.CreateEmpty(TimeIndexPath, baseOffset));
+            TxnIndex = TransactionIndex.CreateEmpty(TxnIndexPath);
+        }
+        else
+        {
+            _size = new FileInfo(logPath).Length;
+            _indexes = new Indexes(OffsetIndex.Load(IndexPath, baseOffset, _size), TimeIndex.Load(TimeIndexPath, baseOffset));
+            TxnIndex = TransactionIndex.Open(TxnIndexPath);
+        }
     }
 
+    private string IndexPath => SegmentFiles.IndexPath(_dir, BaseOffset) + _suffix;
+    private string TimeIndexPath => SegmentFiles.TimeIndexPath(_dir, BaseOffset) + _suffix;
+    private string TxnIndexPath => SegmentFiles.TxnIndexPath(_dir, BaseOffset) + _suffix;
+
     public long BaseOffset { get; }
-    public OffsetIndex Index { get; }
-    public TimeIndex TimeIndex { get; }
-    /// <summary>The aborted transactions whose abort marker is in this segment.</summary>
+    /// <summary>The offset index, loaded from its file if it was dropped (an IOException if that fails).</summary>
+    public OffsetIndex Index => LoadedIndexes().Offsets;
+    public TimeIndex TimeIndex => LoadedIndexes().Times;
+    /// <summary>The aborted transactions whose abort marker is in this segment (always in memory: usually none).</summary>
     public TransactionIndex TxnIndex { get; }
+
+    /// <summary>Whether the offset and time indexes are in memory now (tests).</summary>
+    public bool IndexesLoaded => Volatile.Read(ref _indexes) is not null;
+
+    /// <summary>Whether the log file has an open handle now (tests).</summary>
+    public bool HandleOpen => _log.IsOpen;
 
     /// <summary>Bytes readers may read: everything written and indexed.</summary>
     public long Size => Volatile.Read(ref _size);
@@ -56,45 +83,54 @@ internal sealed partial class LogSegment
     public long LastModifiedMs { get; private set; }
 
     /// <summary>A new, empty segment; leftover files with the same base offset are cut to zero.</summary>
-    public static LogSegment Create(string dir, long baseOffset, int indexInterval, long nowMs)
-    {
-        var segment = new LogSegment(dir, baseOffset, indexInterval, 0) { LastModifiedMs = nowMs };
-        RandomAccess.SetLength(segment._log, 0);
-        segment.Index.TruncateFrom(long.MinValue);
-        segment.TimeIndex.Clear();
-        segment.TxnIndex.TruncateFrom(long.MinValue);
-        return segment;
-    }
+    public static LogSegment Create(string dir, long baseOffset, int indexInterval, long nowMs, FileHandleCache files) =>
+        new(dir, baseOffset, indexInterval, files, "", fresh: true) { LastModifiedMs = nowMs };
 
     /// <summary>A new, empty segment written by the log cleaner under <c>&lt;base&gt;.log.cleaned</c> (and index files), not yet visible.</summary>
-    public static LogSegment CreateCleaned(string dir, long baseOffset, int indexInterval)
+    public static LogSegment CreateCleaned(string dir, long baseOffset, int indexInterval, FileHandleCache files) =>
+        new(dir, baseOffset, indexInterval, files, SegmentFiles.CleanedSuffix, fresh: true);
+
+    /// <summary>Records that the cleaned files were renamed to their final names, so later opens use those.</summary>
+    public void MarkRenamed()
     {
-        var segment = new LogSegment(dir, baseOffset, indexInterval, 0, SegmentFiles.CleanedSuffix);
-        RandomAccess.SetLength(segment._log, 0);
-        segment.Index.TruncateFrom(long.MinValue);
-        segment.TimeIndex.Clear();
-        segment.TxnIndex.TruncateFrom(long.MinValue);
-        return segment;
+        _suffix = "";
+        _log.Path = SegmentFiles.LogPath(_dir, BaseOffset);
+        if (Volatile.Read(ref _indexes) is { } indexes)
+        {
+            indexes.Offsets.Path = IndexPath;
+            indexes.Times.Path = TimeIndexPath;
+        }
+        TxnIndex.Path = TxnIndexPath;
     }
 
-    /// <summary>Records that the cleaned files were renamed to their final names (the open handles follow the rename).</summary>
-    public void MarkRenamed() => _suffix = "";
-
     /// <summary>Opens an existing segment; <see cref="LoadTrusted"/> or <see cref="RecoverFrom"/> must follow.</summary>
-    public static LogSegment Open(string dir, long baseOffset, int indexInterval)
+    public static LogSegment Open(string dir, long baseOffset, int indexInterval, FileHandleCache files)
     {
         var lastWrite = System.IO.File.GetLastWriteTimeUtc(SegmentFiles.LogPath(dir, baseOffset));
-        return new LogSegment(dir, baseOffset, indexInterval, -1) { LastModifiedMs = new DateTimeOffset(lastWrite).ToUnixTimeMilliseconds() };
+        return new LogSegment(dir, baseOffset, indexInterval, files, "", fresh: false) { LastModifiedMs = new DateTimeOffset(lastWrite).ToUnixTimeMilliseconds() };
     }
 
     /// <summary>
     /// Writes the stamped batches at the end of the file with one positional write, then indexes them and
-    /// publishes the new size. Caller holds the partition lock.
+    /// publishes the new size. Caller holds the partition lock. A failed write (no space, no descriptor) throws
+    /// IOException with nothing published: the file is cut back to the old size, so a later append overwrites
+    /// what part of the batch reached it and a crash cannot resurrect it either.
     /// </summary>
     public void Append(ReadOnlySpan<byte> batches, long nowMs)
     {
         long start = _size;
-        RandomAccess.Write(_log, batches, start);
+        using (var lease = _log.Acquire())
+        {
+            try
+            {
+                RandomAccess.Write(lease.Handle, batches, start);
+            }
+            catch (IOException)
+            {
+                TryCut(lease, start);
+                throw;
+            }
+        }
         long next = _nextOffset;
         for (int pos = 0; pos < batches.Length;)
         {
@@ -107,6 +143,18 @@ internal sealed partial class LogSegment
         LastModifiedMs = nowMs;
         Volatile.Write(ref _size, start + batches.Length);
         Volatile.Write(ref _nextOffset, next);
+    }
+
+    private static void TryCut(CachedFile.Lease lease, long length)
+    {
+        try
+        {
+            if (RandomAccess.GetLength(lease.Handle) > length) RandomAccess.SetLength(lease.Handle, length);
+        }
+        catch (IOException)
+        {
+            // The next append writes at the same position anyway; recovery cuts what CRC-32C rejects.
+        }
     }
 
     /// <summary>Kafka's indexing rule: an entry for the first batch after every IndexIntervalBytes.</summary>
@@ -130,9 +178,17 @@ internal sealed partial class LogSegment
     public void SealTimeIndex()
     {
         if (MaxTimestamp >= 0) TimeIndex.MaybeAppend(MaxTimestamp, OffsetOfMaxTimestamp);
+        Volatile.Write(ref _sealed, true);
     }
 
-    public int ReadAt(long position, Span<byte> buffer) => RandomAccess.Read(_log, buffer, position);
+    /// <summary>Marks a segment that is not the active one (recovered below the last) so its indexes may be dropped.</summary>
+    public void MarkSealed() => Volatile.Write(ref _sealed, true);
+
+    public int ReadAt(long position, Span<byte> buffer)
+    {
+        using var lease = _log.Acquire();
+        return RandomAccess.Read(lease.Handle, buffer, position);
+    }
 
     /// <summary>
     /// The batch that contains <paramref name="offset"/> (or the first after it), searching from the index
@@ -140,11 +196,13 @@ internal sealed partial class LogSegment
     /// </summary>
     public (long Position, BatchPeek Batch)? FindBatch(long offset, long sizeLimit)
     {
+        if (sizeLimit < BatchPeek.Size) return null;
         long position = Index.Floor(offset).Position;
         Span<byte> header = stackalloc byte[BatchPeek.Size];
+        using var lease = _log.Acquire();
         while (position + BatchPeek.Size <= sizeLimit)
         {
-            if (ReadAt(position, header) < header.Length) return null;
+            if (RandomAccess.Read(lease.Handle, header, position) < header.Length) return null;
             var peek = BatchPeek.Read(header);
             if (peek.LastOffset >= offset) return (position, peek);
             position += peek.TotalSize;
@@ -152,23 +210,72 @@ internal sealed partial class LogSegment
         return null;
     }
 
+    /// <summary>Creates the log file if no append has yet (a cleaned segment left empty must still replace its predecessor's file).</summary>
+    public void EnsureFileExists()
+    {
+        using (_log.Acquire())
+        {
+        }
+    }
+
     /// <summary>Fsyncs the log file if it grew since the last fsync; true when an fsync happened.</summary>
     public bool FlushLog()
     {
         long size = Size;
         if (size == Volatile.Read(ref _flushedSize)) return false;
-        FileSync.DataSync(_log);
+        using (var lease = _log.Acquire()) FileSync.DataSync(lease.Handle);
         Volatile.Write(ref _flushedSize, size);
         return true;
     }
 
     public bool IsFlushed => Size == Volatile.Read(ref _flushedSize);
 
+    /// <summary>Whether index entries are waiting to be written (Flush makes them durable).</summary>
+    public bool HasUnsyncedIndexes =>
+        (Volatile.Read(ref _indexes) is { } i && (!i.Offsets.IsSynced || !i.Times.IsSynced)) || !TxnIndex.IsSynced;
+
+    /// <summary>Writes and fsyncs the index entries added since the last flush. Callers hold the partition's checkpoint lock.</summary>
     public void FlushIndexes()
     {
-        Index.Flush();
-        TimeIndex.Flush();
+        if (Volatile.Read(ref _indexes) is { } indexes)
+        {
+            indexes.Offsets.Flush();
+            indexes.Times.Flush();
+        }
         TxnIndex.Flush();
+        if (!_log.IsOpen) DropIndexesIfIdle();
+    }
+
+    private Indexes LoadedIndexes() => Volatile.Read(ref _indexes) ?? LoadIndexes();
+
+    // A sealed segment's files do not change any more, so two racing loads read the same entries; one wins.
+    private Indexes LoadIndexes()
+    {
+        long size = Size;
+        var loaded = new Indexes(OffsetIndex.Load(IndexPath, BaseOffset, size), TimeIndex.Load(TimeIndexPath, BaseOffset));
+        if (!loaded.Offsets.LoadedIntact || !loaded.Times.LoadedIntact || (loaded.Times.Count == 0 && size > 0))
+            loaded = RebuildIndexes(size);
+        return Interlocked.CompareExchange(ref _indexes, loaded, null) ?? loaded;
+    }
+
+    /// <summary>Drops a sealed segment's offset and time indexes when their files hold every entry (runs as the cache evicts the handle).</summary>
+    private void DropIndexesIfIdle()
+    {
+        if (!Volatile.Read(ref _sealed) || Volatile.Read(ref _retired)) return;
+        var indexes = Volatile.Read(ref _indexes);
+        if (indexes is null || !indexes.Offsets.IsSynced || !indexes.Times.IsSynced) return;
+        Interlocked.CompareExchange(ref _indexes, null, indexes);
+    }
+
+    /// <summary>
+    /// The log cleaner is about to rename a cleaned file over this segment's name or delete its files: keep its
+    /// handle and indexes for the readers that still hold it, so nothing is opened by name again.
+    /// </summary>
+    public void Retire()
+    {
+        Volatile.Write(ref _retired, true);
+        _ = LoadedIndexes();
+        _log.Pin();
     }
 
     /// <summary>Marks the segment queued with the flusher; false when it already is.</summary>
@@ -190,15 +297,12 @@ internal sealed partial class LogSegment
     public void Release()
     {
         if (Interlocked.Decrement(ref _refs) != 0) return;
-        _log.Dispose();
-        Index.Dispose();
-        TimeIndex.Dispose();
-        TxnIndex.Dispose();
+        _log.Close();
         if (!_deleteOnClose) return;
         System.IO.File.Delete(SegmentFiles.LogPath(_dir, BaseOffset) + _suffix);
-        System.IO.File.Delete(SegmentFiles.IndexPath(_dir, BaseOffset) + _suffix);
-        System.IO.File.Delete(SegmentFiles.TimeIndexPath(_dir, BaseOffset) + _suffix);
-        System.IO.File.Delete(SegmentFiles.TxnIndexPath(_dir, BaseOffset) + _suffix);
+        System.IO.File.Delete(IndexPath);
+        System.IO.File.Delete(TimeIndexPath);
+        System.IO.File.Delete(TxnIndexPath);
     }
 
     /// <summary>Drops the owner's reference; the files are deleted once in-flight readers finish.</summary>

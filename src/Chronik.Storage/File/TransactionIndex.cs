@@ -1,45 +1,48 @@
 using System.Buffers.Binary;
-using Microsoft.Win32.SafeHandles;
 
 namespace Chronik.Storage.File;
 
 /// <summary>
 /// A segment's aborted transactions (Kafka's <c>.txnindex</c>), in memory and mirrored to the file as 34-byte
 /// big-endian entries: version int16 (0), producer id int64, first offset int64, last offset int64, last stable
-/// offset int64. An entry lives in the segment that holds its abort marker. The file is created with the first
-/// entry. One writer (under the partition's append lock); readers take no lock: an entry is stored before the
-/// count that makes it visible, and a grown array is published before that count.
+/// offset int64. An entry lives in the segment that holds its abort marker. The file is created when the first
+/// entry is flushed (with the segment's other indexes), so it holds no handle. One writer (under the partition's
+/// append lock); readers take no lock: an entry is stored before the count that makes it visible, and a grown
+/// array is published before that count.
 /// </summary>
-internal sealed class TransactionIndex : IDisposable
+internal sealed class TransactionIndex
 {
     public const int EntrySize = 34;
     private const short Version = 0;
 
-    private readonly string _path;
-    private SafeFileHandle? _file;
+    private string _path;
     private AbortedTransaction[] _entries;
     private int _count;
-    private bool _dirty;
+    private int _written;
 
-    private TransactionIndex(string path, SafeFileHandle? file, AbortedTransaction[] entries, int count)
+    private TransactionIndex(string path, AbortedTransaction[] entries, int count)
     {
         _path = path;
-        _file = file;
         _entries = entries;
         _count = count;
+        _written = count;
+    }
+
+    public string Path
+    {
+        get => Volatile.Read(ref _path);
+        set => Volatile.Write(ref _path, value);
     }
 
     /// <summary>Loads the file if there is one, keeping the leading whole, well-formed entries.</summary>
     public static TransactionIndex Open(string path)
     {
-        if (!System.IO.File.Exists(path)) return new TransactionIndex(path, null, new AbortedTransaction[4], 0);
-        var file = SegmentFiles.OpenHandle(path);
-        long length = RandomAccess.GetLength(file);
-        var bytes = new byte[length - length % EntrySize];
-        RandomAccess.Read(file, bytes, 0);
-        var entries = new AbortedTransaction[Math.Max(4, bytes.Length / EntrySize)];
+        var bytes = IndexFile.ReadIfExists(path);
+        if (bytes is null) return new TransactionIndex(path, [], 0);
+        int whole = bytes.Length - bytes.Length % EntrySize;
+        var entries = new AbortedTransaction[whole / EntrySize];
         int count = 0;
-        for (int i = 0; i + EntrySize <= bytes.Length; i += EntrySize)
+        for (int i = 0; i + EntrySize <= whole; i += EntrySize)
         {
             var b = bytes.AsSpan(i, EntrySize);
             if (BinaryPrimitives.ReadInt16BigEndian(b) != Version) break;
@@ -48,11 +51,20 @@ internal sealed class TransactionIndex : IDisposable
             if (e.FirstOffset > e.LastOffset || (count > 0 && e.LastOffset <= entries[count - 1].LastOffset)) break;
             entries[count++] = e;
         }
-        if (count * (long)EntrySize != length) RandomAccess.SetLength(file, count * (long)EntrySize);
-        return new TransactionIndex(path, file, entries, count);
+        if (count * (long)EntrySize != bytes.Length) IndexFile.Truncate(path, count * (long)EntrySize);
+        return new TransactionIndex(path, entries, count);
+    }
+
+    /// <summary>An empty index for a new segment; a leftover file with that name is cut to zero.</summary>
+    public static TransactionIndex CreateEmpty(string path)
+    {
+        IndexFile.Truncate(path, 0);
+        return new TransactionIndex(path, [], 0);
     }
 
     public int Count => Volatile.Read(ref _count);
+
+    public bool IsSynced => Volatile.Read(ref _written) == Count;
 
     /// <summary>The entries visible now, in marker order.</summary>
     public ReadOnlySpan<AbortedTransaction> Entries
@@ -81,20 +93,11 @@ internal sealed class TransactionIndex : IDisposable
         if (n > 0 && e.LastOffset <= _entries[n - 1].LastOffset) return;
         if (n == _entries.Length)
         {
-            var grown = new AbortedTransaction[n * 2];
+            var grown = new AbortedTransaction[Math.Max(4, n * 2)];
             Array.Copy(_entries, grown, n);
             Volatile.Write(ref _entries, grown);
         }
         _entries[n] = e;
-        _file ??= SegmentFiles.OpenHandle(_path);
-        Span<byte> b = stackalloc byte[EntrySize];
-        BinaryPrimitives.WriteInt16BigEndian(b, Version);
-        BinaryPrimitives.WriteInt64BigEndian(b[2..], e.ProducerId);
-        BinaryPrimitives.WriteInt64BigEndian(b[10..], e.FirstOffset);
-        BinaryPrimitives.WriteInt64BigEndian(b[18..], e.LastOffset);
-        BinaryPrimitives.WriteInt64BigEndian(b[26..], e.LastStableOffset);
-        RandomAccess.Write(_file, b, n * (long)EntrySize);
-        Volatile.Write(ref _dirty, true);
         Volatile.Write(ref _count, n + 1);
     }
 
@@ -105,16 +108,30 @@ internal sealed class TransactionIndex : IDisposable
         while (n > 0 && _entries[n - 1].LastOffset >= offset) n--;
         if (n == _count) return;
         _count = n;
-        if (_file is not null) RandomAccess.SetLength(_file, n * (long)EntrySize);
+        if (_written <= n) return;
+        _written = n;
+        IndexFile.Truncate(Path, n * (long)EntrySize);
     }
 
-    /// <summary>Fsyncs the file if entries were appended since the last flush.</summary>
+    /// <summary>Writes and fsyncs the entries appended since the last flush.</summary>
     public void Flush()
     {
-        if (!Volatile.Read(ref _dirty) || _file is null) return;
-        Volatile.Write(ref _dirty, false);
-        FileSync.DataSync(_file);
+        int n = Count;
+        int written = _written;
+        if (written == n) return;
+        var entries = Volatile.Read(ref _entries);
+        var tail = new byte[(n - written) * EntrySize];
+        for (int i = written; i < n; i++)
+        {
+            var b = tail.AsSpan((i - written) * EntrySize, EntrySize);
+            var e = entries[i];
+            BinaryPrimitives.WriteInt16BigEndian(b, Version);
+            BinaryPrimitives.WriteInt64BigEndian(b[2..], e.ProducerId);
+            BinaryPrimitives.WriteInt64BigEndian(b[10..], e.FirstOffset);
+            BinaryPrimitives.WriteInt64BigEndian(b[18..], e.LastOffset);
+            BinaryPrimitives.WriteInt64BigEndian(b[26..], e.LastStableOffset);
+        }
+        IndexFile.WriteTail(Path, tail, written * (long)EntrySize);
+        Volatile.Write(ref _written, n);
     }
-
-    public void Dispose() => _file?.Dispose();
 }
