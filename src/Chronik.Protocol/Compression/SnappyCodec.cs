@@ -11,6 +11,7 @@ internal static class SnappyCodec
     private const int XerialHeaderSize = 16;
     /// <summary>Block size of xerial's SnappyOutputStream default, which Kafka's Java producer uses.</summary>
     private const int XerialBlockSize = 32 * 1024;
+    private const int MaxExpansion = 22;
 
     public static void Compress(ReadOnlySpan<byte> source, IBufferWriter<byte> destination)
     {
@@ -54,6 +55,9 @@ internal static class SnappyCodec
     {
         if (!TryReadUncompressedLength(block, out ulong declared)) CompressionException.Throw("corrupt snappy block header");
         if (declared > (ulong)budget) CompressionException.Throw("decompressed snappy data exceeds the allowed size");
+        // The decoder allocates the declared length up front. No snappy element expands more than 64 bytes from 3
+        // (a 2-byte-offset copy), so a block declaring more than 22x its size is corrupt: reject it before allocating.
+        if (declared > (ulong)block.Length * MaxExpansion) CompressionException.Throw($"snappy block of {block.Length} bytes cannot expand to {declared}");
         byte[] decoded;
         try
         {

@@ -50,7 +50,8 @@ public ref struct RecordReader
         var key = ReadNullableBytes(r, ref pos, out bool keyIsNull);
         var value = ReadNullableBytes(r, ref pos, out bool valueIsNull);
         int headerCount = VarInt.ReadInt(r, ref pos);
-        if (headerCount < 0) CorruptRecordException.Throw($"negative header count {headerCount}");
+        // Each header takes at least two bytes (key length and value length).
+        if (headerCount < 0 || headerCount > (end - pos) / 2) CorruptRecordException.Throw($"header count {headerCount} out of range");
         int headersStart = pos;
         for (int i = 0; i < headerCount; i++) ReadHeader(r, ref pos);
         if (pos != end) CorruptRecordException.Throw("record length does not match its fields");

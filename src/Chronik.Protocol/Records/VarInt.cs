@@ -24,6 +24,8 @@ internal static class VarInt
         {
             if ((uint)pos >= (uint)s.Length) CorruptRecordException.Throw("truncated varlong");
             byte b = s[pos++];
+            // The 10th byte holds bit 63 only; more would be silently dropped.
+            if (shift == 63 && b > 0x01) CorruptRecordException.Throw(b < 0x80 ? "varlong overflows 64 bits" : "varlong longer than 10 bytes");
             v |= (ulong)(b & 0x7F) << shift;
             if (b < 0x80) return (long)(v >> 1) ^ -(long)(v & 1);
         }
@@ -38,6 +40,8 @@ internal static class VarInt
         {
             if ((uint)pos >= (uint)s.Length) CorruptRecordException.Throw("truncated varint");
             byte b = s[pos++];
+            // The 5th byte holds bits 28-31 only; more would be silently dropped.
+            if (i == 4 && b > 0x0F) CorruptRecordException.Throw(b < 0x80 ? "varint overflows 32 bits" : "varint longer than 5 bytes");
             v |= (uint)(b & 0x7F) << (7 * i);
             if (b < 0x80) return v;
         }
