@@ -23,6 +23,8 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     private readonly EmbeddedBrokerOptions _options;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private WebApplication? _app;
+    // The host does not dispose a store handed to it as an instance, so the broker does (its meter would outlive it).
+    private MemoryLogStore? _memoryStore;
     private bool _disposed;
 
     private EmbeddedBroker(EmbeddedBrokerOptions options, int port)
@@ -148,7 +150,8 @@ public sealed class EmbeddedBroker : IAsyncDisposable
                 Port = FreePort();
             }
             BrokerOptions options = EmbeddedConfiguration.ToBrokerOptions(_options, Port);
-            WebApplicationBuilder builder = BrokerHost.CreateBuilder(options, _options.DataDirectory is null ? new MemoryLogStore() : null, s_shutdownTimeout);
+            MemoryLogStore? memoryStore = _options.DataDirectory is null ? new MemoryLogStore() : null;
+            WebApplicationBuilder builder = BrokerHost.CreateBuilder(options, memoryStore, s_shutdownTimeout);
             if (_options.LoggerFactory is { } factory)
             {
                 BrokerHost.UseLoggerFactory(builder.Logging, factory, _options.LogLevel);
@@ -161,16 +164,25 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             catch (IOException e) when (IsAddressInUse(e) && choosePort && attempt < PortAttempts)
             {
                 // Another process took the free port between the probe and the bind: try another.
-                await app.DisposeAsync().ConfigureAwait(false);
+                await DisposeAsync(app, memoryStore).ConfigureAwait(false);
                 continue;
             }
             catch
             {
-                await app.DisposeAsync().ConfigureAwait(false);
+                await DisposeAsync(app, memoryStore).ConfigureAwait(false);
                 throw;
             }
-            ApplyAcls(app.Services);
             _app = app;
+            _memoryStore = memoryStore;
+            try
+            {
+                ApplyAcls(app.Services);
+            }
+            catch
+            {
+                await StopCoreAsync(CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
             return;
         }
     }
@@ -181,14 +193,25 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         {
             return;
         }
+        MemoryLogStore? memoryStore = _memoryStore;
         _app = null;
+        _memoryStore = null;
         try
         {
             await app.StopAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            await app.DisposeAsync().ConfigureAwait(false);
+            await DisposeAsync(app, memoryStore).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task DisposeAsync(WebApplication app, MemoryLogStore? memoryStore)
+    {
+        await app.DisposeAsync().ConfigureAwait(false);
+        if (memoryStore is not null)
+        {
+            await memoryStore.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -8,7 +8,7 @@ namespace Chronik.Embedded.PackageTests;
 [Collection(nameof(StartStopTests))]
 public sealed class StartStopTests(ITestOutputHelper output)
 {
-    private const int Cycles = 100;
+    private static readonly int Cycles = int.TryParse(Environment.GetEnvironmentVariable("CHRONIK_EMBEDDED_CYCLES"), out int n) ? n : 100;
 
     [Fact]
     public async Task A_hundred_start_stop_cycles_leak_nothing_and_each_is_fast()
@@ -40,11 +40,12 @@ public sealed class StartStopTests(ITestOutputHelper output)
 
         output.WriteLine($"start ms: median {Median(starts):F1}, p90 {Percentile(starts, 0.9):F1}, max {starts.Max():F1}");
         output.WriteLine($"stop ms: median {Median(stops):F1}, p90 {Percentile(stops, 0.9):F1}, max {stops.Max():F1}");
-        output.WriteLine($"before: {before}; after: {after}");
+        output.WriteLine($"before: threads {before.Threads}, descriptors {before.Descriptors}, managed bytes {before.ManagedBytes}; after: threads {after.Threads}, descriptors {after.Descriptors}, managed bytes {after.ManagedBytes}");
+        output.WriteLine("descriptors opened and still open: " + string.Join(", ", after.Targets.Except(before.Targets)));
         Assert.True(Median(starts) < 200, $"median start {Median(starts):F1} ms");
         Assert.True(Median(stops) < 100, $"median stop {Median(stops):F1} ms");
         Assert.True(after.Threads <= before.Threads + 8, $"threads {before.Threads} -> {after.Threads}");
-        Assert.True(after.Descriptors <= before.Descriptors + 8, $"descriptors {before.Descriptors} -> {after.Descriptors}");
+        Assert.True(after.Descriptors <= before.Descriptors + 4, $"descriptors {before.Descriptors} -> {after.Descriptors}");
         Assert.True(after.ManagedBytes <= before.ManagedBytes + (16 << 20), $"managed bytes {before.ManagedBytes} -> {after.ManagedBytes}");
     }
 
@@ -107,7 +108,7 @@ public sealed class StartStopTests(ITestOutputHelper output)
         return sorted[(int)Math.Min(sorted.Count - 1, Math.Round(p * (sorted.Count - 1)))];
     }
 
-    private readonly record struct Snapshot(int Threads, int Descriptors, long ManagedBytes)
+    private readonly record struct Snapshot(int Threads, int Descriptors, long ManagedBytes, string[] Targets)
     {
         public static Snapshot Take()
         {
@@ -119,7 +120,11 @@ public sealed class StartStopTests(ITestOutputHelper output)
             }
             Thread.Sleep(200);
             using var self = Process.GetCurrentProcess();
-            return new Snapshot(self.Threads.Count, Directory.GetFiles("/proc/self/fd").Length, GC.GetTotalMemory(forceFullCollection: true));
+            string[] fds = Directory.GetFiles("/proc/self/fd");
+            // Assemblies and their symbols are mapped once, when first needed: not something a broker leaks.
+            string[] targets = fds.Select(fd => new FileInfo(fd).LinkTarget ?? "?")
+                .Where(t => !t.EndsWith(".dll", StringComparison.Ordinal) && !t.EndsWith(".pdb", StringComparison.Ordinal)).ToArray();
+            return new Snapshot(self.Threads.Count, targets.Length, GC.GetTotalMemory(forceFullCollection: true), targets);
         }
     }
 }

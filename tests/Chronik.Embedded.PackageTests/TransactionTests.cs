@@ -9,7 +9,6 @@ public sealed class TransactionTests(SharedBrokerFixture fixture)
     public async Task Read_committed_sees_the_committed_transaction_and_never_the_aborted_one()
     {
         string topic = "txn-" + Guid.NewGuid().ToString("N");
-        await fixture.Broker.CreateTopicsAsync(topic);
         using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig
         {
             BootstrapServers = fixture.BootstrapServers,
