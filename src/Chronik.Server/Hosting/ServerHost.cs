@@ -3,6 +3,7 @@ using Chronik.Broker;
 using Chronik.Broker.Configuration;
 using Chronik.Broker.Hosting;
 using Chronik.Server.Metrics;
+using Chronik.Storage;
 
 namespace Chronik.Server.Hosting;
 
@@ -25,8 +26,14 @@ internal static partial class ServerHost
     /// <summary>Runs until SIGTERM or Ctrl-C; returns the process exit code.</summary>
     public static async Task<int> RunAsync(ServerConfig config)
     {
+        // Before the store opens: it sizes its handle cache from the soft limit.
+        FileDescriptorLimit? fdLimit = FileDescriptorLimits.RaiseSoftToHard();
         await using WebApplication app = Build(config);
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chronik.Server");
+        if (fdLimit is { } limit)
+        {
+            LogFileLimit(logger, limit.PreviousSoft, limit.Soft, limit.Hard);
+        }
         foreach (string warning in config.Warnings)
         {
             LogConfigWarning(logger, warning);
@@ -54,6 +61,10 @@ internal static partial class ServerHost
         Message = "Starting node {NodeId}: kafka {Bind}:{KafkaPort} (advertised {AdvertisedHost}:{AdvertisedPort}), metrics http://{Bind}:{MetricsPort}/metrics, data {DataDir}")]
     private static partial void LogStarting(ILogger logger, int nodeId, string bind, int kafkaPort, string advertisedHost,
         int advertisedPort, int metricsPort, string dataDir);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information,
+        Message = "Open files (RLIMIT_NOFILE): soft limit {PreviousSoft} raised to {Soft}, hard limit {Hard}")]
+    private static partial void LogFileLimit(ILogger logger, long previousSoft, long soft, long hard);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "Start-up failed: {Reason}")]
     private static partial void LogStartFailed(ILogger logger, string reason, Exception exception);
