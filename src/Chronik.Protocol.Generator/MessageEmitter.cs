@@ -12,6 +12,7 @@ internal sealed class MessageEmitter
     private readonly Dictionary<string, StructSpec> _structs = new(StringComparer.Ordinal);
     private readonly List<string> _structOrder = [];
     private readonly TypeMapper _types;
+    private readonly MinimumSize _minimumSize;
     private readonly CodeWriter _w = new();
     private readonly string _flexible;
 
@@ -30,6 +31,7 @@ internal sealed class MessageEmitter
             classNames[s] = cls;
         }
         _types = new TypeMapper(classNames);
+        _minimumSize = new MinimumSize(spec, name => _structs[name].Fields);
     }
 
     public static string PropName(string n) => char.ToUpperInvariant(n[0]) + n[1..];
@@ -125,7 +127,7 @@ internal sealed class MessageEmitter
             var reg = Regular(f);
             if (reg.IsEmpty) continue;
             _w.Open($"if ({reg.Condition()})");
-            ReadValue(f, "this." + Prop(cls, f), Compact(f), f.NullableVersions.Condition());
+            ReadValue(f, "this." + Prop(cls, f), Compact(f), f.NullableVersions.Condition(), reg);
             _w.Close();
         }
         _w.Open("if (flexible)");
@@ -138,7 +140,7 @@ internal sealed class MessageEmitter
             // Read under a limit: a known tagged field's value cannot reach past its declared size.
             _w.Open($"case {f.Tag} when {f.TaggedVersions.Condition()}:");
             _w.Line("int _outer = reader.PushLimit(_size);");
-            ReadValue(f, "this." + Prop(cls, f), "true", f.NullableVersions.Condition());
+            ReadValue(f, "this." + Prop(cls, f), "true", f.NullableVersions.Condition(), f.TaggedVersions);
             _w.Line("reader.PopLimit(_outer);");
             _w.Line("break;");
             _w.Close();
@@ -152,17 +154,20 @@ internal sealed class MessageEmitter
         _w.Close();
     }
 
-    private void ReadValue(FieldSpec f, string target, string compact, string nullable)
+    private void ReadValue(FieldSpec f, string target, string compact, string nullable, VersionRange versions)
     {
         if (f.IsArray)
         {
             string et = _types.ElementType(f.ElementType);
-            _w.Line($"int _n = reader.ReadArrayLength({compact});");
+            _w.Line($"int _n = reader.ReadArrayLength({compact}, {_minimumSize.ArrayElement(f, versions)});");
             _w.Open("if (_n < 0)");
             _w.Line($"if (!({nullable})) KafkaProtocolException.Throw(\"non-nullable field {f.Name} was null\");");
             _w.Line(TypeMapper.NullableAny(f) ? $"{target} = null;" : $"{target} = [];");
             _w.CloseOpen("else");
-            _w.Line($"var _list = new List<{et}>(_n);");
+            // The fresh message's default empty list is filled rather than replaced: one allocation fewer per array,
+            // which is most of what a run of empty arrays (one byte each when compact) costs.
+            _w.Line($"var _list = {target} is {{ Count: 0 }} _empty ? _empty : new List<{et}>(_n);");
+            _w.Line("_list.EnsureCapacity(_n);");
             _w.Open("for (int _i = 0; _i < _n; _i++)");
             if (f.IsStructLike) _w.Line($"var _e = new {et}(); _e.Read(ref reader, version); _list.Add(_e);");
             else _w.Line($"_list.Add({ReadScalar(f.ElementType, compact, "false", nonNull: true)});");
@@ -174,7 +179,8 @@ internal sealed class MessageEmitter
         if (f.IsStructLike)
         {
             string cls = _types.ClassName(f.Type);
-            string read = $"{{ var _s = new {cls}(); _s.Read(ref reader, version); {target} = _s; }}";
+            // Read into the default instance a fresh message already holds instead of allocating a second one.
+            string read = $"{{ var _s = {target} ?? new {cls}(); _s.Read(ref reader, version); {target} = _s; }}";
             if (TypeMapper.NullableAny(f)) _w.Line($"if (({nullable}) && reader.ReadInt8() < 0) {{ {target} = null; }} else {read}");
             else _w.Line(read);
             return;

@@ -33,7 +33,7 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaMessage
         bool flexible = version >= 3;
         if (version >= 4)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 14);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Transactions was null");
@@ -41,7 +41,8 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<AddPartitionsToTxnTransaction>(_n);
+                var _list = this.Transactions is { Count: 0 } _empty ? _empty : new List<AddPartitionsToTxnTransaction>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new AddPartitionsToTxnTransaction(); _e.Read(ref reader, version); _list.Add(_e);
@@ -63,7 +64,7 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaMessage
         }
         if (version <= 3)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field V3AndBelowTopics was null");
@@ -71,7 +72,8 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<AddPartitionsToTxnTopic>(_n);
+                var _list = this.V3AndBelowTopics is { Count: 0 } _empty ? _empty : new List<AddPartitionsToTxnTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new AddPartitionsToTxnTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -240,7 +242,7 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -248,7 +250,8 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -378,7 +381,7 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaMessage
             }
             if (version >= 4)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -386,7 +389,8 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<AddPartitionsToTxnTopic>(_n);
+                    var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<AddPartitionsToTxnTopic>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new AddPartitionsToTxnTopic(); _e.Read(ref reader, version); _list.Add(_e);

@@ -39,7 +39,7 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottl
         }
         if (version >= 4)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field ResultsByTransaction was null");
@@ -47,7 +47,8 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottl
             }
             else
             {
-                var _list = new List<AddPartitionsToTxnResult>(_n);
+                var _list = this.ResultsByTransaction is { Count: 0 } _empty ? _empty : new List<AddPartitionsToTxnResult>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new AddPartitionsToTxnResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -57,7 +58,7 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottl
         }
         if (version <= 3)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field ResultsByTopicV3AndBelow was null");
@@ -65,7 +66,8 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottl
             }
             else
             {
-                var _list = new List<AddPartitionsToTxnTopicResult>(_n);
+                var _list = this.ResultsByTopicV3AndBelow is { Count: 0 } _empty ? _empty : new List<AddPartitionsToTxnTopicResult>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new AddPartitionsToTxnTopicResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -222,7 +224,7 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottl
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 6);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field ResultsByPartition was null");
@@ -230,7 +232,8 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottl
                 }
                 else
                 {
-                    var _list = new List<AddPartitionsToTxnPartitionResult>(_n);
+                    var _list = this.ResultsByPartition is { Count: 0 } _empty ? _empty : new List<AddPartitionsToTxnPartitionResult>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new AddPartitionsToTxnPartitionResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -431,7 +434,7 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottl
             }
             if (version >= 4)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field TopicResults was null");
@@ -439,7 +442,8 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottl
                 }
                 else
                 {
-                    var _list = new List<AddPartitionsToTxnTopicResult>(_n);
+                    var _list = this.TopicResults is { Count: 0 } _empty ? _empty : new List<AddPartitionsToTxnTopicResult>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new AddPartitionsToTxnTopicResult(); _e.Read(ref reader, version); _list.Add(_e);

@@ -47,7 +47,7 @@ public sealed partial class AddRaftVoterRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Listeners was null");
@@ -55,7 +55,8 @@ public sealed partial class AddRaftVoterRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<Listener>(_n);
+                var _list = this.Listeners is { Count: 0 } _empty ? _empty : new List<Listener>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new Listener(); _e.Read(ref reader, version); _list.Add(_e);

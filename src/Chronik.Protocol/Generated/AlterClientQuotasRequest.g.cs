@@ -27,7 +27,7 @@ public sealed partial class AlterClientQuotasRequest : IKafkaMessage
         bool flexible = version >= 1;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Entries was null");
@@ -35,7 +35,8 @@ public sealed partial class AlterClientQuotasRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<EntryData>(_n);
+                var _list = this.Entries is { Count: 0 } _empty ? _empty : new List<EntryData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new EntryData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -149,7 +150,7 @@ public sealed partial class AlterClientQuotasRequest : IKafkaMessage
             bool flexible = version >= 1;
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Entity was null");
@@ -157,7 +158,8 @@ public sealed partial class AlterClientQuotasRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<EntityData>(_n);
+                    var _list = this.Entity is { Count: 0 } _empty ? _empty : new List<EntityData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new EntityData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -167,7 +169,7 @@ public sealed partial class AlterClientQuotasRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 11);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Ops was null");
@@ -175,7 +177,8 @@ public sealed partial class AlterClientQuotasRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<OpData>(_n);
+                    var _list = this.Ops is { Count: 0 } _empty ? _empty : new List<OpData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new OpData(); _e.Read(ref reader, version); _list.Add(_e);

@@ -31,7 +31,7 @@ public sealed partial class AlterClientQuotasResponse : IKafkaMessage, IThrottle
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Entries was null");
@@ -39,7 +39,8 @@ public sealed partial class AlterClientQuotasResponse : IKafkaMessage, IThrottle
             }
             else
             {
-                var _list = new List<EntryData>(_n);
+                var _list = this.Entries is { Count: 0 } _empty ? _empty : new List<EntryData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new EntryData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -159,7 +160,7 @@ public sealed partial class AlterClientQuotasResponse : IKafkaMessage, IThrottle
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Entity was null");
@@ -167,7 +168,8 @@ public sealed partial class AlterClientQuotasResponse : IKafkaMessage, IThrottle
                 }
                 else
                 {
-                    var _list = new List<EntityData>(_n);
+                    var _list = this.Entity is { Count: 0 } _empty ? _empty : new List<EntityData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new EntityData(); _e.Read(ref reader, version); _list.Add(_e);

@@ -31,7 +31,7 @@ public sealed partial class AlterConfigsResponse : IKafkaMessage, IThrottledResp
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 6);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Responses was null");
@@ -39,7 +39,8 @@ public sealed partial class AlterConfigsResponse : IKafkaMessage, IThrottledResp
             }
             else
             {
-                var _list = new List<AlterConfigsResourceResponse>(_n);
+                var _list = this.Responses is { Count: 0 } _empty ? _empty : new List<AlterConfigsResourceResponse>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new AlterConfigsResourceResponse(); _e.Read(ref reader, version); _list.Add(_e);

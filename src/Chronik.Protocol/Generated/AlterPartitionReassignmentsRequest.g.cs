@@ -31,7 +31,7 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -39,7 +39,8 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<ReassignableTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<ReassignableTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ReassignableTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -153,7 +154,7 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 6);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -161,7 +162,8 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<ReassignablePartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<ReassignablePartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new ReassignablePartition(); _e.Read(ref reader, version); _list.Add(_e);
@@ -276,7 +278,7 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(true)) KafkaProtocolException.Throw("non-nullable field Replicas was null");
@@ -284,7 +286,8 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Replicas is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

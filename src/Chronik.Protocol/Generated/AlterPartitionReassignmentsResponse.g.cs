@@ -43,7 +43,7 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage,
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Responses was null");
@@ -51,7 +51,8 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage,
             }
             else
             {
-                var _list = new List<ReassignableTopicResponse>(_n);
+                var _list = this.Responses is { Count: 0 } _empty ? _empty : new List<ReassignableTopicResponse>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ReassignableTopicResponse(); _e.Read(ref reader, version); _list.Add(_e);
@@ -184,7 +185,7 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage,
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 8);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -192,7 +193,8 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage,
                 }
                 else
                 {
-                    var _list = new List<ReassignablePartitionResponse>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<ReassignablePartitionResponse>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new ReassignablePartitionResponse(); _e.Read(ref reader, version); _list.Add(_e);

@@ -36,7 +36,7 @@ public sealed partial class AlterPartitionRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -44,7 +44,8 @@ public sealed partial class AlterPartitionRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<TopicData>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TopicData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -172,7 +173,7 @@ public sealed partial class AlterPartitionRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 14);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -180,7 +181,8 @@ public sealed partial class AlterPartitionRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<PartitionData>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -315,7 +317,7 @@ public sealed partial class AlterPartitionRequest : IKafkaMessage
             }
             if (version <= 2)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field NewIsr was null");
@@ -323,7 +325,8 @@ public sealed partial class AlterPartitionRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.NewIsr is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -333,7 +336,7 @@ public sealed partial class AlterPartitionRequest : IKafkaMessage
             }
             if (version >= 3)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 13);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field NewIsrWithEpochs was null");
@@ -341,7 +344,8 @@ public sealed partial class AlterPartitionRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<BrokerState>(_n);
+                    var _list = this.NewIsrWithEpochs is { Count: 0 } _empty ? _empty : new List<BrokerState>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new BrokerState(); _e.Read(ref reader, version); _list.Add(_e);

@@ -36,7 +36,7 @@ public sealed partial class AlterPartitionResponse : IKafkaMessage, IThrottledRe
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -44,7 +44,8 @@ public sealed partial class AlterPartitionResponse : IKafkaMessage, IThrottledRe
             }
             else
             {
-                var _list = new List<TopicData>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TopicData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -172,7 +173,7 @@ public sealed partial class AlterPartitionResponse : IKafkaMessage, IThrottledRe
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 20);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -180,7 +181,8 @@ public sealed partial class AlterPartitionResponse : IKafkaMessage, IThrottledRe
                 }
                 else
                 {
-                    var _list = new List<PartitionData>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -326,7 +328,7 @@ public sealed partial class AlterPartitionResponse : IKafkaMessage, IThrottledRe
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Isr was null");
@@ -334,7 +336,8 @@ public sealed partial class AlterPartitionResponse : IKafkaMessage, IThrottledRe
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Isr is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

@@ -25,7 +25,7 @@ public sealed partial class AlterReplicaLogDirsRequest : IKafkaMessage
         bool flexible = version >= 2;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Dirs was null");
@@ -33,7 +33,8 @@ public sealed partial class AlterReplicaLogDirsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<AlterReplicaLogDir>(_n);
+                var _list = this.Dirs is { Count: 0 } _empty ? _empty : new List<AlterReplicaLogDir>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new AlterReplicaLogDir(); _e.Read(ref reader, version); _list.Add(_e);
@@ -138,7 +139,7 @@ public sealed partial class AlterReplicaLogDirsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -146,7 +147,8 @@ public sealed partial class AlterReplicaLogDirsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<AlterReplicaLogDirTopic>(_n);
+                    var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<AlterReplicaLogDirTopic>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new AlterReplicaLogDirTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -261,7 +263,7 @@ public sealed partial class AlterReplicaLogDirsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -269,7 +271,8 @@ public sealed partial class AlterReplicaLogDirsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

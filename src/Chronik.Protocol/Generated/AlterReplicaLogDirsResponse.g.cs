@@ -31,7 +31,7 @@ public sealed partial class AlterReplicaLogDirsResponse : IKafkaMessage, IThrott
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Results was null");
@@ -39,7 +39,8 @@ public sealed partial class AlterReplicaLogDirsResponse : IKafkaMessage, IThrott
             }
             else
             {
-                var _list = new List<AlterReplicaLogDirTopicResult>(_n);
+                var _list = this.Results is { Count: 0 } _empty ? _empty : new List<AlterReplicaLogDirTopicResult>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new AlterReplicaLogDirTopicResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -153,7 +154,7 @@ public sealed partial class AlterReplicaLogDirsResponse : IKafkaMessage, IThrott
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 6);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -161,7 +162,8 @@ public sealed partial class AlterReplicaLogDirsResponse : IKafkaMessage, IThrott
                 }
                 else
                 {
-                    var _list = new List<AlterReplicaLogDirPartitionResult>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<AlterReplicaLogDirPartitionResult>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new AlterReplicaLogDirPartitionResult(); _e.Read(ref reader, version); _list.Add(_e);

@@ -27,7 +27,7 @@ public sealed partial class AlterUserScramCredentialsRequest : IKafkaMessage
         bool flexible = true;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Deletions was null");
@@ -35,7 +35,8 @@ public sealed partial class AlterUserScramCredentialsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<ScramCredentialDeletion>(_n);
+                var _list = this.Deletions is { Count: 0 } _empty ? _empty : new List<ScramCredentialDeletion>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ScramCredentialDeletion(); _e.Read(ref reader, version); _list.Add(_e);
@@ -45,7 +46,7 @@ public sealed partial class AlterUserScramCredentialsRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 9);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Upsertions was null");
@@ -53,7 +54,8 @@ public sealed partial class AlterUserScramCredentialsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<ScramCredentialUpsertion>(_n);
+                var _list = this.Upsertions is { Count: 0 } _empty ? _empty : new List<ScramCredentialUpsertion>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ScramCredentialUpsertion(); _e.Read(ref reader, version); _list.Add(_e);

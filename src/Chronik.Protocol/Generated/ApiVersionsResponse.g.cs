@@ -41,7 +41,7 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledRespo
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 6);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field ApiKeys was null");
@@ -49,7 +49,8 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledRespo
             }
             else
             {
-                var _list = new List<ApiVersion>(_n);
+                var _list = this.ApiKeys is { Count: 0 } _empty ? _empty : new List<ApiVersion>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ApiVersion(); _e.Read(ref reader, version); _list.Add(_e);
@@ -72,7 +73,7 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledRespo
                     case 0 when version >= 3:
                     {
                         int _outer = reader.PushLimit(_size);
-                        int _n = reader.ReadArrayLength(true);
+                        int _n = reader.ReadArrayLength(true, 6);
                         if (_n < 0)
                         {
                             if (!(false)) KafkaProtocolException.Throw("non-nullable field SupportedFeatures was null");
@@ -80,7 +81,8 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledRespo
                         }
                         else
                         {
-                            var _list = new List<SupportedFeatureKey>(_n);
+                            var _list = this.SupportedFeatures is { Count: 0 } _empty ? _empty : new List<SupportedFeatureKey>(_n);
+                            _list.EnsureCapacity(_n);
                             for (int _i = 0; _i < _n; _i++)
                             {
                                 var _e = new SupportedFeatureKey(); _e.Read(ref reader, version); _list.Add(_e);
@@ -100,7 +102,7 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledRespo
                     case 2 when version >= 3:
                     {
                         int _outer = reader.PushLimit(_size);
-                        int _n = reader.ReadArrayLength(true);
+                        int _n = reader.ReadArrayLength(true, 6);
                         if (_n < 0)
                         {
                             if (!(false)) KafkaProtocolException.Throw("non-nullable field FinalizedFeatures was null");
@@ -108,7 +110,8 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledRespo
                         }
                         else
                         {
-                            var _list = new List<FinalizedFeatureKey>(_n);
+                            var _list = this.FinalizedFeatures is { Count: 0 } _empty ? _empty : new List<FinalizedFeatureKey>(_n);
+                            _list.EnsureCapacity(_n);
                             for (int _i = 0; _i < _n; _i++)
                             {
                                 var _e = new FinalizedFeatureKey(); _e.Read(ref reader, version); _list.Add(_e);

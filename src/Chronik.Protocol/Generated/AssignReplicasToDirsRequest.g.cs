@@ -36,7 +36,7 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 18);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Directories was null");
@@ -44,7 +44,8 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<DirectoryData>(_n);
+                var _list = this.Directories is { Count: 0 } _empty ? _empty : new List<DirectoryData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DirectoryData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -166,7 +167,7 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 18);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -174,7 +175,8 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<TopicData>(_n);
+                    var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TopicData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new TopicData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -288,7 +290,7 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 5);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -296,7 +298,8 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<PartitionData>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionData(); _e.Read(ref reader, version); _list.Add(_e);

@@ -37,7 +37,7 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -45,7 +45,8 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<TopicData>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TopicData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -55,7 +56,7 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaMessage
         }
         if (version >= 1)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field LeaderEndpoints was null");
@@ -63,7 +64,8 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<LeaderEndpoint>(_n);
+                var _list = this.LeaderEndpoints is { Count: 0 } _empty ? _empty : new List<LeaderEndpoint>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new LeaderEndpoint(); _e.Read(ref reader, version); _list.Add(_e);
@@ -218,7 +220,7 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 12);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -226,7 +228,8 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<PartitionData>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionData(); _e.Read(ref reader, version); _list.Add(_e);

@@ -64,7 +64,7 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaMessage
                     case 0 when version >= 1:
                     {
                         int _outer = reader.PushLimit(_size);
-                        int _n = reader.ReadArrayLength(true);
+                        int _n = reader.ReadArrayLength(true, 16);
                         if (_n < 0)
                         {
                             if (!(false)) KafkaProtocolException.Throw("non-nullable field OfflineLogDirs was null");
@@ -72,7 +72,8 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaMessage
                         }
                         else
                         {
-                            var _list = new List<Guid>(_n);
+                            var _list = this.OfflineLogDirs is { Count: 0 } _empty ? _empty : new List<Guid>(_n);
+                            _list.EnsureCapacity(_n);
                             for (int _i = 0; _i < _n; _i++)
                             {
                                 _list.Add(reader.ReadUuid());

@@ -53,7 +53,7 @@ public sealed partial class BrokerRegistrationRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 7);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Listeners was null");
@@ -61,7 +61,8 @@ public sealed partial class BrokerRegistrationRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<Listener>(_n);
+                var _list = this.Listeners is { Count: 0 } _empty ? _empty : new List<Listener>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new Listener(); _e.Read(ref reader, version); _list.Add(_e);
@@ -71,7 +72,7 @@ public sealed partial class BrokerRegistrationRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 6);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Features was null");
@@ -79,7 +80,8 @@ public sealed partial class BrokerRegistrationRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<Feature>(_n);
+                var _list = this.Features is { Count: 0 } _empty ? _empty : new List<Feature>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new Feature(); _e.Read(ref reader, version); _list.Add(_e);
@@ -97,7 +99,7 @@ public sealed partial class BrokerRegistrationRequest : IKafkaMessage
         }
         if (version >= 2)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 16);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field LogDirs was null");
@@ -105,7 +107,8 @@ public sealed partial class BrokerRegistrationRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<Guid>(_n);
+                var _list = this.LogDirs is { Count: 0 } _empty ? _empty : new List<Guid>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadUuid());

@@ -67,7 +67,7 @@ public sealed partial class ConsumerGroupHeartbeatRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 1);
             if (_n < 0)
             {
                 if (!(true)) KafkaProtocolException.Throw("non-nullable field SubscribedTopicNames was null");
@@ -75,7 +75,8 @@ public sealed partial class ConsumerGroupHeartbeatRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<string>(_n);
+                var _list = this.SubscribedTopicNames is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadString(flexible, false)!);
@@ -93,7 +94,7 @@ public sealed partial class ConsumerGroupHeartbeatRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 18);
             if (_n < 0)
             {
                 if (!(true)) KafkaProtocolException.Throw("non-nullable field TopicPartitions was null");
@@ -101,7 +102,8 @@ public sealed partial class ConsumerGroupHeartbeatRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<TopicPartitionsData>(_n);
+                var _list = this.TopicPartitions is { Count: 0 } _empty ? _empty : new List<TopicPartitionsData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicPartitionsData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -315,7 +317,7 @@ public sealed partial class ConsumerGroupHeartbeatRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -323,7 +325,8 @@ public sealed partial class ConsumerGroupHeartbeatRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

@@ -61,7 +61,7 @@ public sealed partial class ConsumerGroupHeartbeatResponse : IKafkaMessage, IThr
         }
         if (true)
         {
-            if ((true) && reader.ReadInt8() < 0) { this.Assignment = null; } else { var _s = new AssignmentData(); _s.Read(ref reader, version); this.Assignment = _s; }
+            if ((true) && reader.ReadInt8() < 0) { this.Assignment = null; } else { var _s = this.Assignment ?? new AssignmentData(); _s.Read(ref reader, version); this.Assignment = _s; }
         }
         if (flexible)
         {
@@ -201,7 +201,7 @@ public sealed partial class ConsumerGroupHeartbeatResponse : IKafkaMessage, IThr
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -209,7 +209,8 @@ public sealed partial class ConsumerGroupHeartbeatResponse : IKafkaMessage, IThr
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -315,7 +316,7 @@ public sealed partial class ConsumerGroupHeartbeatResponse : IKafkaMessage, IThr
             bool flexible = true;
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 18);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field TopicPartitions was null");
@@ -323,7 +324,8 @@ public sealed partial class ConsumerGroupHeartbeatResponse : IKafkaMessage, IThr
                 }
                 else
                 {
-                    var _list = new List<TopicPartitions>(_n);
+                    var _list = this.TopicPartitions is { Count: 0 } _empty ? _empty : new List<TopicPartitions>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new TopicPartitions(); _e.Read(ref reader, version); _list.Add(_e);

@@ -25,7 +25,7 @@ public sealed partial class ConsumerProtocolAssignment : IKafkaMessage
         bool flexible = false;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 6);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field AssignedPartitions was null");
@@ -33,7 +33,8 @@ public sealed partial class ConsumerProtocolAssignment : IKafkaMessage
             }
             else
             {
-                var _list = new List<TopicPartition>(_n);
+                var _list = this.AssignedPartitions is { Count: 0 } _empty ? _empty : new List<TopicPartition>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicPartition(); _e.Read(ref reader, version); _list.Add(_e);
@@ -150,7 +151,7 @@ public sealed partial class ConsumerProtocolAssignment : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -158,7 +159,8 @@ public sealed partial class ConsumerProtocolAssignment : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

@@ -28,7 +28,7 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaMessage
         bool flexible = false;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 2);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -36,7 +36,8 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaMessage
             }
             else
             {
-                var _list = new List<string>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadString(flexible, false)!);
@@ -50,7 +51,7 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaMessage
         }
         if (version >= 1)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 6);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field OwnedPartitions was null");
@@ -58,7 +59,8 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaMessage
             }
             else
             {
-                var _list = new List<TopicPartition>(_n);
+                var _list = this.OwnedPartitions is { Count: 0 } _empty ? _empty : new List<TopicPartition>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicPartition(); _e.Read(ref reader, version); _list.Add(_e);
@@ -230,7 +232,7 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaMessage
             }
             if (version >= 1)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -238,7 +240,8 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

@@ -45,7 +45,7 @@ public sealed partial class ControllerRegistrationRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 7);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Listeners was null");
@@ -53,7 +53,8 @@ public sealed partial class ControllerRegistrationRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<Listener>(_n);
+                var _list = this.Listeners is { Count: 0 } _empty ? _empty : new List<Listener>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new Listener(); _e.Read(ref reader, version); _list.Add(_e);
@@ -63,7 +64,7 @@ public sealed partial class ControllerRegistrationRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 6);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Features was null");
@@ -71,7 +72,8 @@ public sealed partial class ControllerRegistrationRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<Feature>(_n);
+                var _list = this.Features is { Count: 0 } _empty ? _empty : new List<Feature>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new Feature(); _e.Read(ref reader, version); _list.Add(_e);

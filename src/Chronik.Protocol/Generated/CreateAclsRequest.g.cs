@@ -25,7 +25,7 @@ public sealed partial class CreateAclsRequest : IKafkaMessage
         bool flexible = version >= 2;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 8);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Creations was null");
@@ -33,7 +33,8 @@ public sealed partial class CreateAclsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<AclCreation>(_n);
+                var _list = this.Creations is { Count: 0 } _empty ? _empty : new List<AclCreation>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new AclCreation(); _e.Read(ref reader, version); _list.Add(_e);

@@ -31,7 +31,7 @@ public sealed partial class CreateAclsResponse : IKafkaMessage, IThrottledRespon
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 4);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Results was null");
@@ -39,7 +39,8 @@ public sealed partial class CreateAclsResponse : IKafkaMessage, IThrottledRespon
             }
             else
             {
-                var _list = new List<AclCreationResult>(_n);
+                var _list = this.Results is { Count: 0 } _empty ? _empty : new List<AclCreationResult>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new AclCreationResult(); _e.Read(ref reader, version); _list.Add(_e);

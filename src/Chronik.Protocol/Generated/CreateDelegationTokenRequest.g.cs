@@ -39,7 +39,7 @@ public sealed partial class CreateDelegationTokenRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Renewers was null");
@@ -47,7 +47,8 @@ public sealed partial class CreateDelegationTokenRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<CreatableRenewers>(_n);
+                var _list = this.Renewers is { Count: 0 } _empty ? _empty : new List<CreatableRenewers>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new CreatableRenewers(); _e.Read(ref reader, version); _list.Add(_e);

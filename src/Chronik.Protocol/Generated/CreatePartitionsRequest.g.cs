@@ -29,7 +29,7 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
         bool flexible = version >= 2;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 7);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -37,7 +37,8 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<CreatePartitionsTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<CreatePartitionsTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new CreatePartitionsTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -174,7 +175,7 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 2);
                 if (_n < 0)
                 {
                     if (!(true)) KafkaProtocolException.Throw("non-nullable field Assignments was null");
@@ -182,7 +183,8 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<CreatePartitionsAssignment>(_n);
+                    var _list = this.Assignments is { Count: 0 } _empty ? _empty : new List<CreatePartitionsAssignment>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new CreatePartitionsAssignment(); _e.Read(ref reader, version); _list.Add(_e);
@@ -300,7 +302,7 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
             bool flexible = version >= 2;
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field BrokerIds was null");
@@ -308,7 +310,8 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.BrokerIds is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

@@ -29,7 +29,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
         bool flexible = version >= 5;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 10);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -37,7 +37,8 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<CreatableTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<CreatableTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new CreatableTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -183,7 +184,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 6);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Assignments was null");
@@ -191,7 +192,8 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<CreatableReplicaAssignment>(_n);
+                    var _list = this.Assignments is { Count: 0 } _empty ? _empty : new List<CreatableReplicaAssignment>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new CreatableReplicaAssignment(); _e.Read(ref reader, version); _list.Add(_e);
@@ -201,7 +203,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Configs was null");
@@ -209,7 +211,8 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<CreatableTopicConfig>(_n);
+                    var _list = this.Configs is { Count: 0 } _empty ? _empty : new List<CreatableTopicConfig>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new CreatableTopicConfig(); _e.Read(ref reader, version); _list.Add(_e);
@@ -374,7 +377,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field BrokerIds was null");
@@ -382,7 +385,8 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.BrokerIds is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

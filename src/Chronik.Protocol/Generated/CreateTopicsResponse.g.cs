@@ -31,7 +31,7 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage, IThrottledResp
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 4);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -39,7 +39,8 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage, IThrottledResp
             }
             else
             {
-                var _list = new List<CreatableTopicResult>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<CreatableTopicResult>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new CreatableTopicResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -185,7 +186,7 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage, IThrottledResp
             }
             if (version >= 5)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 6);
                 if (_n < 0)
                 {
                     if (!(version >= 5)) KafkaProtocolException.Throw("non-nullable field Configs was null");
@@ -193,7 +194,8 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage, IThrottledResp
                 }
                 else
                 {
-                    var _list = new List<CreatableTopicConfigs>(_n);
+                    var _list = this.Configs is { Count: 0 } _empty ? _empty : new List<CreatableTopicConfigs>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new CreatableTopicConfigs(); _e.Read(ref reader, version); _list.Add(_e);

@@ -25,7 +25,7 @@ public sealed partial class DeleteAclsRequest : IKafkaMessage
         bool flexible = version >= 2;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 8);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Filters was null");
@@ -33,7 +33,8 @@ public sealed partial class DeleteAclsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<DeleteAclsFilter>(_n);
+                var _list = this.Filters is { Count: 0 } _empty ? _empty : new List<DeleteAclsFilter>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DeleteAclsFilter(); _e.Read(ref reader, version); _list.Add(_e);

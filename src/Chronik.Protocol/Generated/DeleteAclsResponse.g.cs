@@ -31,7 +31,7 @@ public sealed partial class DeleteAclsResponse : IKafkaMessage, IThrottledRespon
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field FilterResults was null");
@@ -39,7 +39,8 @@ public sealed partial class DeleteAclsResponse : IKafkaMessage, IThrottledRespon
             }
             else
             {
-                var _list = new List<DeleteAclsFilterResult>(_n);
+                var _list = this.FilterResults is { Count: 0 } _empty ? _empty : new List<DeleteAclsFilterResult>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DeleteAclsFilterResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -159,7 +160,7 @@ public sealed partial class DeleteAclsResponse : IKafkaMessage, IThrottledRespon
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 11);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field MatchingAcls was null");
@@ -167,7 +168,8 @@ public sealed partial class DeleteAclsResponse : IKafkaMessage, IThrottledRespon
                 }
                 else
                 {
-                    var _list = new List<DeleteAclsMatchingAcl>(_n);
+                    var _list = this.MatchingAcls is { Count: 0 } _empty ? _empty : new List<DeleteAclsMatchingAcl>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new DeleteAclsMatchingAcl(); _e.Read(ref reader, version); _list.Add(_e);

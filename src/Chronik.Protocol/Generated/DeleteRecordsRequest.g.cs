@@ -27,7 +27,7 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
         bool flexible = version >= 2;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -35,7 +35,8 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<DeleteRecordsTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<DeleteRecordsTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DeleteRecordsTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -153,7 +154,7 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 12);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -161,7 +162,8 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<DeleteRecordsPartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<DeleteRecordsPartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new DeleteRecordsPartition(); _e.Read(ref reader, version); _list.Add(_e);

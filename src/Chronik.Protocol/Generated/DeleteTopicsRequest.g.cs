@@ -29,7 +29,7 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
         bool flexible = version >= 4;
         if (version >= 6)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 18);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -37,7 +37,8 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<DeleteTopicState>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<DeleteTopicState>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DeleteTopicState(); _e.Read(ref reader, version); _list.Add(_e);
@@ -47,7 +48,7 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
         }
         if (version <= 5)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 1);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field TopicNames was null");
@@ -55,7 +56,8 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<string>(_n);
+                var _list = this.TopicNames is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadString(flexible, false)!);

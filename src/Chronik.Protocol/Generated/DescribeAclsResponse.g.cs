@@ -43,7 +43,7 @@ public sealed partial class DescribeAclsResponse : IKafkaMessage, IThrottledResp
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Resources was null");
@@ -51,7 +51,8 @@ public sealed partial class DescribeAclsResponse : IKafkaMessage, IThrottledResp
             }
             else
             {
-                var _list = new List<DescribeAclsResource>(_n);
+                var _list = this.Resources is { Count: 0 } _empty ? _empty : new List<DescribeAclsResource>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DescribeAclsResource(); _e.Read(ref reader, version); _list.Add(_e);
@@ -196,7 +197,7 @@ public sealed partial class DescribeAclsResponse : IKafkaMessage, IThrottledResp
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 5);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Acls was null");
@@ -204,7 +205,8 @@ public sealed partial class DescribeAclsResponse : IKafkaMessage, IThrottledResp
                 }
                 else
                 {
-                    var _list = new List<AclDescription>(_n);
+                    var _list = this.Acls is { Count: 0 } _empty ? _empty : new List<AclDescription>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new AclDescription(); _e.Read(ref reader, version); _list.Add(_e);

@@ -27,7 +27,7 @@ public sealed partial class DescribeClientQuotasRequest : IKafkaMessage
         bool flexible = version >= 1;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 4);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Components was null");
@@ -35,7 +35,8 @@ public sealed partial class DescribeClientQuotasRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<ComponentData>(_n);
+                var _list = this.Components is { Count: 0 } _empty ? _empty : new List<ComponentData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ComponentData(); _e.Read(ref reader, version); _list.Add(_e);

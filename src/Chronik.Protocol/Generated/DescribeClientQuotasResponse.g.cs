@@ -43,7 +43,7 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaMessage, IThrot
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(true)) KafkaProtocolException.Throw("non-nullable field Entries was null");
@@ -51,7 +51,8 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaMessage, IThrot
             }
             else
             {
-                var _list = new List<EntryData>(_n);
+                var _list = this.Entries is { Count: 0 } _empty ? _empty : new List<EntryData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new EntryData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -180,7 +181,7 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaMessage, IThrot
             bool flexible = version >= 1;
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Entity was null");
@@ -188,7 +189,8 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaMessage, IThrot
                 }
                 else
                 {
-                    var _list = new List<EntityData>(_n);
+                    var _list = this.Entity is { Count: 0 } _empty ? _empty : new List<EntityData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new EntityData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -198,7 +200,7 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaMessage, IThrot
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 10);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Values was null");
@@ -206,7 +208,8 @@ public sealed partial class DescribeClientQuotasResponse : IKafkaMessage, IThrot
                 }
                 else
                 {
-                    var _list = new List<ValueData>(_n);
+                    var _list = this.Values is { Count: 0 } _empty ? _empty : new List<ValueData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new ValueData(); _e.Read(ref reader, version); _list.Add(_e);

@@ -63,7 +63,7 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage, IThrottledR
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 11);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Brokers was null");
@@ -71,7 +71,8 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage, IThrottledR
             }
             else
             {
-                var _list = new List<DescribeClusterBroker>(_n);
+                var _list = this.Brokers is { Count: 0 } _empty ? _empty : new List<DescribeClusterBroker>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DescribeClusterBroker(); _e.Read(ref reader, version); _list.Add(_e);

@@ -29,7 +29,7 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage
         bool flexible = version >= 4;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 4);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Resources was null");
@@ -37,7 +37,8 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<DescribeConfigsResource>(_n);
+                var _list = this.Resources is { Count: 0 } _empty ? _empty : new List<DescribeConfigsResource>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DescribeConfigsResource(); _e.Read(ref reader, version); _list.Add(_e);
@@ -176,7 +177,7 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 1);
                 if (_n < 0)
                 {
                     if (!(true)) KafkaProtocolException.Throw("non-nullable field ConfigurationKeys was null");
@@ -184,7 +185,8 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<string>(_n);
+                    var _list = this.ConfigurationKeys is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadString(flexible, false)!);

@@ -31,7 +31,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage, IThrottledR
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 7);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Results was null");
@@ -39,7 +39,8 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage, IThrottledR
             }
             else
             {
-                var _list = new List<DescribeConfigsResult>(_n);
+                var _list = this.Results is { Count: 0 } _empty ? _empty : new List<DescribeConfigsResult>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DescribeConfigsResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -171,7 +172,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage, IThrottledR
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 7);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Configs was null");
@@ -179,7 +180,8 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage, IThrottledR
                 }
                 else
                 {
-                    var _list = new List<DescribeConfigsResourceResult>(_n);
+                    var _list = this.Configs is { Count: 0 } _empty ? _empty : new List<DescribeConfigsResourceResult>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new DescribeConfigsResourceResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -356,7 +358,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage, IThrottledR
             }
             if (version >= 1)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Synonyms was null");
@@ -364,7 +366,8 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage, IThrottledR
                 }
                 else
                 {
-                    var _list = new List<DescribeConfigsSynonym>(_n);
+                    var _list = this.Synonyms is { Count: 0 } _empty ? _empty : new List<DescribeConfigsSynonym>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new DescribeConfigsSynonym(); _e.Read(ref reader, version); _list.Add(_e);

@@ -25,7 +25,7 @@ public sealed partial class DescribeDelegationTokenRequest : IKafkaMessage
         bool flexible = version >= 2;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(true)) KafkaProtocolException.Throw("non-nullable field Owners was null");
@@ -33,7 +33,8 @@ public sealed partial class DescribeDelegationTokenRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<DescribeDelegationTokenOwner>(_n);
+                var _list = this.Owners is { Count: 0 } _empty ? _empty : new List<DescribeDelegationTokenOwner>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DescribeDelegationTokenOwner(); _e.Read(ref reader, version); _list.Add(_e);

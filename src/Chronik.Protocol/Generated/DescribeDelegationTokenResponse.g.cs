@@ -33,7 +33,7 @@ public sealed partial class DescribeDelegationTokenResponse : IKafkaMessage, ITh
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 30);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Tokens was null");
@@ -41,7 +41,8 @@ public sealed partial class DescribeDelegationTokenResponse : IKafkaMessage, ITh
             }
             else
             {
-                var _list = new List<DescribedDelegationToken>(_n);
+                var _list = this.Tokens is { Count: 0 } _empty ? _empty : new List<DescribedDelegationToken>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DescribedDelegationToken(); _e.Read(ref reader, version); _list.Add(_e);
@@ -216,7 +217,7 @@ public sealed partial class DescribeDelegationTokenResponse : IKafkaMessage, ITh
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Renewers was null");
@@ -224,7 +225,8 @@ public sealed partial class DescribeDelegationTokenResponse : IKafkaMessage, ITh
                 }
                 else
                 {
-                    var _list = new List<DescribedDelegationTokenRenewer>(_n);
+                    var _list = this.Renewers is { Count: 0 } _empty ? _empty : new List<DescribedDelegationTokenRenewer>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new DescribedDelegationTokenRenewer(); _e.Read(ref reader, version); _list.Add(_e);

@@ -27,7 +27,7 @@ public sealed partial class DescribeGroupsRequest : IKafkaMessage
         bool flexible = version >= 5;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 1);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Groups was null");
@@ -35,7 +35,8 @@ public sealed partial class DescribeGroupsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<string>(_n);
+                var _list = this.Groups is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadString(flexible, false)!);

@@ -31,7 +31,7 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage, IThrottledRe
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 12);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Groups was null");
@@ -39,7 +39,8 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage, IThrottledRe
             }
             else
             {
-                var _list = new List<DescribedGroup>(_n);
+                var _list = this.Groups is { Count: 0 } _empty ? _empty : new List<DescribedGroup>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DescribedGroup(); _e.Read(ref reader, version); _list.Add(_e);
@@ -179,7 +180,7 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage, IThrottledRe
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 7);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Members was null");
@@ -187,7 +188,8 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage, IThrottledRe
                 }
                 else
                 {
-                    var _list = new List<DescribedGroupMember>(_n);
+                    var _list = this.Members is { Count: 0 } _empty ? _empty : new List<DescribedGroupMember>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new DescribedGroupMember(); _e.Read(ref reader, version); _list.Add(_e);

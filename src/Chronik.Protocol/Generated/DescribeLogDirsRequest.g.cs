@@ -25,7 +25,7 @@ public sealed partial class DescribeLogDirsRequest : IKafkaMessage
         bool flexible = version >= 2;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(true)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -33,7 +33,8 @@ public sealed partial class DescribeLogDirsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<DescribableLogDirTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<DescribableLogDirTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DescribableLogDirTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -138,7 +139,7 @@ public sealed partial class DescribeLogDirsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -146,7 +147,8 @@ public sealed partial class DescribeLogDirsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

@@ -37,7 +37,7 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledR
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Results was null");
@@ -45,7 +45,8 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledR
             }
             else
             {
-                var _list = new List<DescribeLogDirsResult>(_n);
+                var _list = this.Results is { Count: 0 } _empty ? _empty : new List<DescribeLogDirsResult>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DescribeLogDirsResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -178,7 +179,7 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledR
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -186,7 +187,8 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledR
                 }
                 else
                 {
-                    var _list = new List<DescribeLogDirsTopic>(_n);
+                    var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<DescribeLogDirsTopic>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new DescribeLogDirsTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -335,7 +337,7 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledR
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 21);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -343,7 +345,8 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledR
                 }
                 else
                 {
-                    var _list = new List<DescribeLogDirsPartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<DescribeLogDirsPartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new DescribeLogDirsPartition(); _e.Read(ref reader, version); _list.Add(_e);

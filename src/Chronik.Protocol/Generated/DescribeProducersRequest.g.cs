@@ -24,7 +24,7 @@ public sealed partial class DescribeProducersRequest : IKafkaMessage
         bool flexible = true;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -32,7 +32,8 @@ public sealed partial class DescribeProducersRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<TopicRequest>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TopicRequest>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicRequest(); _e.Read(ref reader, version); _list.Add(_e);
@@ -137,7 +138,7 @@ public sealed partial class DescribeProducersRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionIndexes was null");
@@ -145,7 +146,8 @@ public sealed partial class DescribeProducersRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.PartitionIndexes is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

@@ -31,7 +31,7 @@ public sealed partial class DescribeProducersResponse : IKafkaMessage, IThrottle
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -39,7 +39,8 @@ public sealed partial class DescribeProducersResponse : IKafkaMessage, IThrottle
             }
             else
             {
-                var _list = new List<TopicResponse>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TopicResponse>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicResponse(); _e.Read(ref reader, version); _list.Add(_e);
@@ -153,7 +154,7 @@ public sealed partial class DescribeProducersResponse : IKafkaMessage, IThrottle
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 9);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -161,7 +162,8 @@ public sealed partial class DescribeProducersResponse : IKafkaMessage, IThrottle
                 }
                 else
                 {
-                    var _list = new List<PartitionResponse>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionResponse>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionResponse(); _e.Read(ref reader, version); _list.Add(_e);
@@ -287,7 +289,7 @@ public sealed partial class DescribeProducersResponse : IKafkaMessage, IThrottle
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 37);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field ActiveProducers was null");
@@ -295,7 +297,8 @@ public sealed partial class DescribeProducersResponse : IKafkaMessage, IThrottle
                 }
                 else
                 {
-                    var _list = new List<ProducerState>(_n);
+                    var _list = this.ActiveProducers is { Count: 0 } _empty ? _empty : new List<ProducerState>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new ProducerState(); _e.Read(ref reader, version); _list.Add(_e);

@@ -37,7 +37,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -45,7 +45,8 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
             }
             else
             {
-                var _list = new List<TopicData>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TopicData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -55,7 +56,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
         }
         if (version >= 2)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 6);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Nodes was null");
@@ -63,7 +64,8 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
             }
             else
             {
-                var _list = new List<Node>(_n);
+                var _list = this.Nodes is { Count: 0 } _empty ? _empty : new List<Node>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new Node(); _e.Read(ref reader, version); _list.Add(_e);
@@ -349,7 +351,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 25);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -357,7 +359,8 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<PartitionData>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -500,7 +503,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 13);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field CurrentVoters was null");
@@ -508,7 +511,8 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<ReplicaState>(_n);
+                    var _list = this.CurrentVoters is { Count: 0 } _empty ? _empty : new List<ReplicaState>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new ReplicaState(); _e.Read(ref reader, version); _list.Add(_e);
@@ -518,7 +522,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 13);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Observers was null");
@@ -526,7 +530,8 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<ReplicaState>(_n);
+                    var _list = this.Observers is { Count: 0 } _empty ? _empty : new List<ReplicaState>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new ReplicaState(); _e.Read(ref reader, version); _list.Add(_e);
@@ -719,7 +724,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
             }
             if (version >= 2)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 5);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Listeners was null");
@@ -727,7 +732,8 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<Listener>(_n);
+                    var _list = this.Listeners is { Count: 0 } _empty ? _empty : new List<Listener>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new Listener(); _e.Read(ref reader, version); _list.Add(_e);

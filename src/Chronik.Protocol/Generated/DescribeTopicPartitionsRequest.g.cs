@@ -29,7 +29,7 @@ public sealed partial class DescribeTopicPartitionsRequest : IKafkaMessage
         bool flexible = true;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 2);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -37,7 +37,8 @@ public sealed partial class DescribeTopicPartitionsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<TopicRequest>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TopicRequest>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicRequest(); _e.Read(ref reader, version); _list.Add(_e);
@@ -51,7 +52,7 @@ public sealed partial class DescribeTopicPartitionsRequest : IKafkaMessage
         }
         if (true)
         {
-            if ((true) && reader.ReadInt8() < 0) { this.Cursor = null; } else { var _s = new CursorData(); _s.Read(ref reader, version); this.Cursor = _s; }
+            if ((true) && reader.ReadInt8() < 0) { this.Cursor = null; } else { var _s = this.Cursor ?? new CursorData(); _s.Read(ref reader, version); this.Cursor = _s; }
         }
         if (flexible)
         {

@@ -33,7 +33,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 26);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -41,7 +41,8 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
             }
             else
             {
-                var _list = new List<DescribeTopicPartitionsResponseTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<DescribeTopicPartitionsResponseTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DescribeTopicPartitionsResponseTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -51,7 +52,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
         }
         if (true)
         {
-            if ((true) && reader.ReadInt8() < 0) { this.NextCursor = null; } else { var _s = new Cursor(); _s.Read(ref reader, version); this.NextCursor = _s; }
+            if ((true) && reader.ReadInt8() < 0) { this.NextCursor = null; } else { var _s = this.NextCursor ?? new Cursor(); _s.Read(ref reader, version); this.NextCursor = _s; }
         }
         if (flexible)
         {
@@ -196,7 +197,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 20);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -204,7 +205,8 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
                 }
                 else
                 {
-                    var _list = new List<DescribeTopicPartitionsResponsePartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<DescribeTopicPartitionsResponsePartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new DescribeTopicPartitionsResponsePartition(); _e.Read(ref reader, version); _list.Add(_e);
@@ -386,7 +388,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field ReplicaNodes was null");
@@ -394,7 +396,8 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.ReplicaNodes is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -404,7 +407,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field IsrNodes was null");
@@ -412,7 +415,8 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.IsrNodes is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -422,7 +426,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(true)) KafkaProtocolException.Throw("non-nullable field EligibleLeaderReplicas was null");
@@ -430,7 +434,8 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.EligibleLeaderReplicas is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -440,7 +445,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(true)) KafkaProtocolException.Throw("non-nullable field LastKnownElr was null");
@@ -448,7 +453,8 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.LastKnownElr is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -458,7 +464,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field OfflineReplicas was null");
@@ -466,7 +472,8 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.OfflineReplicas is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

@@ -25,7 +25,7 @@ public sealed partial class DescribeTransactionsRequest : IKafkaMessage
         bool flexible = true;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 1);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field TransactionalIds was null");
@@ -33,7 +33,8 @@ public sealed partial class DescribeTransactionsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<string>(_n);
+                var _list = this.TransactionalIds is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadString(flexible, false)!);

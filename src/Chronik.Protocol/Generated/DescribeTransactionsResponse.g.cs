@@ -30,7 +30,7 @@ public sealed partial class DescribeTransactionsResponse : IKafkaMessage, IThrot
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 28);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field TransactionStates was null");
@@ -38,7 +38,8 @@ public sealed partial class DescribeTransactionsResponse : IKafkaMessage, IThrot
             }
             else
             {
-                var _list = new List<TransactionState>(_n);
+                var _list = this.TransactionStates is { Count: 0 } _empty ? _empty : new List<TransactionState>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TransactionState(); _e.Read(ref reader, version); _list.Add(_e);
@@ -181,7 +182,7 @@ public sealed partial class DescribeTransactionsResponse : IKafkaMessage, IThrot
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -189,7 +190,8 @@ public sealed partial class DescribeTransactionsResponse : IKafkaMessage, IThrot
                 }
                 else
                 {
-                    var _list = new List<TopicData>(_n);
+                    var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TopicData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new TopicData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -356,7 +358,7 @@ public sealed partial class DescribeTransactionsResponse : IKafkaMessage, IThrot
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -364,7 +366,8 @@ public sealed partial class DescribeTransactionsResponse : IKafkaMessage, IThrot
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

@@ -25,7 +25,7 @@ public sealed partial class DescribeUserScramCredentialsRequest : IKafkaMessage
         bool flexible = true;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 2);
             if (_n < 0)
             {
                 if (!(true)) KafkaProtocolException.Throw("non-nullable field Users was null");
@@ -33,7 +33,8 @@ public sealed partial class DescribeUserScramCredentialsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<UserName>(_n);
+                var _list = this.Users is { Count: 0 } _empty ? _empty : new List<UserName>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new UserName(); _e.Read(ref reader, version); _list.Add(_e);

@@ -43,7 +43,7 @@ public sealed partial class DescribeUserScramCredentialsResponse : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 6);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Results was null");
@@ -51,7 +51,8 @@ public sealed partial class DescribeUserScramCredentialsResponse : IKafkaMessage
             }
             else
             {
-                var _list = new List<DescribeUserScramCredentialsResult>(_n);
+                var _list = this.Results is { Count: 0 } _empty ? _empty : new List<DescribeUserScramCredentialsResult>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DescribeUserScramCredentialsResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -196,7 +197,7 @@ public sealed partial class DescribeUserScramCredentialsResponse : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 6);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field CredentialInfos was null");
@@ -204,7 +205,8 @@ public sealed partial class DescribeUserScramCredentialsResponse : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<CredentialInfo>(_n);
+                    var _list = this.CredentialInfos is { Count: 0 } _empty ? _empty : new List<CredentialInfo>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new CredentialInfo(); _e.Read(ref reader, version); _list.Add(_e);

@@ -33,7 +33,7 @@ public sealed partial class ElectLeadersRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(true)) KafkaProtocolException.Throw("non-nullable field TopicPartitions was null");
@@ -41,7 +41,8 @@ public sealed partial class ElectLeadersRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<TopicPartitionsData>(_n);
+                var _list = this.TopicPartitions is { Count: 0 } _empty ? _empty : new List<TopicPartitionsData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicPartitionsData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -169,7 +170,7 @@ public sealed partial class ElectLeadersRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -177,7 +178,8 @@ public sealed partial class ElectLeadersRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

@@ -37,7 +37,7 @@ public sealed partial class ElectLeadersResponse : IKafkaMessage, IThrottledResp
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field ReplicaElectionResults was null");
@@ -45,7 +45,8 @@ public sealed partial class ElectLeadersResponse : IKafkaMessage, IThrottledResp
             }
             else
             {
-                var _list = new List<ReplicaElectionResult>(_n);
+                var _list = this.ReplicaElectionResults is { Count: 0 } _empty ? _empty : new List<ReplicaElectionResult>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ReplicaElectionResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -169,7 +170,7 @@ public sealed partial class ElectLeadersResponse : IKafkaMessage, IThrottledResp
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 8);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionResult was null");
@@ -177,7 +178,8 @@ public sealed partial class ElectLeadersResponse : IKafkaMessage, IThrottledResp
                 }
                 else
                 {
-                    var _list = new List<PartitionResult>(_n);
+                    var _list = this.PartitionResult is { Count: 0 } _empty ? _empty : new List<PartitionResult>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionResult(); _e.Read(ref reader, version); _list.Add(_e);

@@ -31,7 +31,7 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -39,7 +39,8 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<TopicData>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TopicData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -49,7 +50,7 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
         }
         if (version >= 1)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field LeaderEndpoints was null");
@@ -57,7 +58,8 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<LeaderEndpoint>(_n);
+                var _list = this.LeaderEndpoints is { Count: 0 } _empty ? _empty : new List<LeaderEndpoint>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new LeaderEndpoint(); _e.Read(ref reader, version); _list.Add(_e);
@@ -203,7 +205,7 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 14);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -211,7 +213,8 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<PartitionData>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -340,7 +343,7 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
             }
             if (version == 0)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PreferredSuccessors was null");
@@ -348,7 +351,8 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.PreferredSuccessors is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -358,7 +362,7 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
             }
             if (version >= 1)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 21);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PreferredCandidates was null");
@@ -366,7 +370,8 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<ReplicaInfo>(_n);
+                    var _list = this.PreferredCandidates is { Count: 0 } _empty ? _empty : new List<ReplicaInfo>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new ReplicaInfo(); _e.Read(ref reader, version); _list.Add(_e);

@@ -32,7 +32,7 @@ public sealed partial class EndQuorumEpochResponse : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -40,7 +40,8 @@ public sealed partial class EndQuorumEpochResponse : IKafkaMessage
             }
             else
             {
-                var _list = new List<TopicData>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TopicData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -59,7 +60,7 @@ public sealed partial class EndQuorumEpochResponse : IKafkaMessage
                     case 0 when version >= 1:
                     {
                         int _outer = reader.PushLimit(_size);
-                        int _n = reader.ReadArrayLength(true);
+                        int _n = reader.ReadArrayLength(true, 8);
                         if (_n < 0)
                         {
                             if (!(false)) KafkaProtocolException.Throw("non-nullable field NodeEndpoints was null");
@@ -67,7 +68,8 @@ public sealed partial class EndQuorumEpochResponse : IKafkaMessage
                         }
                         else
                         {
-                            var _list = new List<NodeEndpoint>(_n);
+                            var _list = this.NodeEndpoints is { Count: 0 } _empty ? _empty : new List<NodeEndpoint>(_n);
+                            _list.EnsureCapacity(_n);
                             for (int _i = 0; _i < _n; _i++)
                             {
                                 var _e = new NodeEndpoint(); _e.Read(ref reader, version); _list.Add(_e);
@@ -228,7 +230,7 @@ public sealed partial class EndQuorumEpochResponse : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 14);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -236,7 +238,8 @@ public sealed partial class EndQuorumEpochResponse : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<PartitionData>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionData(); _e.Read(ref reader, version); _list.Add(_e);

@@ -74,7 +74,7 @@ public sealed partial class FetchRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -82,7 +82,8 @@ public sealed partial class FetchRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<FetchTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<FetchTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new FetchTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -92,7 +93,7 @@ public sealed partial class FetchRequest : IKafkaMessage
         }
         if (version >= 7)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field ForgottenTopicsData was null");
@@ -100,7 +101,8 @@ public sealed partial class FetchRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<ForgottenTopic>(_n);
+                var _list = this.ForgottenTopicsData is { Count: 0 } _empty ? _empty : new List<ForgottenTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ForgottenTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -130,7 +132,7 @@ public sealed partial class FetchRequest : IKafkaMessage
                     case 1 when version >= 15:
                     {
                         int _outer = reader.PushLimit(_size);
-                        { var _s = new ReplicaStateData(); _s.Read(ref reader, version); this.ReplicaState = _s; }
+                        { var _s = this.ReplicaState ?? new ReplicaStateData(); _s.Read(ref reader, version); this.ReplicaState = _s; }
                         reader.PopLimit(_outer);
                         break;
                     }
@@ -463,7 +465,7 @@ public sealed partial class FetchRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 16);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -471,7 +473,8 @@ public sealed partial class FetchRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<FetchPartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<FetchPartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new FetchPartition(); _e.Read(ref reader, version); _list.Add(_e);
@@ -776,7 +779,7 @@ public sealed partial class FetchRequest : IKafkaMessage
             }
             if (version >= 7)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -784,7 +787,8 @@ public sealed partial class FetchRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

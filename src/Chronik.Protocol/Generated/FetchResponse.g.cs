@@ -45,7 +45,7 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Responses was null");
@@ -53,7 +53,8 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
             }
             else
             {
-                var _list = new List<FetchableTopicResponse>(_n);
+                var _list = this.Responses is { Count: 0 } _empty ? _empty : new List<FetchableTopicResponse>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new FetchableTopicResponse(); _e.Read(ref reader, version); _list.Add(_e);
@@ -72,7 +73,7 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
                     case 0 when version >= 16:
                     {
                         int _outer = reader.PushLimit(_size);
-                        int _n = reader.ReadArrayLength(true);
+                        int _n = reader.ReadArrayLength(true, 11);
                         if (_n < 0)
                         {
                             if (!(false)) KafkaProtocolException.Throw("non-nullable field NodeEndpoints was null");
@@ -80,7 +81,8 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
                         }
                         else
                         {
-                            var _list = new List<NodeEndpoint>(_n);
+                            var _list = this.NodeEndpoints is { Count: 0 } _empty ? _empty : new List<NodeEndpoint>(_n);
+                            _list.EnsureCapacity(_n);
                             for (int _i = 0; _i < _n; _i++)
                             {
                                 var _e = new NodeEndpoint(); _e.Read(ref reader, version); _list.Add(_e);
@@ -267,7 +269,7 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 18);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -275,7 +277,8 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
                 }
                 else
                 {
-                    var _list = new List<PartitionData>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -432,7 +435,7 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
             }
             if (version >= 4)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 16);
                 if (_n < 0)
                 {
                     if (!(version >= 4)) KafkaProtocolException.Throw("non-nullable field AbortedTransactions was null");
@@ -440,7 +443,8 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
                 }
                 else
                 {
-                    var _list = new List<AbortedTransaction>(_n);
+                    var _list = this.AbortedTransactions is { Count: 0 } _empty ? _empty : new List<AbortedTransaction>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new AbortedTransaction(); _e.Read(ref reader, version); _list.Add(_e);
@@ -467,21 +471,21 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
                         case 0 when version >= 12:
                         {
                             int _outer = reader.PushLimit(_size);
-                            { var _s = new EpochEndOffset(); _s.Read(ref reader, version); this.DivergingEpoch = _s; }
+                            { var _s = this.DivergingEpoch ?? new EpochEndOffset(); _s.Read(ref reader, version); this.DivergingEpoch = _s; }
                             reader.PopLimit(_outer);
                             break;
                         }
                         case 1 when version >= 12:
                         {
                             int _outer = reader.PushLimit(_size);
-                            { var _s = new LeaderIdAndEpoch(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
+                            { var _s = this.CurrentLeader ?? new LeaderIdAndEpoch(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
                             reader.PopLimit(_outer);
                             break;
                         }
                         case 2 when version >= 12:
                         {
                             int _outer = reader.PushLimit(_size);
-                            { var _s = new SnapshotId(); _s.Read(ref reader, version); this.SnapshotId = _s; }
+                            { var _s = this.SnapshotId ?? new SnapshotId(); _s.Read(ref reader, version); this.SnapshotId = _s; }
                             reader.PopLimit(_outer);
                             break;
                         }

@@ -39,7 +39,7 @@ public sealed partial class FetchSnapshotRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -47,7 +47,8 @@ public sealed partial class FetchSnapshotRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<TopicSnapshot>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TopicSnapshot>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicSnapshot(); _e.Read(ref reader, version); _list.Add(_e);
@@ -197,7 +198,7 @@ public sealed partial class FetchSnapshotRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 30);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -205,7 +206,8 @@ public sealed partial class FetchSnapshotRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<PartitionSnapshot>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionSnapshot>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionSnapshot(); _e.Read(ref reader, version); _list.Add(_e);
@@ -330,7 +332,7 @@ public sealed partial class FetchSnapshotRequest : IKafkaMessage
             }
             if (true)
             {
-                { var _s = new SnapshotId(); _s.Read(ref reader, version); this.SnapshotId = _s; }
+                { var _s = this.SnapshotId ?? new SnapshotId(); _s.Read(ref reader, version); this.SnapshotId = _s; }
             }
             if (true)
             {

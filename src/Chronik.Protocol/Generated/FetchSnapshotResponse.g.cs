@@ -39,7 +39,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -47,7 +47,8 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
             }
             else
             {
-                var _list = new List<TopicSnapshot>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TopicSnapshot>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicSnapshot(); _e.Read(ref reader, version); _list.Add(_e);
@@ -66,7 +67,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
                     case 0 when version >= 1:
                     {
                         int _outer = reader.PushLimit(_size);
-                        int _n = reader.ReadArrayLength(true);
+                        int _n = reader.ReadArrayLength(true, 8);
                         if (_n < 0)
                         {
                             if (!(false)) KafkaProtocolException.Throw("non-nullable field NodeEndpoints was null");
@@ -74,7 +75,8 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
                         }
                         else
                         {
-                            var _list = new List<NodeEndpoint>(_n);
+                            var _list = this.NodeEndpoints is { Count: 0 } _empty ? _empty : new List<NodeEndpoint>(_n);
+                            _list.EnsureCapacity(_n);
                             for (int _i = 0; _i < _n; _i++)
                             {
                                 var _e = new NodeEndpoint(); _e.Read(ref reader, version); _list.Add(_e);
@@ -245,7 +247,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 37);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -253,7 +255,8 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
                 }
                 else
                 {
-                    var _list = new List<PartitionSnapshot>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionSnapshot>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionSnapshot(); _e.Read(ref reader, version); _list.Add(_e);
@@ -381,7 +384,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
             }
             if (true)
             {
-                { var _s = new SnapshotId(); _s.Read(ref reader, version); this.SnapshotId = _s; }
+                { var _s = this.SnapshotId ?? new SnapshotId(); _s.Read(ref reader, version); this.SnapshotId = _s; }
             }
             if (true)
             {
@@ -406,7 +409,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
                         case 0 when true:
                         {
                             int _outer = reader.PushLimit(_size);
-                            { var _s = new LeaderIdAndEpoch(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
+                            { var _s = this.CurrentLeader ?? new LeaderIdAndEpoch(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
                             reader.PopLimit(_outer);
                             break;
                         }

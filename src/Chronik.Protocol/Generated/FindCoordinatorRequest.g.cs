@@ -37,7 +37,7 @@ public sealed partial class FindCoordinatorRequest : IKafkaMessage
         }
         if (version >= 4)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 1);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field CoordinatorKeys was null");
@@ -45,7 +45,8 @@ public sealed partial class FindCoordinatorRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<string>(_n);
+                var _list = this.CoordinatorKeys is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadString(flexible, false)!);

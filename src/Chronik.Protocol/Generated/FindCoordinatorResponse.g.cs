@@ -61,7 +61,7 @@ public sealed partial class FindCoordinatorResponse : IKafkaMessage, IThrottledR
         }
         if (version >= 4)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 14);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Coordinators was null");
@@ -69,7 +69,8 @@ public sealed partial class FindCoordinatorResponse : IKafkaMessage, IThrottledR
             }
             else
             {
-                var _list = new List<Coordinator>(_n);
+                var _list = this.Coordinators is { Count: 0 } _empty ? _empty : new List<Coordinator>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new Coordinator(); _e.Read(ref reader, version); _list.Add(_e);

@@ -57,7 +57,7 @@ public sealed partial class GetTelemetrySubscriptionsResponse : IKafkaMessage, I
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 1);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field AcceptedCompressionTypes was null");
@@ -65,7 +65,8 @@ public sealed partial class GetTelemetrySubscriptionsResponse : IKafkaMessage, I
             }
             else
             {
-                var _list = new List<sbyte>(_n);
+                var _list = this.AcceptedCompressionTypes is { Count: 0 } _empty ? _empty : new List<sbyte>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadInt8());
@@ -87,7 +88,7 @@ public sealed partial class GetTelemetrySubscriptionsResponse : IKafkaMessage, I
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 1);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field RequestedMetrics was null");
@@ -95,7 +96,8 @@ public sealed partial class GetTelemetrySubscriptionsResponse : IKafkaMessage, I
             }
             else
             {
-                var _list = new List<string>(_n);
+                var _list = this.RequestedMetrics is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadString(flexible, false)!);

@@ -27,7 +27,7 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage
         bool flexible = version >= 1;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 4);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Resources was null");
@@ -35,7 +35,8 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<AlterConfigsResource>(_n);
+                var _list = this.Resources is { Count: 0 } _empty ? _empty : new List<AlterConfigsResource>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new AlterConfigsResource(); _e.Read(ref reader, version); _list.Add(_e);
@@ -159,7 +160,7 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Configs was null");
@@ -167,7 +168,8 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<AlterableConfig>(_n);
+                    var _list = this.Configs is { Count: 0 } _empty ? _empty : new List<AlterableConfig>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new AlterableConfig(); _e.Read(ref reader, version); _list.Add(_e);

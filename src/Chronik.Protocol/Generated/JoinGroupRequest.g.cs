@@ -63,7 +63,7 @@ public sealed partial class JoinGroupRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Protocols was null");
@@ -71,7 +71,8 @@ public sealed partial class JoinGroupRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<JoinGroupRequestProtocol>(_n);
+                var _list = this.Protocols is { Count: 0 } _empty ? _empty : new List<JoinGroupRequestProtocol>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new JoinGroupRequestProtocol(); _e.Read(ref reader, version); _list.Add(_e);

@@ -72,7 +72,7 @@ public sealed partial class JoinGroupResponse : IKafkaMessage, IThrottledRespons
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 4);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Members was null");
@@ -80,7 +80,8 @@ public sealed partial class JoinGroupResponse : IKafkaMessage, IThrottledRespons
             }
             else
             {
-                var _list = new List<JoinGroupResponseMember>(_n);
+                var _list = this.Members is { Count: 0 } _empty ? _empty : new List<JoinGroupResponseMember>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new JoinGroupResponseMember(); _e.Read(ref reader, version); _list.Add(_e);

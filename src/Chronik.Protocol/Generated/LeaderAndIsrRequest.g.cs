@@ -59,7 +59,7 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
         }
         if (version <= 1)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 30);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field UngroupedPartitionStates was null");
@@ -67,7 +67,8 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<LeaderAndIsrPartitionState>(_n);
+                var _list = this.UngroupedPartitionStates is { Count: 0 } _empty ? _empty : new List<LeaderAndIsrPartitionState>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new LeaderAndIsrPartitionState(); _e.Read(ref reader, version); _list.Add(_e);
@@ -77,7 +78,7 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
         }
         if (version >= 2)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field TopicStates was null");
@@ -85,7 +86,8 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<LeaderAndIsrTopicState>(_n);
+                var _list = this.TopicStates is { Count: 0 } _empty ? _empty : new List<LeaderAndIsrTopicState>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new LeaderAndIsrTopicState(); _e.Read(ref reader, version); _list.Add(_e);
@@ -95,7 +97,7 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 10);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field LiveLeaders was null");
@@ -103,7 +105,8 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<LeaderAndIsrLiveLeader>(_n);
+                var _list = this.LiveLeaders is { Count: 0 } _empty ? _empty : new List<LeaderAndIsrLiveLeader>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new LeaderAndIsrLiveLeader(); _e.Read(ref reader, version); _list.Add(_e);
@@ -357,7 +360,7 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Isr was null");
@@ -365,7 +368,8 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Isr is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -379,7 +383,7 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Replicas was null");
@@ -387,7 +391,8 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Replicas is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -397,7 +402,7 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
             }
             if (version >= 3)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field AddingReplicas was null");
@@ -405,7 +410,8 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.AddingReplicas is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -415,7 +421,7 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
             }
             if (version >= 3)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field RemovingReplicas was null");
@@ -423,7 +429,8 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.RemovingReplicas is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -700,7 +707,7 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
             }
             if (version >= 2)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 26);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionStates was null");
@@ -708,7 +715,8 @@ public sealed partial class LeaderAndIsrRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<LeaderAndIsrPartitionState>(_n);
+                    var _list = this.PartitionStates is { Count: 0 } _empty ? _empty : new List<LeaderAndIsrPartitionState>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new LeaderAndIsrPartitionState(); _e.Read(ref reader, version); _list.Add(_e);

@@ -33,7 +33,7 @@ public sealed partial class LeaderAndIsrResponse : IKafkaMessage
         }
         if (version <= 4)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 8);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionErrors was null");
@@ -41,7 +41,8 @@ public sealed partial class LeaderAndIsrResponse : IKafkaMessage
             }
             else
             {
-                var _list = new List<LeaderAndIsrPartitionError>(_n);
+                var _list = this.PartitionErrors is { Count: 0 } _empty ? _empty : new List<LeaderAndIsrPartitionError>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new LeaderAndIsrPartitionError(); _e.Read(ref reader, version); _list.Add(_e);
@@ -51,7 +52,7 @@ public sealed partial class LeaderAndIsrResponse : IKafkaMessage
         }
         if (version >= 5)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 18);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -59,7 +60,8 @@ public sealed partial class LeaderAndIsrResponse : IKafkaMessage
             }
             else
             {
-                var _list = new List<LeaderAndIsrTopicError>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<LeaderAndIsrTopicError>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new LeaderAndIsrTopicError(); _e.Read(ref reader, version); _list.Add(_e);
@@ -308,7 +310,7 @@ public sealed partial class LeaderAndIsrResponse : IKafkaMessage
             }
             if (version >= 5)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 7);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionErrors was null");
@@ -316,7 +318,8 @@ public sealed partial class LeaderAndIsrResponse : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<LeaderAndIsrPartitionError>(_n);
+                    var _list = this.PartitionErrors is { Count: 0 } _empty ? _empty : new List<LeaderAndIsrPartitionError>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new LeaderAndIsrPartitionError(); _e.Read(ref reader, version); _list.Add(_e);

@@ -39,7 +39,7 @@ public sealed partial class LeaderChangeMessage : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Voters was null");
@@ -47,7 +47,8 @@ public sealed partial class LeaderChangeMessage : IKafkaMessage
             }
             else
             {
-                var _list = new List<Voter>(_n);
+                var _list = this.Voters is { Count: 0 } _empty ? _empty : new List<Voter>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new Voter(); _e.Read(ref reader, version); _list.Add(_e);
@@ -57,7 +58,7 @@ public sealed partial class LeaderChangeMessage : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field GrantingVoters was null");
@@ -65,7 +66,8 @@ public sealed partial class LeaderChangeMessage : IKafkaMessage
             }
             else
             {
-                var _list = new List<Voter>(_n);
+                var _list = this.GrantingVoters is { Count: 0 } _empty ? _empty : new List<Voter>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new Voter(); _e.Read(ref reader, version); _list.Add(_e);

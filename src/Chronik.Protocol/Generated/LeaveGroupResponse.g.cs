@@ -37,7 +37,7 @@ public sealed partial class LeaveGroupResponse : IKafkaMessage, IThrottledRespon
         }
         if (version >= 3)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Members was null");
@@ -45,7 +45,8 @@ public sealed partial class LeaveGroupResponse : IKafkaMessage, IThrottledRespon
             }
             else
             {
-                var _list = new List<MemberResponse>(_n);
+                var _list = this.Members is { Count: 0 } _empty ? _empty : new List<MemberResponse>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new MemberResponse(); _e.Read(ref reader, version); _list.Add(_e);

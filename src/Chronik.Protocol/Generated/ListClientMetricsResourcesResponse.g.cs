@@ -37,7 +37,7 @@ public sealed partial class ListClientMetricsResourcesResponse : IKafkaMessage, 
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 2);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field ClientMetricsResources was null");
@@ -45,7 +45,8 @@ public sealed partial class ListClientMetricsResourcesResponse : IKafkaMessage, 
             }
             else
             {
-                var _list = new List<ClientMetricsResource>(_n);
+                var _list = this.ClientMetricsResources is { Count: 0 } _empty ? _empty : new List<ClientMetricsResource>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ClientMetricsResource(); _e.Read(ref reader, version); _list.Add(_e);

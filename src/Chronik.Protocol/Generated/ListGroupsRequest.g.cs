@@ -27,7 +27,7 @@ public sealed partial class ListGroupsRequest : IKafkaMessage
         bool flexible = version >= 3;
         if (version >= 4)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 1);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field StatesFilter was null");
@@ -35,7 +35,8 @@ public sealed partial class ListGroupsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<string>(_n);
+                var _list = this.StatesFilter is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadString(flexible, false)!);
@@ -45,7 +46,7 @@ public sealed partial class ListGroupsRequest : IKafkaMessage
         }
         if (version >= 5)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 1);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field TypesFilter was null");
@@ -53,7 +54,8 @@ public sealed partial class ListGroupsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<string>(_n);
+                var _list = this.TypesFilter is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadString(flexible, false)!);

@@ -37,7 +37,7 @@ public sealed partial class ListGroupsResponse : IKafkaMessage, IThrottledRespon
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Groups was null");
@@ -45,7 +45,8 @@ public sealed partial class ListGroupsResponse : IKafkaMessage, IThrottledRespon
             }
             else
             {
-                var _list = new List<ListedGroup>(_n);
+                var _list = this.Groups is { Count: 0 } _empty ? _empty : new List<ListedGroup>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ListedGroup(); _e.Read(ref reader, version); _list.Add(_e);

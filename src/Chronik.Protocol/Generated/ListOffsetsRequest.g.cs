@@ -39,7 +39,7 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -47,7 +47,8 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<ListOffsetsTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<ListOffsetsTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ListOffsetsTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -184,7 +185,7 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 12);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -192,7 +193,8 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<ListOffsetsPartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<ListOffsetsPartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new ListOffsetsPartition(); _e.Read(ref reader, version); _list.Add(_e);

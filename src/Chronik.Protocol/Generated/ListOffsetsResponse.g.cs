@@ -31,7 +31,7 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage, IThrottledRespo
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -39,7 +39,8 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage, IThrottledRespo
             }
             else
             {
-                var _list = new List<ListOffsetsTopicResponse>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<ListOffsetsTopicResponse>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ListOffsetsTopicResponse(); _e.Read(ref reader, version); _list.Add(_e);
@@ -153,7 +154,7 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage, IThrottledRespo
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 10);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -161,7 +162,8 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage, IThrottledRespo
                 }
                 else
                 {
-                    var _list = new List<ListOffsetsPartitionResponse>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<ListOffsetsPartitionResponse>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new ListOffsetsPartitionResponse(); _e.Read(ref reader, version); _list.Add(_e);
@@ -287,7 +289,7 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage, IThrottledRespo
             }
             if (version == 0)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 8);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field OldStyleOffsets was null");
@@ -295,7 +297,8 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage, IThrottledRespo
                 }
                 else
                 {
-                    var _list = new List<long>(_n);
+                    var _list = this.OldStyleOffsets is { Count: 0 } _empty ? _empty : new List<long>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt64());

@@ -31,7 +31,7 @@ public sealed partial class ListPartitionReassignmentsRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(true)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -39,7 +39,8 @@ public sealed partial class ListPartitionReassignmentsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<ListPartitionReassignmentsTopics>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<ListPartitionReassignmentsTopics>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ListPartitionReassignmentsTopics(); _e.Read(ref reader, version); _list.Add(_e);
@@ -153,7 +154,7 @@ public sealed partial class ListPartitionReassignmentsRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionIndexes was null");
@@ -161,7 +162,8 @@ public sealed partial class ListPartitionReassignmentsRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.PartitionIndexes is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

@@ -43,7 +43,7 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaMessage, 
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -51,7 +51,8 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaMessage, 
             }
             else
             {
-                var _list = new List<OngoingTopicReassignment>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<OngoingTopicReassignment>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new OngoingTopicReassignment(); _e.Read(ref reader, version); _list.Add(_e);
@@ -184,7 +185,7 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaMessage, 
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 8);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -192,7 +193,8 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaMessage, 
                 }
                 else
                 {
-                    var _list = new List<OngoingPartitionReassignment>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<OngoingPartitionReassignment>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new OngoingPartitionReassignment(); _e.Read(ref reader, version); _list.Add(_e);
@@ -311,7 +313,7 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaMessage, 
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Replicas was null");
@@ -319,7 +321,8 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaMessage, 
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Replicas is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -329,7 +332,7 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaMessage, 
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field AddingReplicas was null");
@@ -337,7 +340,8 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaMessage, 
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.AddingReplicas is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -347,7 +351,7 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaMessage, 
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field RemovingReplicas was null");
@@ -355,7 +359,8 @@ public sealed partial class ListPartitionReassignmentsResponse : IKafkaMessage, 
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.RemovingReplicas is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

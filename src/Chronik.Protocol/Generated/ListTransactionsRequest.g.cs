@@ -29,7 +29,7 @@ public sealed partial class ListTransactionsRequest : IKafkaMessage
         bool flexible = true;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 1);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field StateFilters was null");
@@ -37,7 +37,8 @@ public sealed partial class ListTransactionsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<string>(_n);
+                var _list = this.StateFilters is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadString(flexible, false)!);
@@ -47,7 +48,7 @@ public sealed partial class ListTransactionsRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 8);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field ProducerIdFilters was null");
@@ -55,7 +56,8 @@ public sealed partial class ListTransactionsRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<long>(_n);
+                var _list = this.ProducerIdFilters is { Count: 0 } _empty ? _empty : new List<long>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadInt64());

@@ -37,7 +37,7 @@ public sealed partial class ListTransactionsResponse : IKafkaMessage, IThrottled
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 1);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field UnknownStateFilters was null");
@@ -45,7 +45,8 @@ public sealed partial class ListTransactionsResponse : IKafkaMessage, IThrottled
             }
             else
             {
-                var _list = new List<string>(_n);
+                var _list = this.UnknownStateFilters is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadString(flexible, false)!);
@@ -55,7 +56,7 @@ public sealed partial class ListTransactionsResponse : IKafkaMessage, IThrottled
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 11);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field TransactionStates was null");
@@ -63,7 +64,8 @@ public sealed partial class ListTransactionsResponse : IKafkaMessage, IThrottled
             }
             else
             {
-                var _list = new List<TransactionState>(_n);
+                var _list = this.TransactionStates is { Count: 0 } _empty ? _empty : new List<TransactionState>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TransactionState(); _e.Read(ref reader, version); _list.Add(_e);

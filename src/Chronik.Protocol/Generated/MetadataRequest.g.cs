@@ -31,7 +31,7 @@ public sealed partial class MetadataRequest : IKafkaMessage
         bool flexible = version >= 9;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 2);
             if (_n < 0)
             {
                 if (!(version >= 1)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -39,7 +39,8 @@ public sealed partial class MetadataRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<MetadataRequestTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<MetadataRequestTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new MetadataRequestTopic(); _e.Read(ref reader, version); _list.Add(_e);

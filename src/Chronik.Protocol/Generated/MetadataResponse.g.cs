@@ -39,7 +39,7 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 10);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Brokers was null");
@@ -47,7 +47,8 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
             }
             else
             {
-                var _list = new List<MetadataResponseBroker>(_n);
+                var _list = this.Brokers is { Count: 0 } _empty ? _empty : new List<MetadataResponseBroker>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new MetadataResponseBroker(); _e.Read(ref reader, version); _list.Add(_e);
@@ -65,7 +66,7 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 8);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -73,7 +74,8 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
             }
             else
             {
-                var _list = new List<MetadataResponseTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<MetadataResponseTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new MetadataResponseTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -389,7 +391,7 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 18);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -397,7 +399,8 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
                 }
                 else
                 {
-                    var _list = new List<MetadataResponsePartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<MetadataResponsePartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new MetadataResponsePartition(); _e.Read(ref reader, version); _list.Add(_e);
@@ -576,7 +579,7 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field ReplicaNodes was null");
@@ -584,7 +587,8 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.ReplicaNodes is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -594,7 +598,7 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field IsrNodes was null");
@@ -602,7 +606,8 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.IsrNodes is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -612,7 +617,7 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
             }
             if (version >= 5)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field OfflineReplicas was null");
@@ -620,7 +625,8 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.OfflineReplicas is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

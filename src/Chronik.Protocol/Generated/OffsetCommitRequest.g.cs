@@ -55,7 +55,7 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -63,7 +63,8 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<OffsetCommitRequestTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<OffsetCommitRequestTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new OffsetCommitRequestTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -215,7 +216,7 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 14);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -223,7 +224,8 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<OffsetCommitRequestPartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<OffsetCommitRequestPartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new OffsetCommitRequestPartition(); _e.Read(ref reader, version); _list.Add(_e);

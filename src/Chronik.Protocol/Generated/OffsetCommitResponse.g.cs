@@ -31,7 +31,7 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage, IThrottledResp
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -39,7 +39,8 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage, IThrottledResp
             }
             else
             {
-                var _list = new List<OffsetCommitResponseTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<OffsetCommitResponseTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new OffsetCommitResponseTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -153,7 +154,7 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage, IThrottledResp
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 6);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -161,7 +162,8 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage, IThrottledResp
                 }
                 else
                 {
-                    var _list = new List<OffsetCommitResponsePartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<OffsetCommitResponsePartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new OffsetCommitResponsePartition(); _e.Read(ref reader, version); _list.Add(_e);

@@ -37,7 +37,7 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage, IThrottledResp
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 6);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -45,7 +45,8 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage, IThrottledResp
             }
             else
             {
-                var _list = new List<OffsetDeleteResponseTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<OffsetDeleteResponseTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new OffsetDeleteResponseTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -168,7 +169,7 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage, IThrottledResp
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 6);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -176,7 +177,8 @@ public sealed partial class OffsetDeleteResponse : IKafkaMessage, IThrottledResp
                 }
                 else
                 {
-                    var _list = new List<OffsetDeleteResponsePartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<OffsetDeleteResponsePartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new OffsetDeleteResponsePartition(); _e.Read(ref reader, version); _list.Add(_e);

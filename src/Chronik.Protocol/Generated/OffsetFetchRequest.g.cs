@@ -35,7 +35,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
         }
         if (version <= 7)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!((version >= 2 && version <= 7))) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -43,7 +43,8 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<OffsetFetchRequestTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<OffsetFetchRequestTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new OffsetFetchRequestTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -53,7 +54,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
         }
         if (version >= 8)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Groups was null");
@@ -61,7 +62,8 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<OffsetFetchRequestGroup>(_n);
+                var _list = this.Groups is { Count: 0 } _empty ? _empty : new List<OffsetFetchRequestGroup>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new OffsetFetchRequestGroup(); _e.Read(ref reader, version); _list.Add(_e);
@@ -224,7 +226,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
             }
             if (version <= 7)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionIndexes was null");
@@ -232,7 +234,8 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.PartitionIndexes is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -358,7 +361,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
             }
             if (version >= 8)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(version >= 8)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -366,7 +369,8 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<OffsetFetchRequestTopics>(_n);
+                    var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<OffsetFetchRequestTopics>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new OffsetFetchRequestTopics(); _e.Read(ref reader, version); _list.Add(_e);
@@ -502,7 +506,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
             }
             if (version >= 8)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionIndexes was null");
@@ -510,7 +514,8 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.PartitionIndexes is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

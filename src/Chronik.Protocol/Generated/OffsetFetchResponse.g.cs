@@ -35,7 +35,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
         }
         if (version <= 7)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -43,7 +43,8 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
             }
             else
             {
-                var _list = new List<OffsetFetchResponseTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<OffsetFetchResponseTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new OffsetFetchResponseTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -57,7 +58,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
         }
         if (version >= 8)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Groups was null");
@@ -65,7 +66,8 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
             }
             else
             {
-                var _list = new List<OffsetFetchResponseGroup>(_n);
+                var _list = this.Groups is { Count: 0 } _empty ? _empty : new List<OffsetFetchResponseGroup>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new OffsetFetchResponseGroup(); _e.Read(ref reader, version); _list.Add(_e);
@@ -222,7 +224,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
             }
             if (version <= 7)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 16);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -230,7 +232,8 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
                 }
                 else
                 {
-                    var _list = new List<OffsetFetchResponsePartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<OffsetFetchResponsePartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new OffsetFetchResponsePartition(); _e.Read(ref reader, version); _list.Add(_e);
@@ -485,7 +488,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
             }
             if (version >= 8)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -493,7 +496,8 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
                 }
                 else
                 {
-                    var _list = new List<OffsetFetchResponseTopics>(_n);
+                    var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<OffsetFetchResponseTopics>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new OffsetFetchResponseTopics(); _e.Read(ref reader, version); _list.Add(_e);
@@ -624,7 +628,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
             }
             if (version >= 8)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 20);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -632,7 +636,8 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
                 }
                 else
                 {
-                    var _list = new List<OffsetFetchResponsePartitions>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<OffsetFetchResponsePartitions>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new OffsetFetchResponsePartitions(); _e.Read(ref reader, version); _list.Add(_e);

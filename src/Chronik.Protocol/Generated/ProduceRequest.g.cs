@@ -43,7 +43,7 @@ public sealed partial class ProduceRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field TopicData was null");
@@ -51,7 +51,8 @@ public sealed partial class ProduceRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<TopicProduceData>(_n);
+                var _list = this.TopicData is { Count: 0 } _empty ? _empty : new List<TopicProduceData>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicProduceData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -185,7 +186,7 @@ public sealed partial class ProduceRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 6);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionData was null");
@@ -193,7 +194,8 @@ public sealed partial class ProduceRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<PartitionProduceData>(_n);
+                    var _list = this.PartitionData is { Count: 0 } _empty ? _empty : new List<PartitionProduceData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionProduceData(); _e.Read(ref reader, version); _list.Add(_e);

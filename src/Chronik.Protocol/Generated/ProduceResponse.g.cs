@@ -29,7 +29,7 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
         bool flexible = version >= 9;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Responses was null");
@@ -37,7 +37,8 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
             }
             else
             {
-                var _list = new List<TopicProduceResponse>(_n);
+                var _list = this.Responses is { Count: 0 } _empty ? _empty : new List<TopicProduceResponse>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TopicProduceResponse(); _e.Read(ref reader, version); _list.Add(_e);
@@ -60,7 +61,7 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
                     case 0 when version >= 10:
                     {
                         int _outer = reader.PushLimit(_size);
-                        int _n = reader.ReadArrayLength(true);
+                        int _n = reader.ReadArrayLength(true, 11);
                         if (_n < 0)
                         {
                             if (!(false)) KafkaProtocolException.Throw("non-nullable field NodeEndpoints was null");
@@ -68,7 +69,8 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
                         }
                         else
                         {
-                            var _list = new List<NodeEndpoint>(_n);
+                            var _list = this.NodeEndpoints is { Count: 0 } _empty ? _empty : new List<NodeEndpoint>(_n);
+                            _list.EnsureCapacity(_n);
                             for (int _i = 0; _i < _n; _i++)
                             {
                                 var _e = new NodeEndpoint(); _e.Read(ref reader, version); _list.Add(_e);
@@ -230,7 +232,7 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 14);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionResponses was null");
@@ -238,7 +240,8 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
                 }
                 else
                 {
-                    var _list = new List<PartitionProduceResponse>(_n);
+                    var _list = this.PartitionResponses is { Count: 0 } _empty ? _empty : new List<PartitionProduceResponse>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionProduceResponse(); _e.Read(ref reader, version); _list.Add(_e);
@@ -380,7 +383,7 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
             }
             if (version >= 8)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 6);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field RecordErrors was null");
@@ -388,7 +391,8 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
                 }
                 else
                 {
-                    var _list = new List<BatchIndexAndErrorMessage>(_n);
+                    var _list = this.RecordErrors is { Count: 0 } _empty ? _empty : new List<BatchIndexAndErrorMessage>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new BatchIndexAndErrorMessage(); _e.Read(ref reader, version); _list.Add(_e);
@@ -411,7 +415,7 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
                         case 0 when version >= 10:
                         {
                             int _outer = reader.PushLimit(_size);
-                            { var _s = new LeaderIdAndEpoch(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
+                            { var _s = this.CurrentLeader ?? new LeaderIdAndEpoch(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
                             reader.PopLimit(_outer);
                             break;
                         }

@@ -25,7 +25,7 @@ public sealed partial class ReadShareGroupStateResponse : IKafkaMessage
         bool flexible = true;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 18);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Results was null");
@@ -33,7 +33,8 @@ public sealed partial class ReadShareGroupStateResponse : IKafkaMessage
             }
             else
             {
-                var _list = new List<ReadStateResult>(_n);
+                var _list = this.Results is { Count: 0 } _empty ? _empty : new List<ReadStateResult>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ReadStateResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -138,7 +139,7 @@ public sealed partial class ReadShareGroupStateResponse : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 21);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -146,7 +147,8 @@ public sealed partial class ReadShareGroupStateResponse : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<PartitionResult>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionResult>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -284,7 +286,7 @@ public sealed partial class ReadShareGroupStateResponse : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 20);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field StateBatches was null");
@@ -292,7 +294,8 @@ public sealed partial class ReadShareGroupStateResponse : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<StateBatch>(_n);
+                    var _list = this.StateBatches is { Count: 0 } _empty ? _empty : new List<StateBatch>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new StateBatch(); _e.Read(ref reader, version); _list.Add(_e);

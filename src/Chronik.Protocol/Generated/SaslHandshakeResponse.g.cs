@@ -31,7 +31,7 @@ public sealed partial class SaslHandshakeResponse : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 2);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Mechanisms was null");
@@ -39,7 +39,8 @@ public sealed partial class SaslHandshakeResponse : IKafkaMessage
             }
             else
             {
-                var _list = new List<string>(_n);
+                var _list = this.Mechanisms is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadString(flexible, false)!);

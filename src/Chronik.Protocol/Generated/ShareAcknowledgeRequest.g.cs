@@ -43,7 +43,7 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 18);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -51,7 +51,8 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<AcknowledgeTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<AcknowledgeTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new AcknowledgeTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -185,7 +186,7 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 6);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -193,7 +194,8 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<AcknowledgePartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<AcknowledgePartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new AcknowledgePartition(); _e.Read(ref reader, version); _list.Add(_e);
@@ -308,7 +310,7 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 18);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field AcknowledgementBatches was null");
@@ -316,7 +318,8 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<AcknowledgementBatch>(_n);
+                    var _list = this.AcknowledgementBatches is { Count: 0 } _empty ? _empty : new List<AcknowledgementBatch>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new AcknowledgementBatch(); _e.Read(ref reader, version); _list.Add(_e);
@@ -437,7 +440,7 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 1);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field AcknowledgeTypes was null");
@@ -445,7 +448,8 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<sbyte>(_n);
+                    var _list = this.AcknowledgeTypes is { Count: 0 } _empty ? _empty : new List<sbyte>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt8());

@@ -45,7 +45,7 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 18);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Responses was null");
@@ -53,7 +53,8 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
             }
             else
             {
-                var _list = new List<ShareAcknowledgeTopicResponse>(_n);
+                var _list = this.Responses is { Count: 0 } _empty ? _empty : new List<ShareAcknowledgeTopicResponse>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ShareAcknowledgeTopicResponse(); _e.Read(ref reader, version); _list.Add(_e);
@@ -63,7 +64,7 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 11);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field NodeEndpoints was null");
@@ -71,7 +72,8 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
             }
             else
             {
-                var _list = new List<NodeEndpoint>(_n);
+                var _list = this.NodeEndpoints is { Count: 0 } _empty ? _empty : new List<NodeEndpoint>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new NodeEndpoint(); _e.Read(ref reader, version); _list.Add(_e);
@@ -236,7 +238,7 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 17);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -244,7 +246,8 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
                 }
                 else
                 {
-                    var _list = new List<PartitionData>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -370,7 +373,7 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
             }
             if (true)
             {
-                { var _s = new LeaderIdAndEpoch(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
+                { var _s = this.CurrentLeader ?? new LeaderIdAndEpoch(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
             }
             if (flexible)
             {

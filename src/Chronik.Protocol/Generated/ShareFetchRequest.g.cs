@@ -63,7 +63,7 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 18);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -71,7 +71,8 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<FetchTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<FetchTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new FetchTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -81,7 +82,7 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 18);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field ForgottenTopicsData was null");
@@ -89,7 +90,8 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<ForgottenTopic>(_n);
+                var _list = this.ForgottenTopicsData is { Count: 0 } _empty ? _empty : new List<ForgottenTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ForgottenTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -282,7 +284,7 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 10);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -290,7 +292,8 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<FetchPartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<FetchPartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new FetchPartition(); _e.Read(ref reader, version); _list.Add(_e);
@@ -411,7 +414,7 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 18);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field AcknowledgementBatches was null");
@@ -419,7 +422,8 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<AcknowledgementBatch>(_n);
+                    var _list = this.AcknowledgementBatches is { Count: 0 } _empty ? _empty : new List<AcknowledgementBatch>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new AcknowledgementBatch(); _e.Read(ref reader, version); _list.Add(_e);
@@ -549,7 +553,7 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 1);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field AcknowledgeTypes was null");
@@ -557,7 +561,8 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<sbyte>(_n);
+                    var _list = this.AcknowledgeTypes is { Count: 0 } _empty ? _empty : new List<sbyte>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt8());
@@ -678,7 +683,7 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -686,7 +691,8 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

@@ -45,7 +45,7 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 18);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Responses was null");
@@ -53,7 +53,8 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
             }
             else
             {
-                var _list = new List<ShareFetchableTopicResponse>(_n);
+                var _list = this.Responses is { Count: 0 } _empty ? _empty : new List<ShareFetchableTopicResponse>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new ShareFetchableTopicResponse(); _e.Read(ref reader, version); _list.Add(_e);
@@ -63,7 +64,7 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 11);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field NodeEndpoints was null");
@@ -71,7 +72,8 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
             }
             else
             {
-                var _list = new List<NodeEndpoint>(_n);
+                var _list = this.NodeEndpoints is { Count: 0 } _empty ? _empty : new List<NodeEndpoint>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new NodeEndpoint(); _e.Read(ref reader, version); _list.Add(_e);
@@ -236,7 +238,7 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 22);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -244,7 +246,8 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
                 }
                 else
                 {
-                    var _list = new List<PartitionData>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<PartitionData>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new PartitionData(); _e.Read(ref reader, version); _list.Add(_e);
@@ -386,7 +389,7 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
             }
             if (true)
             {
-                { var _s = new LeaderIdAndEpoch(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
+                { var _s = this.CurrentLeader ?? new LeaderIdAndEpoch(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
             }
             if (true)
             {
@@ -394,7 +397,7 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 19);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field AcquiredRecords was null");
@@ -402,7 +405,8 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
                 }
                 else
                 {
-                    var _list = new List<AcquiredRecords>(_n);
+                    var _list = this.AcquiredRecords is { Count: 0 } _empty ? _empty : new List<AcquiredRecords>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new AcquiredRecords(); _e.Read(ref reader, version); _list.Add(_e);

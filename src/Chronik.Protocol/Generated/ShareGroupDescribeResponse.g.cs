@@ -31,7 +31,7 @@ public sealed partial class ShareGroupDescribeResponse : IKafkaMessage, IThrottl
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 20);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Groups was null");
@@ -39,7 +39,8 @@ public sealed partial class ShareGroupDescribeResponse : IKafkaMessage, IThrottl
             }
             else
             {
-                var _list = new List<DescribedGroup>(_n);
+                var _list = this.Groups is { Count: 0 } _empty ? _empty : new List<DescribedGroup>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new DescribedGroup(); _e.Read(ref reader, version); _list.Add(_e);
@@ -159,7 +160,7 @@ public sealed partial class ShareGroupDescribeResponse : IKafkaMessage, IThrottl
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -167,7 +168,8 @@ public sealed partial class ShareGroupDescribeResponse : IKafkaMessage, IThrottl
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -282,7 +284,7 @@ public sealed partial class ShareGroupDescribeResponse : IKafkaMessage, IThrottl
             bool flexible = true;
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 19);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field TopicPartitions was null");
@@ -290,7 +292,8 @@ public sealed partial class ShareGroupDescribeResponse : IKafkaMessage, IThrottl
                 }
                 else
                 {
-                    var _list = new List<TopicPartitions>(_n);
+                    var _list = this.TopicPartitions is { Count: 0 } _empty ? _empty : new List<TopicPartitions>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new TopicPartitions(); _e.Read(ref reader, version); _list.Add(_e);
@@ -434,7 +437,7 @@ public sealed partial class ShareGroupDescribeResponse : IKafkaMessage, IThrottl
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 12);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Members was null");
@@ -442,7 +445,8 @@ public sealed partial class ShareGroupDescribeResponse : IKafkaMessage, IThrottl
                 }
                 else
                 {
-                    var _list = new List<Member>(_n);
+                    var _list = this.Members is { Count: 0 } _empty ? _empty : new List<Member>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new Member(); _e.Read(ref reader, version); _list.Add(_e);
@@ -651,7 +655,7 @@ public sealed partial class ShareGroupDescribeResponse : IKafkaMessage, IThrottl
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 1);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field SubscribedTopicNames was null");
@@ -659,7 +663,8 @@ public sealed partial class ShareGroupDescribeResponse : IKafkaMessage, IThrottl
                 }
                 else
                 {
-                    var _list = new List<string>(_n);
+                    var _list = this.SubscribedTopicNames is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadString(flexible, false)!);
@@ -669,7 +674,7 @@ public sealed partial class ShareGroupDescribeResponse : IKafkaMessage, IThrottl
             }
             if (true)
             {
-                { var _s = new Assignment(); _s.Read(ref reader, version); this.Assignment = _s; }
+                { var _s = this.Assignment ?? new Assignment(); _s.Read(ref reader, version); this.Assignment = _s; }
             }
             if (flexible)
             {

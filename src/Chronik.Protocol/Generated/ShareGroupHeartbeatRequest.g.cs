@@ -49,7 +49,7 @@ public sealed partial class ShareGroupHeartbeatRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 1);
             if (_n < 0)
             {
                 if (!(true)) KafkaProtocolException.Throw("non-nullable field SubscribedTopicNames was null");
@@ -57,7 +57,8 @@ public sealed partial class ShareGroupHeartbeatRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<string>(_n);
+                var _list = this.SubscribedTopicNames is { Count: 0 } _empty ? _empty : new List<string>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     _list.Add(reader.ReadString(flexible, false)!);

@@ -59,7 +59,7 @@ public sealed partial class StopReplicaRequest : IKafkaMessage
         }
         if (version == 0)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 6);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field UngroupedPartitions was null");
@@ -67,7 +67,8 @@ public sealed partial class StopReplicaRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<StopReplicaPartitionV0>(_n);
+                var _list = this.UngroupedPartitions is { Count: 0 } _empty ? _empty : new List<StopReplicaPartitionV0>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new StopReplicaPartitionV0(); _e.Read(ref reader, version); _list.Add(_e);
@@ -77,7 +78,7 @@ public sealed partial class StopReplicaRequest : IKafkaMessage
         }
         if ((version >= 1 && version <= 2))
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -85,7 +86,8 @@ public sealed partial class StopReplicaRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<StopReplicaTopicV1>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<StopReplicaTopicV1>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new StopReplicaTopicV1(); _e.Read(ref reader, version); _list.Add(_e);
@@ -95,7 +97,7 @@ public sealed partial class StopReplicaRequest : IKafkaMessage
         }
         if (version >= 3)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field TopicStates was null");
@@ -103,7 +105,8 @@ public sealed partial class StopReplicaRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<StopReplicaTopicState>(_n);
+                var _list = this.TopicStates is { Count: 0 } _empty ? _empty : new List<StopReplicaTopicState>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new StopReplicaTopicState(); _e.Read(ref reader, version); _list.Add(_e);
@@ -410,7 +413,7 @@ public sealed partial class StopReplicaRequest : IKafkaMessage
             }
             if ((version >= 1 && version <= 2))
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionIndexes was null");
@@ -418,7 +421,8 @@ public sealed partial class StopReplicaRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.PartitionIndexes is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -532,7 +536,7 @@ public sealed partial class StopReplicaRequest : IKafkaMessage
             }
             if (version >= 3)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 10);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionStates was null");
@@ -540,7 +544,8 @@ public sealed partial class StopReplicaRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<StopReplicaPartitionState>(_n);
+                    var _list = this.PartitionStates is { Count: 0 } _empty ? _empty : new List<StopReplicaPartitionState>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new StopReplicaPartitionState(); _e.Read(ref reader, version); _list.Add(_e);

@@ -31,7 +31,7 @@ public sealed partial class StopReplicaResponse : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 8);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionErrors was null");
@@ -39,7 +39,8 @@ public sealed partial class StopReplicaResponse : IKafkaMessage
             }
             else
             {
-                var _list = new List<StopReplicaPartitionError>(_n);
+                var _list = this.PartitionErrors is { Count: 0 } _empty ? _empty : new List<StopReplicaPartitionError>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new StopReplicaPartitionError(); _e.Read(ref reader, version); _list.Add(_e);

@@ -61,7 +61,7 @@ public sealed partial class SyncGroupRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Assignments was null");
@@ -69,7 +69,8 @@ public sealed partial class SyncGroupRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<SyncGroupRequestAssignment>(_n);
+                var _list = this.Assignments is { Count: 0 } _empty ? _empty : new List<SyncGroupRequestAssignment>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new SyncGroupRequestAssignment(); _e.Read(ref reader, version); _list.Add(_e);

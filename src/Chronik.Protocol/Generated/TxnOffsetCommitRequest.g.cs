@@ -67,7 +67,7 @@ public sealed partial class TxnOffsetCommitRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -75,7 +75,8 @@ public sealed partial class TxnOffsetCommitRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<TxnOffsetCommitRequestTopic>(_n);
+                var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<TxnOffsetCommitRequestTopic>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new TxnOffsetCommitRequestTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -247,7 +248,7 @@ public sealed partial class TxnOffsetCommitRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 14);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -255,7 +256,8 @@ public sealed partial class TxnOffsetCommitRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<TxnOffsetCommitRequestPartition>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<TxnOffsetCommitRequestPartition>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new TxnOffsetCommitRequestPartition(); _e.Read(ref reader, version); _list.Add(_e);

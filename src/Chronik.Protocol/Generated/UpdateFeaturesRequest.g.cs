@@ -33,7 +33,7 @@ public sealed partial class UpdateFeaturesRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field FeatureUpdates was null");
@@ -41,7 +41,8 @@ public sealed partial class UpdateFeaturesRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<FeatureUpdateKey>(_n);
+                var _list = this.FeatureUpdates is { Count: 0 } _empty ? _empty : new List<FeatureUpdateKey>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new FeatureUpdateKey(); _e.Read(ref reader, version); _list.Add(_e);

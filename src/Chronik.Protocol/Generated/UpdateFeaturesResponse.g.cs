@@ -43,7 +43,7 @@ public sealed partial class UpdateFeaturesResponse : IKafkaMessage, IThrottledRe
         }
         if (version <= 1)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Results was null");
@@ -51,7 +51,8 @@ public sealed partial class UpdateFeaturesResponse : IKafkaMessage, IThrottledRe
             }
             else
             {
-                var _list = new List<UpdatableFeatureResult>(_n);
+                var _list = this.Results is { Count: 0 } _empty ? _empty : new List<UpdatableFeatureResult>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new UpdatableFeatureResult(); _e.Read(ref reader, version); _list.Add(_e);

@@ -54,7 +54,7 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
         }
         if (version <= 4)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 30);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field UngroupedPartitionStates was null");
@@ -62,7 +62,8 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<UpdateMetadataPartitionState>(_n);
+                var _list = this.UngroupedPartitionStates is { Count: 0 } _empty ? _empty : new List<UpdateMetadataPartitionState>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new UpdateMetadataPartitionState(); _e.Read(ref reader, version); _list.Add(_e);
@@ -72,7 +73,7 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
         }
         if (version >= 5)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 3);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field TopicStates was null");
@@ -80,7 +81,8 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<UpdateMetadataTopicState>(_n);
+                var _list = this.TopicStates is { Count: 0 } _empty ? _empty : new List<UpdateMetadataTopicState>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new UpdateMetadataTopicState(); _e.Read(ref reader, version); _list.Add(_e);
@@ -90,7 +92,7 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 7);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field LiveBrokers was null");
@@ -98,7 +100,8 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<UpdateMetadataBroker>(_n);
+                var _list = this.LiveBrokers is { Count: 0 } _empty ? _empty : new List<UpdateMetadataBroker>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new UpdateMetadataBroker(); _e.Read(ref reader, version); _list.Add(_e);
@@ -363,7 +366,7 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Isr was null");
@@ -371,7 +374,8 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Isr is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -385,7 +389,7 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Replicas was null");
@@ -393,7 +397,8 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.Replicas is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -403,7 +408,7 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
             }
             if (version >= 4)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field OfflineReplicas was null");
@@ -411,7 +416,8 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.OfflineReplicas is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());
@@ -632,7 +638,7 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
             }
             if (version >= 5)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 24);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionStates was null");
@@ -640,7 +646,8 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<UpdateMetadataPartitionState>(_n);
+                    var _list = this.PartitionStates is { Count: 0 } _empty ? _empty : new List<UpdateMetadataPartitionState>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new UpdateMetadataPartitionState(); _e.Read(ref reader, version); _list.Add(_e);
@@ -780,7 +787,7 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
             }
             if (version >= 1)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 8);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Endpoints was null");
@@ -788,7 +795,8 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<UpdateMetadataEndpoint>(_n);
+                    var _list = this.Endpoints is { Count: 0 } _empty ? _empty : new List<UpdateMetadataEndpoint>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new UpdateMetadataEndpoint(); _e.Read(ref reader, version); _list.Add(_e);

@@ -50,7 +50,7 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 5);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Listeners was null");
@@ -58,7 +58,8 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<Listener>(_n);
+                var _list = this.Listeners is { Count: 0 } _empty ? _empty : new List<Listener>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new Listener(); _e.Read(ref reader, version); _list.Add(_e);
@@ -68,7 +69,7 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaMessage
         }
         if (true)
         {
-            { var _s = new KRaftVersionFeatureData(); _s.Read(ref reader, version); this.KRaftVersionFeature = _s; }
+            { var _s = this.KRaftVersionFeature ?? new KRaftVersionFeatureData(); _s.Read(ref reader, version); this.KRaftVersionFeature = _s; }
         }
         if (flexible)
         {

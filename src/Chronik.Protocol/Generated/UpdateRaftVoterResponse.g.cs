@@ -45,7 +45,7 @@ public sealed partial class UpdateRaftVoterResponse : IKafkaMessage, IThrottledR
                     case 0 when true:
                     {
                         int _outer = reader.PushLimit(_size);
-                        { var _s = new CurrentLeaderData(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
+                        { var _s = this.CurrentLeader ?? new CurrentLeaderData(); _s.Read(ref reader, version); this.CurrentLeader = _s; }
                         reader.PopLimit(_outer);
                         break;
                     }

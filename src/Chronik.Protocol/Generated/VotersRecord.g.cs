@@ -30,7 +30,7 @@ public sealed partial class VotersRecord : IKafkaMessage
         }
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 27);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Voters was null");
@@ -38,7 +38,8 @@ public sealed partial class VotersRecord : IKafkaMessage
             }
             else
             {
-                var _list = new List<Voter>(_n);
+                var _list = this.Voters is { Count: 0 } _empty ? _empty : new List<Voter>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new Voter(); _e.Read(ref reader, version); _list.Add(_e);
@@ -160,7 +161,7 @@ public sealed partial class VotersRecord : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 5);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Endpoints was null");
@@ -168,7 +169,8 @@ public sealed partial class VotersRecord : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<Endpoint>(_n);
+                    var _list = this.Endpoints is { Count: 0 } _empty ? _empty : new List<Endpoint>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new Endpoint(); _e.Read(ref reader, version); _list.Add(_e);
@@ -178,7 +180,7 @@ public sealed partial class VotersRecord : IKafkaMessage
             }
             if (true)
             {
-                { var _s = new KRaftVersionFeature(); _s.Read(ref reader, version); this.KRaftVersionFeature = _s; }
+                { var _s = this.KRaftVersionFeature ?? new KRaftVersionFeature(); _s.Read(ref reader, version); this.KRaftVersionFeature = _s; }
             }
             if (flexible)
             {

@@ -25,7 +25,7 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaMessage
         bool flexible = version >= 1;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 17);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Markers was null");
@@ -33,7 +33,8 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaMessage
             }
             else
             {
-                var _list = new List<WritableTxnMarker>(_n);
+                var _list = this.Markers is { Count: 0 } _empty ? _empty : new List<WritableTxnMarker>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new WritableTxnMarker(); _e.Read(ref reader, version); _list.Add(_e);
@@ -152,7 +153,7 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -160,7 +161,8 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<WritableTxnMarkerTopic>(_n);
+                    var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<WritableTxnMarkerTopic>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new WritableTxnMarkerTopic(); _e.Read(ref reader, version); _list.Add(_e);
@@ -306,7 +308,7 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 4);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field PartitionIndexes was null");
@@ -314,7 +316,8 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<int>(_n);
+                    var _list = this.PartitionIndexes is { Count: 0 } _empty ? _empty : new List<int>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         _list.Add(reader.ReadInt32());

@@ -25,7 +25,7 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaMessage
         bool flexible = version >= 1;
         if (true)
         {
-            int _n = reader.ReadArrayLength(flexible);
+            int _n = reader.ReadArrayLength(flexible, 10);
             if (_n < 0)
             {
                 if (!(false)) KafkaProtocolException.Throw("non-nullable field Markers was null");
@@ -33,7 +33,8 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaMessage
             }
             else
             {
-                var _list = new List<WritableTxnMarkerResult>(_n);
+                var _list = this.Markers is { Count: 0 } _empty ? _empty : new List<WritableTxnMarkerResult>(_n);
+                _list.EnsureCapacity(_n);
                 for (int _i = 0; _i < _n; _i++)
                 {
                     var _e = new WritableTxnMarkerResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -138,7 +139,7 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 3);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Topics was null");
@@ -146,7 +147,8 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<WritableTxnMarkerTopicResult>(_n);
+                    var _list = this.Topics is { Count: 0 } _empty ? _empty : new List<WritableTxnMarkerTopicResult>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new WritableTxnMarkerTopicResult(); _e.Read(ref reader, version); _list.Add(_e);
@@ -261,7 +263,7 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible);
+                int _n = reader.ReadArrayLength(flexible, 6);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -269,7 +271,8 @@ public sealed partial class WriteTxnMarkersResponse : IKafkaMessage
                 }
                 else
                 {
-                    var _list = new List<WritableTxnMarkerPartitionResult>(_n);
+                    var _list = this.Partitions is { Count: 0 } _empty ? _empty : new List<WritableTxnMarkerPartitionResult>(_n);
+                    _list.EnsureCapacity(_n);
                     for (int _i = 0; _i < _n; _i++)
                     {
                         var _e = new WritableTxnMarkerPartitionResult(); _e.Read(ref reader, version); _list.Add(_e);

@@ -136,10 +136,13 @@ public ref struct KafkaReader
     }
 
     /// <summary>Array length; null arrays give -1. Guards against lengths larger than the bytes left.</summary>
-    public int ReadArrayLength(bool compact)
+    public int ReadArrayLength(bool compact) => ReadArrayLength(compact, 1);
+
+    /// <summary>Array length whose elements take at least <paramref name="minElementSize"/> bytes each (0 counts as 1): the count must fit in the bytes left.</summary>
+    public int ReadArrayLength(bool compact, int minElementSize)
     {
         int len = ReadLength(compact, int16: false);
-        if (len > Remaining) KafkaProtocolException.Throw("array length exceeds the frame");
+        if (len > Remaining / Math.Max(minElementSize, 1)) KafkaProtocolException.Throw("array length exceeds the frame");
         return len;
     }
 
