@@ -90,14 +90,25 @@ public static class BrokerHostingExtensions
         return services;
     }
 
-    /// <summary>Adds the Kafka listener on --bind:--kafka-port.</summary>
+    /// <summary>
+    /// Adds every Kafka listener (the first on --bind:--kafka-port), each with its own TLS. Its connections carry the
+    /// <see cref="BrokerListener"/> as a connection feature, which the connection handler gives their session.
+    /// </summary>
     public static KestrelServerOptions ListenChronikBroker(this KestrelServerOptions kestrel, BrokerOptions options)
     {
-        kestrel.Listen(ParseBind(options.BindAddress), options.KafkaPort, l =>
+        foreach (var listener in options.Listeners)
         {
-            if (options.Security.UsesTls) Security.TlsListener.Use(l, options.Security);
-            l.UseConnectionHandler<KafkaConnectionHandler>();
-        });
+            kestrel.Listen(ParseBind(listener.BindAddress), listener.Port, l =>
+            {
+                l.Use(next => connection =>
+                {
+                    connection.Features.Set(listener);
+                    return next(connection);
+                });
+                if (listener.Security.UsesTls) Security.TlsListener.Use(l, listener.Security);
+                l.UseConnectionHandler<KafkaConnectionHandler>();
+            });
+        }
         return kestrel;
     }
 

@@ -3,6 +3,8 @@ namespace Chronik.Broker;
 /// <summary>Everything the broker needs to know at start-up; filled by the server from flags and server.properties.</summary>
 public sealed class BrokerOptions
 {
+    private string? _listenerName;
+
     public int NodeId { get; set; } = 1;
     public string BindAddress { get; set; } = "0.0.0.0";
     public int KafkaPort { get; set; } = 9092;
@@ -75,8 +77,36 @@ public sealed class BrokerOptions
     /// <summary>super.users: principals separated by ';' that pass every check.</summary>
     public string SuperUsers { get; set; } = "";
 
-    /// <summary>The Kafka listener's security protocol, SASL mechanisms and users, TLS key material.</summary>
+    /// <summary>The first Kafka listener's security protocol, SASL mechanisms and users, TLS key material.</summary>
     public Security.ListenerSecurityOptions Security { get; } = new();
+
+    /// <summary>
+    /// The first listener's name (by default its protocol's); its address is <see cref="BindAddress"/>:<see cref="KafkaPort"/>,
+    /// its security <see cref="Security"/>.
+    /// </summary>
+    public string ListenerName
+    {
+        get => _listenerName ?? Chronik.Broker.Security.ListenerSecurityOptions.ProtocolName(Security.Protocol);
+        set => _listenerName = value;
+    }
+
+    /// <summary>The listeners after the first (<c>listeners=A://…,B://…</c>), each with its own address and security.</summary>
+    public List<BrokerListener> AdditionalListeners { get; } = [];
+
+    /// <summary>Every Kafka listener: the first (made from the flags' fields and <see cref="Security"/>), then the others.</summary>
+    public IReadOnlyList<BrokerListener> Listeners =>
+    [
+        new BrokerListener
+        {
+            Name = ListenerName,
+            BindAddress = BindAddress,
+            Port = KafkaPort,
+            AdvertisedHost = AdvertisedHost,
+            AdvertisedPort = AdvertisedPort,
+            Security = Security,
+        },
+        .. AdditionalListeners,
+    ];
 
     /// <summary>quota.window.num: samples kept for client quota rates (Kafka: 11, i.e. 10 whole windows + the current one).</summary>
     public int QuotaWindowNum { get; set; } = 11;

@@ -16,45 +16,76 @@ public static partial class SecurityProperties
             "NAME:PROTOCOL pairs naming the security protocol of each listener name.", ApplyProtocolMap),
     ];
 
-    public static IReadOnlyList<ServerProperty> Others { get; } =
+    /// <summary>A listener security key: set broker-wide as KEY, or for one listener as listener.name.NAME.KEY (which wins).</summary>
+    private sealed record ListenerKey(string Key, Func<ListenerSecurityOptions, string> Default, string Description, Action<ListenerSecurityOptions, string> Apply);
+
+    private static readonly ListenerKey[] s_listenerKeys =
     [
-        new("sasl.enabled.mechanisms", o => string.Join(',', o.Security.SaslEnabledMechanisms),
+        new("sasl.enabled.mechanisms", o => string.Join(',', o.SaslEnabledMechanisms),
             "SASL mechanisms a SASL listener offers: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.", ApplyMechanisms),
-        new("connections.max.reauth.ms", o => o.Security.ConnectionsMaxReauthMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        new("connections.max.reauth.ms", o => o.ConnectionsMaxReauthMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "Lifetime of a SASL session; clients re-authenticate before it ends (KIP-368). 0 (the default): sessions never expire.",
-            (s, v) => s.Options.Security.ConnectionsMaxReauthMs = ConfigValues.Long(v, 0)),
+            (o, v) => o.ConnectionsMaxReauthMs = ConfigValues.Long(v, 0)),
         new("sasl.jaas.config", _ => "(unset)",
-            "PlainLoginModule config whose user_NAME=\"password\" entries are the PLAIN users (also read from listener.name.<listener>.plain.sasl.jaas.config).",
-            (s, v) => ApplyJaas(s.Options, v)),
-        new("ssl.keystore.location", o => o.Security.KeystoreLocation ?? "(unset)",
+            "PlainLoginModule config whose user_NAME=\"password\" entries are the PLAIN users (per listener: listener.name.<listener>.plain.sasl.jaas.config).",
+            ApplyJaas),
+        new("ssl.keystore.location", o => o.KeystoreLocation ?? "(unset)",
             "Server certificate and key for SSL/SASL_SSL: a PKCS12 file, or PEM with ssl.keystore.type=PEM.",
-            (s, v) => s.Options.Security.KeystoreLocation = ConfigValues.NonEmpty(v)),
-        new("ssl.keystore.type", o => o.Security.KeystoreType, "PKCS12 or PEM.",
-            (s, v) => s.Options.Security.KeystoreType = StoreType(v)),
+            (o, v) => o.KeystoreLocation = ConfigValues.NonEmpty(v)),
+        new("ssl.keystore.type", o => o.KeystoreType, "PKCS12 or PEM.",
+            (o, v) => o.KeystoreType = StoreType(v)),
         new("ssl.keystore.password", _ => "(unset)", "Password of the PKCS12 keystore.",
-            (s, v) => s.Options.Security.KeystorePassword = v),
+            (o, v) => o.KeystorePassword = v),
         new("ssl.key.password", _ => "(unset)", "Password of an encrypted PEM private key.",
-            (s, v) => s.Options.Security.KeyPassword = v),
-        new("ssl.truststore.location", o => o.Security.TruststoreLocation ?? "(unset)",
+            (o, v) => o.KeyPassword = v),
+        new("ssl.truststore.location", o => o.TruststoreLocation ?? "(unset)",
             "Certificates client certificates must chain to (with ssl.client.auth).",
-            (s, v) => s.Options.Security.TruststoreLocation = ConfigValues.NonEmpty(v)),
-        new("ssl.truststore.type", o => o.Security.TruststoreType, "PKCS12 or PEM.",
-            (s, v) => s.Options.Security.TruststoreType = StoreType(v)),
+            (o, v) => o.TruststoreLocation = ConfigValues.NonEmpty(v)),
+        new("ssl.truststore.type", o => o.TruststoreType, "PKCS12 or PEM.",
+            (o, v) => o.TruststoreType = StoreType(v)),
         new("ssl.truststore.password", _ => "(unset)", "Password of the PKCS12 truststore.",
-            (s, v) => s.Options.Security.TruststorePassword = v),
-        new("ssl.client.auth", o => o.Security.ClientAuth, "none, requested or required: whether clients present a certificate.",
-            (s, v) => s.Options.Security.ClientAuth = v.ToLowerInvariant() is "none" or "requested" or "required" ? v.ToLowerInvariant() : throw new ConfigValueException("none, requested or required")),
+            (o, v) => o.TruststorePassword = v),
+        new("ssl.client.auth", o => o.ClientAuth, "none, requested or required: whether clients present a certificate.",
+            (o, v) => o.ClientAuth = v.ToLowerInvariant() is "none" or "requested" or "required" ? v.ToLowerInvariant() : throw new ConfigValueException("none, requested or required")),
     ];
 
-    /// <summary>listener.name.NAME.MECHANISM.sasl.jaas.config: a per-listener JAAS config (only PLAIN's users are read).</summary>
-    public static ServerProperty? FindPrefixed(string key) =>
-        ListenerJaasKey().Match(key) is { Success: true } m
-            ? new ServerProperty(key, _ => "(unset)", "Per-listener JAAS config.",
-                (s, v) => { if (m.Groups[1].Value.Equals("plain", StringComparison.OrdinalIgnoreCase)) ApplyJaas(s.Options, v); })
-            : null;
+    public static IReadOnlyList<ServerProperty> Others { get; } =
+        s_listenerKeys.Select(k => new ServerProperty(k.Key, o => k.Default(o.Security), k.Description, (s, v) => k.Apply(s.Options.Security, v))).ToList();
 
-    [GeneratedRegex(@"^listener\.name\.[^.]+\.([a-z0-9-]+)\.sasl\.jaas\.config$", RegexOptions.IgnoreCase)]
-    private static partial Regex ListenerJaasKey();
+    /// <summary>
+    /// listener.name.NAME.KEY: a listener security key for one listener, and listener.name.NAME.MECHANISM.sasl.jaas.config
+    /// (only PLAIN's users are read). Applied after the broker-wide keys, to that listener only.
+    /// </summary>
+    public static ServerProperty? FindPrefixed(string key)
+    {
+        if (ListenerPrefixedKey().Match(key) is not { Success: true } m) return null;
+        string listener = m.Groups[1].Value.ToUpperInvariant();
+        string rest = m.Groups[2].Value;
+        if (MechanismJaasKey().Match(rest) is { Success: true } jaas)
+        {
+            bool plain = jaas.Groups[1].Value.Equals("plain", StringComparison.OrdinalIgnoreCase);
+            return new ServerProperty(key, _ => "(unset)", "Per-listener JAAS config.",
+                (s, v) => { if (plain && SecurityOf(s, listener, key) is { } o) ApplyJaas(o, v); });
+        }
+        return s_listenerKeys.FirstOrDefault(k => k.Key.Equals(rest, StringComparison.OrdinalIgnoreCase)) is { } lk
+            ? new ServerProperty(key, _ => "(unset)", $"{lk.Key} of one listener.", (s, v) => { if (SecurityOf(s, listener, key) is { } o) lk.Apply(o, v); })
+            : null;
+    }
+
+    // The security of the listener a prefixed key names; a name no listener has is a warning (Kafka ignores such keys too).
+    private static ListenerSecurityOptions? SecurityOf(ServerSettings settings, string listener, string key)
+    {
+        if (listener == settings.Options.ListenerName) return settings.Options.Security;
+        if (settings.Options.AdditionalListeners.Find(l => l.Name == listener) is { } other) return other.Security;
+        settings.Warnings.Add($"'{key}': no listener is named {listener}; ignored");
+        return null;
+    }
+
+    [GeneratedRegex(@"^listener\.name\.([^.]+)\.(.+)$", RegexOptions.IgnoreCase)]
+    private static partial Regex ListenerPrefixedKey();
+
+    [GeneratedRegex(@"^([a-z0-9-]+)\.sasl\.jaas\.config$", RegexOptions.IgnoreCase)]
+    private static partial Regex MechanismJaasKey();
 
     [GeneratedRegex("""user_([^=\s]+)\s*=\s*"([^"]*)"|user_([^=\s]+)\s*=\s*([^\s;"]+)""")]
     private static partial Regex JaasUser();
@@ -76,26 +107,26 @@ public static partial class SecurityProperties
         }
     }
 
-    private static void ApplyMechanisms(ServerSettings settings, string value)
+    private static void ApplyMechanisms(ListenerSecurityOptions security, string value)
     {
-        var list = settings.Options.Security.SaslEnabledMechanisms;
-        list.Clear();
-        foreach (string m in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        string[] mechanisms = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (string m in mechanisms)
         {
             if (!SaslMechanisms.IsSupported(m)) throw new ConfigValueException($"mechanisms among PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 ({m} is not supported)");
-            list.Add(m);
         }
+        security.SaslEnabledMechanisms.Clear();
+        security.SaslEnabledMechanisms.AddRange(mechanisms);
     }
 
     /// <summary>Reads the user_NAME="password" options of a PlainLoginModule JAAS config.</summary>
-    public static void ApplyJaas(BrokerOptions options, string value)
+    public static void ApplyJaas(ListenerSecurityOptions security, string value)
     {
         if (!value.Contains("PlainLoginModule", StringComparison.Ordinal)) return;
         foreach (Match m in JaasUser().Matches(value))
         {
             string user = m.Groups[1].Success ? m.Groups[1].Value : m.Groups[3].Value;
             string password = m.Groups[2].Success ? m.Groups[2].Value : m.Groups[4].Value;
-            options.Security.PlainUsers[user] = password;
+            security.PlainUsers[user] = password;
         }
     }
 

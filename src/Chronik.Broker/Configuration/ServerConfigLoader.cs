@@ -33,7 +33,7 @@ public static class ServerConfigLoader
         }
         MirrorFlagsIntoRawConfig(settings, flags);
         ResolveAdvertisedHost(settings, errors);
-        CheckListenerSecurity(settings, errors);
+        ListenerProperties.Check(settings, errors);
 
         return new ServerConfig
         {
@@ -90,7 +90,7 @@ public static class ServerConfigLoader
         var errors = new List<string>();
         int line = 0;
         ApplyEntries(settings, properties.Select(p => new PropertiesFile.Entry(p.Key, p.Value, ++line)).ToList(), source, errors);
-        CheckListenerSecurity(settings, errors);
+        ListenerProperties.Check(settings, errors);
         return new ServerConfig { Options = options, LogLevel = settings.LogLevel, Errors = errors, Warnings = settings.Warnings };
     }
 
@@ -129,25 +129,19 @@ public static class ServerConfigLoader
         }
         foreach (ServerProperty property in ServerProperties.All)
         {
-            if (!values.TryGetValue(property.Key, out PropertiesFile.Entry entry))
+            if (values.TryGetValue(property.Key, out PropertiesFile.Entry entry))
             {
-                continue;
-            }
-            try
-            {
-                property.Apply(settings, entry.Value);
-            }
-            catch (Exception e) when (e is ConfigValueException or OverflowException)
-            {
-                errors.Add($"{path} line {entry.Line}: invalid value '{entry.Value}' for '{entry.Key}': expected {Expected(e)}");
+                Apply(settings, property, entry, path, errors);
             }
         }
-        // Keys with a listener-name prefix (listener.name.NAME.plain.sasl.jaas.config) are not in the table.
+        // Keys with a listener-name prefix (listener.name.NAME.ssl.keystore.location, …) are not in the table: each
+        // applies to its listener after the broker-wide keys, which the listeners after the first copy first.
+        ListenerProperties.AddPendingListeners(settings);
         foreach (PropertiesFile.Entry entry in values.Values)
         {
             if (SecurityProperties.FindPrefixed(entry.Key) is { } prefixed)
             {
-                prefixed.Apply(settings, entry.Value);
+                Apply(settings, prefixed, entry, path, errors);
             }
         }
         if (values.TryGetValue("broker.id", out var brokerId) && values.TryGetValue("node.id", out var nodeId)
@@ -157,20 +151,15 @@ public static class ServerConfigLoader
         }
     }
 
-    private static void CheckListenerSecurity(ServerSettings settings, List<string> errors)
+    private static void Apply(ServerSettings settings, ServerProperty property, PropertiesFile.Entry entry, string path, List<string> errors)
     {
-        var security = settings.Options.Security;
-        if (security.UsesTls && security.KeystoreLocation is null)
+        try
         {
-            errors.Add($"'listeners': a {Chronik.Broker.Security.ListenerSecurityOptions.ProtocolName(security.Protocol)} listener needs 'ssl.keystore.location'");
+            property.Apply(settings, entry.Value);
         }
-        else if (security.KeystoreLocation is { } path && security.UsesTls && !File.Exists(path))
+        catch (Exception e) when (e is ConfigValueException or OverflowException)
         {
-            errors.Add($"'ssl.keystore.location': file '{path}' does not exist");
-        }
-        if (security.UsesSasl && security.SaslEnabledMechanisms.Count == 0)
-        {
-            errors.Add("'sasl.enabled.mechanisms': a SASL listener needs at least one mechanism");
+            errors.Add($"{path} line {entry.Line}: invalid value '{entry.Value}' for '{entry.Key}': expected {Expected(e)}");
         }
     }
 
@@ -182,8 +171,8 @@ public static class ServerConfigLoader
         {
             string? value = key switch
             {
-                "listeners" => ListenerAddress.Format(ListenerAddress.PlainText, options.BindAddress, options.KafkaPort),
-                "advertised.listeners" => ListenerAddress.Format(ListenerAddress.PlainText, options.AdvertisedHost, options.EffectiveAdvertisedPort),
+                "listeners" => ListenerProperties.FormatListeners(options),
+                "advertised.listeners" => ListenerProperties.FormatAdvertised(options),
                 "log.dirs" => options.DataDir,
                 "node.id" => options.NodeId.ToString(CultureInfo.InvariantCulture),
                 "max.connections" => options.MaxConnections.ToString(CultureInfo.InvariantCulture),
@@ -200,17 +189,15 @@ public static class ServerConfigLoader
     private static void ResolveAdvertisedHost(ServerSettings settings, List<string> errors)
     {
         var options = settings.Options;
-        if (!settings.AdvertisedHostSet && !IsWildcard(options.BindAddress))
+        if (!settings.AdvertisedHostSet && !ListenerProperties.IsWildcard(options.BindAddress))
         {
             options.AdvertisedHost = options.BindAddress;
         }
-        if (IsWildcard(options.AdvertisedHost))
+        if (ListenerProperties.IsWildcard(options.AdvertisedHost))
         {
             errors.Add($"invalid advertised host '{options.AdvertisedHost}': clients cannot connect to a wildcard address; set --advertised-host");
         }
     }
-
-    private static bool IsWildcard(string host) => host is "" or "0.0.0.0" or "::" or "[::]";
 
     private static string Expected(Exception e) => e is ConfigValueException c ? c.Expected : "a smaller number";
 }

@@ -16,12 +16,12 @@ public static class ServerProperties
         new("log.dirs", o => o.DataDir, "Comma-separated data directories; the first one is used.",
             (s, v) => s.Options.DataDir = ConfigValues.FirstDirectory(v)),
         .. SecurityProperties.BeforeListeners,
-        new("listeners", o => ListenerAddress.Format(ListenerAddress.PlainText, o.BindAddress, o.KafkaPort),
-            "NAME://host:port: Kafka bind address and port (an empty host binds every interface); NAME is PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL or a name in listener.security.protocol.map. One listener is served.",
-            ApplyListeners),
-        new("advertised.listeners", o => ListenerAddress.Format(ListenerAddress.PlainText, o.AdvertisedHost, o.EffectiveAdvertisedPort),
-            "NAME://host:port: the address given to clients in metadata (the entry named like the listener).",
-            ApplyAdvertisedListeners),
+        new("listeners", ListenerProperties.FormatListeners,
+            "NAME://host:port,...: Kafka listeners, each with its bind address and port (an empty host binds every interface); NAME is PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL or a name in listener.security.protocol.map. The flags set the first one.",
+            ListenerProperties.ApplyListeners),
+        new("advertised.listeners", ListenerProperties.FormatAdvertised,
+            "NAME://host:port,...: the address given in metadata to the clients of the listener of that name (default: its bind address if concrete, else this machine's host name).",
+            ListenerProperties.ApplyAdvertisedListeners),
         .. SecurityProperties.Others,
         new("broker.id", o => Text(o.NodeId), "Alias of node.id.",
             (s, v) => s.Options.NodeId = ConfigValues.Int(v, 0)),
@@ -124,36 +124,6 @@ public static class ServerProperties
     private static readonly Dictionary<string, ServerProperty> s_byKey = All.ToDictionary(p => p.Key, StringComparer.Ordinal);
 
     public static ServerProperty? Find(string key) => s_byKey.GetValueOrDefault(key) ?? SecurityProperties.FindPrefixed(key);
-
-    private static void ApplyListeners(ServerSettings settings, string value)
-    {
-        (ListenerAddress listener, IReadOnlyList<string> ignored) = ListenerAddress.ParseFirst(value, name => SecurityProperties.ProtocolOf(settings, name) is not null);
-        settings.Options.BindAddress = listener.Host.Length == 0 ? "0.0.0.0" : listener.Host;
-        settings.Options.KafkaPort = listener.Port;
-        settings.Options.Security.Protocol = SecurityProperties.ProtocolOf(settings, listener.Name)!.Value;
-        settings.ListenerName = listener.Name;
-        WarnIgnored(settings, "listeners", ignored);
-    }
-
-    private static void ApplyAdvertisedListeners(ServerSettings settings, string value)
-    {
-        (ListenerAddress listener, IReadOnlyList<string> ignored) = ListenerAddress.ParseFirst(value, name => name == settings.ListenerName);
-        if (listener.Host.Length > 0)
-        {
-            settings.Options.AdvertisedHost = listener.Host;
-            settings.AdvertisedHostSet = true;
-        }
-        settings.Options.AdvertisedPort = listener.Port;
-        WarnIgnored(settings, "advertised.listeners", ignored);
-    }
-
-    private static void WarnIgnored(ServerSettings settings, string key, IReadOnlyList<string> ignored)
-    {
-        foreach (string entry in ignored)
-        {
-            settings.Warnings.Add($"{key}: only one listener is served; ignoring '{entry}'");
-        }
-    }
 
     private static string SuperUsers(string value)
     {

@@ -20,6 +20,16 @@ public sealed class ServerSettings
     public List<string> Warnings { get; } = [];
     /// <summary>listener.security.protocol.map, by upper-case listener name.</summary>
     public Dictionary<string, Chronik.Broker.Security.SecurityProtocol> ProtocolMap { get; } = new(StringComparer.Ordinal);
-    /// <summary>The name of the listener in use (its advertised.listeners entry is chosen by it).</summary>
-    public string ListenerName { get; set; } = ListenerAddress.PlainText;
+    /// <summary>The first listener's name (its advertised.listeners entry is chosen by it).</summary>
+    public string ListenerName
+    {
+        get => Options.ListenerName;
+        set => Options.ListenerName = value;
+    }
+
+    /// <summary>The listeners after the first, with their protocols, until the broker-wide security keys are applied.</summary>
+    internal List<(ListenerAddress Address, Chronik.Broker.Security.SecurityProtocol Protocol)>? PendingListeners { get; set; }
+
+    /// <summary>advertised.listeners entries by listener name.</summary>
+    internal Dictionary<string, ListenerAddress> AdvertisedListeners { get; } = new(StringComparer.Ordinal);
 }

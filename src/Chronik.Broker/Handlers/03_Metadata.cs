@@ -1,5 +1,6 @@
 // Metadata (key 3), v0-12.
-// One broker (this node, with its advertised host/port) leads every partition; leader epoch 0.
+// One broker (this node, with the advertised host/port of the listener the client connected to) leads every
+// partition; leader epoch 0.
 // v0: an empty topic list means all topics; v1+: null means all, empty means none. Unknown topics are
 // auto-created when auto.create.topics.enable is on and the request allows it (v4+), answered at once
 // with their partitions (Kafka says LEADER_NOT_AVAILABLE first; creation here is synchronous). An auto-creation past
@@ -46,7 +47,8 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
                 ? _auth.AuthorizedOperations(context, AclResourceType.Cluster, AclBinding.ClusterName) : AuthorizedOperationsUnknown,
         };
         bool topicOps = v >= 8 && request.IncludeTopicAuthorizedOperations;
-        response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = _cluster.NodeId, Host = _cluster.Host, Port = _cluster.Port, Rack = null });
+        var (host, port) = _cluster.EndpointFor(context.Session.Listener);
+        response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = _cluster.NodeId, Host = host, Port = port, Rack = null });
 
         bool all = request.Topics is null || (v == 0 && request.Topics.Count == 0);
         if (all)

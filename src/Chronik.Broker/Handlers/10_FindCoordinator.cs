@@ -1,5 +1,5 @@
 // FindCoordinator (key 10), v0-6. v0-3 ask for one key, v4+ for a batch (CoordinatorKeys).
-// GROUP (0) and TRANSACTION (1) keys are coordinated by this node, with its advertised host and port;
+// GROUP (0) and TRANSACTION (1) keys are coordinated by this node, with the advertised host and port of the client's listener;
 // other key types (SHARE 2) answer INVALID_REQUEST.
 // With an authorizer: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
 using Chronik.Broker.Dispatch;
@@ -29,6 +29,7 @@ public sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest, 
     protected override ValueTask<FindCoordinatorResponse?> HandleAsync(RequestContext context, FindCoordinatorRequest request, CancellationToken cancellationToken)
     {
         var response = new FindCoordinatorResponse();
+        var (host, port) = _cluster.EndpointFor(context.Session.Listener);
         if (context.ApiVersion >= 4)
         {
             foreach (var key in request.CoordinatorKeys)
@@ -39,8 +40,8 @@ public sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest, 
                 {
                     Key = key,
                     NodeId = ok ? _cluster.NodeId : -1,
-                    Host = ok ? _cluster.Host : "",
-                    Port = ok ? _cluster.Port : -1,
+                    Host = ok ? host : "",
+                    Port = ok ? port : -1,
                     ErrorCode = (short)error,
                     ErrorMessage = ok ? null : Message(error),
                 });
@@ -51,8 +52,8 @@ public sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest, 
         if (single == ErrorCode.None)
         {
             response.NodeId = _cluster.NodeId;
-            response.Host = _cluster.Host;
-            response.Port = _cluster.Port;
+            response.Host = host;
+            response.Port = port;
             response.ErrorMessage = null;
         }
         else

@@ -4,6 +4,7 @@
 // authentication, the answer is ILLEGAL_SASL_STATE. After a v0 handshake the client sends bare size-prefixed SASL
 // tokens instead of SaslAuthenticate requests (RequestDispatcher handles those). With connections.max.reauth.ms set,
 // an authenticated client may hand-shake again (v1) to re-authenticate (KIP-368) with the same mechanism.
+// Mechanisms and PLAIN users are those of the listener the connection came in on (listener.name.NAME.* keys).
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
 using Chronik.Protocol.Messages;
@@ -29,7 +30,7 @@ public sealed class SaslHandshakeHandler : ApiHandler<SaslHandshakeRequest, Sasl
     protected override ValueTask<SaslHandshakeResponse?> HandleAsync(RequestContext context, SaslHandshakeRequest request, CancellationToken cancellationToken)
     {
         var session = context.Session;
-        var security = _options.Security;
+        var security = session.Listener?.Security ?? _options.Security;
         var response = new SaslHandshakeResponse();
         bool reauthentication = session.Authenticated && security.ConnectionsMaxReauthMs > 0 && context.ApiVersion >= 1 && session.Authenticator is null;
         if (!reauthentication && (!session.RequiresSasl || session.Authenticated || session.Authenticator is not null))

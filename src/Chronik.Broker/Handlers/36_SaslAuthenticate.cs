@@ -44,7 +44,7 @@ public sealed class SaslAuthenticateHandler : ApiHandler<SaslAuthenticateRequest
                 {
                     throw new SaslAuthenticationException($"Cannot change principals during re-authentication from {session.Principal} to User:{authenticator.User}");
                 }
-                lifetime = _options.Security.ConnectionsMaxReauthMs;
+                lifetime = (session.Listener?.Security ?? _options.Security).ConnectionsMaxReauthMs;
                 session.CompleteSasl(authenticator.User!, lifetime);
             }
             return new(new SaslAuthenticateResponse { ErrorMessage = null, AuthBytes = reply, SessionLifetimeMs = lifetime });

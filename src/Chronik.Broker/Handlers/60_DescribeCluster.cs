@@ -1,5 +1,5 @@
 // DescribeCluster (key 60), v0-1.
-// This broker, with its advertised host and port, is the only broker and the controller. Endpoint type
+// This broker, with the advertised host and port of the client's listener, is the only broker and the controller. Endpoint type
 // (v1) 1 = brokers is served; 2 = controllers gets MISMATCHED_ENDPOINT_TYPE and anything else
 // UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST at v0), as a Kafka broker answers. Requested cluster authorized
 // operations come from the ACLs (without an authorizer: every operation the cluster resource supports).
@@ -53,7 +53,8 @@ public sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest, 
             ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations
                 ? _auth.AuthorizedOperations(context, AclResourceType.Cluster, AclBinding.ClusterName) : AuthorizerExtensions.OperationsNotRequested,
         };
-        response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = _cluster.NodeId, Host = _cluster.Host, Port = _cluster.Port, Rack = null });
+        var (host, port) = _cluster.EndpointFor(context.Session.Listener);
+        response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = _cluster.NodeId, Host = host, Port = port, Rack = null });
         return new(response);
     }
 }

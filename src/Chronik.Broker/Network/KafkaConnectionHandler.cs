@@ -61,7 +61,8 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
         var ct = connection.ConnectionClosed;
-        var session = new ConnectionSession(_options.Security.UsesSasl, TlsPrincipal(connection));
+        // The listener the connection came in on (set by ListenChronikBroker) decides SASL and what Metadata advertises.
+        var session = new ConnectionSession(connection.Features.Get<BrokerListener>() ?? _options.Listeners[0], TlsPrincipal(connection));
         var pending = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(MaxInFlightPerConnection) { SingleReader = true, SingleWriter = true });
         var writer = WriteResponsesAsync(pending.Reader, output, remote, connection);
         // Graceful shutdown: stop reading new requests, let in-flight ones finish and be answered.

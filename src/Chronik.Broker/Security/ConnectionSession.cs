@@ -14,6 +14,16 @@ public sealed class ConnectionSession
         Principal = principal;
     }
 
+    /// <summary>A connection accepted on <paramref name="listener"/>: SASL is required when its protocol says so.</summary>
+    public ConnectionSession(BrokerListener listener, string principal = AnonymousPrincipal)
+        : this(listener.Security.UsesSasl, principal) => Listener = listener;
+
+    /// <summary>
+    /// The listener the connection came in on (its SASL settings, the address Metadata gives its clients); null for a
+    /// session made without one (tests over an in-memory transport), which then stands for the first listener.
+    /// </summary>
+    public BrokerListener? Listener { get; }
+
     /// <summary>The Kafka principal of this connection, "User:name".</summary>
     public string Principal { get; private set; }
 

@@ -9,7 +9,7 @@ public enum SecurityProtocol
     SaslSsl,
 }
 
-/// <summary>How the Kafka listener secures its connections: TLS, SASL mechanisms, and where credentials come from.</summary>
+/// <summary>How a Kafka listener secures its connections: TLS, SASL mechanisms, and where credentials come from.</summary>
 public sealed class ListenerSecurityOptions
 {
     public SecurityProtocol Protocol { get; set; } = SecurityProtocol.Plaintext;
@@ -38,6 +38,28 @@ public sealed class ListenerSecurityOptions
     public string? TruststorePassword { get; set; }
     /// <summary>ssl.client.auth: none, requested or required.</summary>
     public string ClientAuth { get; set; } = "none";
+
+    /// <summary>A copy with another protocol: a listener's settings start from the broker-wide ones.</summary>
+    public ListenerSecurityOptions CopyAs(SecurityProtocol protocol)
+    {
+        var copy = new ListenerSecurityOptions
+        {
+            Protocol = protocol,
+            ConnectionsMaxReauthMs = ConnectionsMaxReauthMs,
+            KeystoreLocation = KeystoreLocation,
+            KeystoreType = KeystoreType,
+            KeystorePassword = KeystorePassword,
+            KeyPassword = KeyPassword,
+            TruststoreLocation = TruststoreLocation,
+            TruststoreType = TruststoreType,
+            TruststorePassword = TruststorePassword,
+            ClientAuth = ClientAuth,
+        };
+        copy.SaslEnabledMechanisms.Clear();
+        copy.SaslEnabledMechanisms.AddRange(SaslEnabledMechanisms);
+        foreach (var (user, password) in PlainUsers) copy.PlainUsers[user] = password;
+        return copy;
+    }
 
     public static SecurityProtocol ParseProtocol(string name) => name.ToUpperInvariant() switch
     {

@@ -66,7 +66,7 @@ public static class ConfigDescriber
 
     private static readonly BrokerKey[] BrokerKeys =
     [
-        new("advertised.listeners", "STRING", o => $"PLAINTEXT://{o.AdvertisedHost}:{S(o.EffectiveAdvertisedPort)}", null, "Listeners clients are told to connect to."),
+        new("advertised.listeners", "STRING", Configuration.ListenerProperties.FormatAdvertised, null, "Listeners clients are told to connect to, one per listener name."),
         new("auto.create.topics.enable", "BOOLEAN", o => o.AutoCreateTopicsEnable ? "true" : "false", "true", "Create a topic when a client asks for metadata of an unknown one."),
         new("broker.id", "INT", o => S(o.NodeId), "-1", "The id of this broker (equal to node.id)."),
         new("compression.type", "STRING", _ => null, "producer", "Default compression type of topics."),
@@ -80,6 +80,7 @@ public static class ConfigDescriber
         new("group.consumer.min.session.timeout.ms", "INT", o => S(o.GroupConsumerMinSessionTimeoutMs), "45000", "Smallest consumer.session.timeout.ms a group may be configured with."),
         new("group.consumer.session.timeout.ms", "INT", o => S(o.GroupConsumerSessionTimeoutMs), "45000", "Session timeout of consumer group (KIP-848) members; the default of the group config consumer.session.timeout.ms."),
         new("group.initial.rebalance.delay.ms", "INT", o => S(o.GroupInitialRebalanceDelayMs), "3000", "Delay before the first rebalance of a new group."),
+        new("listeners", "STRING", Configuration.ListenerProperties.FormatListeners, "PLAINTEXT://:9092", "The listeners this broker accepts connections on, each with its own security protocol."),
         new("log.cleanup.policy", "LIST", _ => null, "delete", "Default cleanup policy of topics."),
         new("log.dirs", "STRING", o => Path.GetFullPath(o.DataDir), null, "Directory the log data is kept in."),
         new("log.flush.interval.messages", "LONG", o => o.LogFlushIntervalMessages is { } v ? S(v) : null, "9223372036854775807", "Messages between fsyncs; unset means fsync before every acknowledgement."),
