@@ -15,7 +15,7 @@ namespace Chronik.Protocol.Tests.Fuzz;
 /// </summary>
 public class DecoderFuzzTests(ITestOutputHelper output)
 {
-    private const int DefaultMutations = 1000;
+    private const int DefaultMutations = 2000;
     private static readonly List<MessageSpec> Specs = SchemaLoader.LoadAll(
         CodeGenerator.DefaultSchemaDir(CodeGenerator.FindRepoRoot(AppContext.BaseDirectory)));
 

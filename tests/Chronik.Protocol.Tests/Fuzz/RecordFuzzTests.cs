@@ -15,7 +15,7 @@ namespace Chronik.Protocol.Tests.Fuzz;
 /// </summary>
 public class RecordFuzzTests(ITestOutputHelper output)
 {
-    private const int DefaultMutations = 4000;
+    private const int DefaultMutations = 16000;
     private const int MaxDecompressed = 256 * 1024;
     /// <summary>Decompressed output up to the limit, the buffer growing past it once, and one codec-side copy.</summary>
     private const long DecompressionBudget = 4L * MaxDecompressed;

@@ -81,6 +81,19 @@ public class KafkaReaderBoundsTests
     }
 
     [Fact]
+    public void An_array_count_must_fit_its_elements_minimum_size()
+    {
+        // MetadataRequest v4 topics hold one non-compact string each (2 bytes at least), then allow_auto_topic_creation.
+        byte[] four = [0x00, 0x00, 0x00, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0x01];
+        var r = new KafkaReader(four);
+        var m = new MetadataRequest();
+        m.Read(ref r, 4);
+        Assert.Equal(4, m.Topics!.Count);
+        byte[] seven = [0x00, 0x00, 0x00, 0x07, 0, 0, 0, 0, 0, 0, 0, 0, 0x01];
+        Assert.Contains("array length exceeds", Rejects(seven, (ref KafkaReader x) => new MetadataRequest().Read(ref x, 4)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_huge_array_length_allocates_nothing_for_it()
     {
         // MetadataRequest v4: topics array of int.MaxValue elements in an 8-byte frame.
