@@ -69,6 +69,32 @@ public sealed class ServerProcessTests : IDisposable
         Assert.Contains("lots", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serves_every_listener_and_logs_each()
+    {
+        int metricsPort = ServerProcess.FreePort(), plainPort = ServerProcess.FreePort(), internalPort = ServerProcess.FreePort();
+        string path = Path.Combine(_dir, "server.properties");
+        await File.WriteAllTextAsync(path, $"""
+            listener.security.protocol.map=PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT
+            listeners=PLAINTEXT://127.0.0.1:{plainPort},INTERNAL://127.0.0.1:{internalPort}
+            advertised.listeners=INTERNAL://internal.example:{internalPort}
+            log.dirs={Path.Combine(_dir, "data")}
+            """);
+        using var server = ServerProcess.Start("--config", path, "--metrics-port", $"{metricsPort}", "--bind", "127.0.0.1");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}"), Timeout = TimeSpan.FromSeconds(5) };
+
+        await GetWhenUpAsync(http, "/health");
+        bool plainAccepts = await AcceptsConnectionAsync(plainPort);
+        bool internalAccepts = await AcceptsConnectionAsync(internalPort);
+        server.Terminate();
+        (int exitCode, string stdout, string stderr) = await server.WaitForExitAsync(s_timeout);
+
+        Assert.True(plainAccepts && internalAccepts, $"listeners accept: {plainAccepts}, {internalAccepts}\n{stdout}\n{stderr}");
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{stdout}\n{stderr}");
+        Assert.Contains($"Listener PLAINTEXT (PLAINTEXT) on 127.0.0.1:{plainPort}, advertised as 127.0.0.1:{plainPort}", stdout, StringComparison.Ordinal);
+        Assert.Contains($"Listener INTERNAL (PLAINTEXT) on 127.0.0.1:{internalPort}, advertised as internal.example:{internalPort}", stdout, StringComparison.Ordinal);
+    }
+
     private static async Task<bool> AcceptsConnectionAsync(int port)
     {
         using var client = new System.Net.Sockets.TcpClient();

@@ -44,6 +44,11 @@ internal static partial class ServerHost
             string dataDir = Directory.CreateDirectory(options.DataDir).FullName;
             LogStarting(logger, options.NodeId, options.BindAddress, options.KafkaPort, options.AdvertisedHost,
                 options.EffectiveAdvertisedPort, options.MetricsPort, dataDir);
+            foreach (BrokerListener listener in options.Listeners)
+            {
+                LogListener(logger, listener.Name, Chronik.Broker.Security.ListenerSecurityOptions.ProtocolName(listener.Security.Protocol),
+                    listener.BindAddress, listener.Port, listener.AdvertisedHost, listener.EffectiveAdvertisedPort);
+            }
             await app.RunAsync().ConfigureAwait(false);
             return 0;
         }
@@ -61,6 +66,10 @@ internal static partial class ServerHost
         Message = "Starting node {NodeId}: kafka {Bind}:{KafkaPort} (advertised {AdvertisedHost}:{AdvertisedPort}), metrics http://{Bind}:{MetricsPort}/metrics, data {DataDir}")]
     private static partial void LogStarting(ILogger logger, int nodeId, string bind, int kafkaPort, string advertisedHost,
         int advertisedPort, int metricsPort, string dataDir);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information,
+        Message = "Listener {Name} ({Protocol}) on {Bind}:{Port}, advertised as {AdvertisedHost}:{AdvertisedPort}")]
+    private static partial void LogListener(ILogger logger, string name, string protocol, string bind, int port, string advertisedHost, int advertisedPort);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information,
         Message = "Open files (RLIMIT_NOFILE): soft limit {PreviousSoft} raised to {Soft}, hard limit {Hard}")]
