@@ -11,20 +11,20 @@ public static class ServerFlags
 
     public static IReadOnlyList<ServerFlag> All { get; } =
     [
-        new("--kafka-port", "PORT", s => Text(s.Options.KafkaPort), "Kafka protocol port.",
+        new("--kafka-port", "PORT", s => Text(s.Options.KafkaPort), "Kafka protocol port (of the first listener in listeners).",
             (s, v) => s.Options.KafkaPort = ConfigValues.Port(v), "listeners"),
         new("--metrics-port", "PORT", s => Text(s.Options.MetricsPort), "HTTP port for /metrics and /health.",
             (s, v) => s.Options.MetricsPort = ConfigValues.Port(v)),
-        new("--bind", "ADDRESS", s => s.Options.BindAddress, "Address both listeners bind to.",
+        new("--bind", "ADDRESS", s => s.Options.BindAddress, "Address the first Kafka listener and the metrics listener bind to.",
             (s, v) => s.Options.BindAddress = ConfigValues.NonEmpty(v), "listeners"),
         new("--advertised-host", "HOST", _ => "the bind address if concrete, else this machine's host name",
-            "Host clients are told to connect to.",
+            "Host the clients of the first listener are told to connect to.",
             (s, v) =>
             {
                 s.Options.AdvertisedHost = ConfigValues.NonEmpty(v);
                 s.AdvertisedHostSet = true;
             }, "advertised.listeners"),
-        new("--advertised-port", "PORT", _ => "the Kafka port", "Port clients are told to connect to.",
+        new("--advertised-port", "PORT", _ => "the Kafka port", "Port the clients of the first listener are told to connect to.",
             (s, v) => s.Options.AdvertisedPort = ConfigValues.Port(v), "advertised.listeners"),
         new("--data-dir", "DIR", s => s.Options.DataDir, "Directory holding the partition logs.",
             (s, v) => s.Options.DataDir = ConfigValues.NonEmpty(v), "log.dirs"),
