@@ -96,6 +96,29 @@ public sealed class MultipleListenersConfigTests : IDisposable
         Assert.Contains(config.Warnings, w => w.Contains("'listener.name.other.ssl.keystore.location'", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Controller_listeners_of_a_kraft_config_are_not_served()
+    {
+        ServerConfig kraft = Load("""
+            process.roles=broker,controller
+            controller.listener.names=CONTROLLER
+            listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+            listeners=PLAINTEXT://:9092,CONTROLLER://:9093
+            """);
+        ServerConfig renamed = Load("""
+            controller.listener.names=CTL
+            listener.security.protocol.map=CTL:PLAINTEXT,PLAINTEXT:PLAINTEXT,CONTROLLER:SSL
+            listeners=PLAINTEXT://:9092,CTL://:9093,CONTROLLER://:9094
+            ssl.keystore.location=KEYSTORE
+            """.Replace("KEYSTORE", Keystore(), StringComparison.Ordinal));
+
+        Assert.True(kraft.IsValid, string.Join("; ", kraft.Errors));
+        Assert.Equal(["PLAINTEXT"], kraft.Options.Listeners.Select(l => l.Name));
+        Assert.Contains(kraft.Warnings, w => w.Contains("CONTROLLER://:9093", StringComparison.Ordinal));
+        Assert.True(renamed.IsValid, string.Join("; ", renamed.Errors));
+        Assert.Equal(["PLAINTEXT", "CONTROLLER"], renamed.Options.Listeners.Select(l => l.Name));
+    }
+
     [Theory]
     [InlineData("listeners=PLAINTEXT://:9092,SSL://:9092\nssl.keystore.location=KEYSTORE", "each listener needs its own port (9092 is used by PLAINTEXT and SSL)")]
     [InlineData("listeners=PLAINTEXT://:9092,PLAINTEXT://:9093", "PLAINTEXT appears twice")]

@@ -16,6 +16,15 @@ public static class ListenerProperties
     public static string FormatAdvertised(BrokerOptions o) =>
         string.Join(',', o.Listeners.Select(l => ListenerAddress.Format(l.Name, l.AdvertisedHost, l.EffectiveAdvertisedPort)));
 
+    internal static void ApplyControllerNames(ServerSettings settings, string value)
+    {
+        settings.ControllerListenerNames.Clear();
+        foreach (string name in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            settings.ControllerListenerNames.Add(name.ToUpperInvariant());
+        }
+    }
+
     /// <summary>
     /// Every entry whose name has a security protocol (its own, or from listener.security.protocol.map) is served; the
     /// others (e.g. a KRaft CONTROLLER listener) are warned about and ignored. Names must differ.
@@ -26,6 +35,11 @@ public static class ListenerProperties
         foreach (string entry in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             ListenerAddress listener = ListenerAddress.Parse(entry);
+            if (settings.ControllerListenerNames.Contains(listener.Name))
+            {
+                settings.Warnings.Add($"listeners: {listener.Name} is a controller listener (controller.listener.names) and this broker runs no KRaft controller; ignoring '{entry}'");
+                continue;
+            }
             if (SecurityProperties.ProtocolOf(settings, listener.Name) is not { } protocol)
             {
                 settings.Warnings.Add($"listeners: {listener.Name} has no security protocol (not in listener.security.protocol.map); ignoring '{entry}'");

@@ -30,6 +30,9 @@ public sealed class ServerSettings
     /// <summary>The listeners after the first, with their protocols, until the broker-wide security keys are applied.</summary>
     internal List<(ListenerAddress Address, Chronik.Broker.Security.SecurityProtocol Protocol)>? PendingListeners { get; set; }
 
+    /// <summary>controller.listener.names: listeners in <c>listeners</c> that are not served (a KRaft controller's).</summary>
+    internal HashSet<string> ControllerListenerNames { get; } = new(StringComparer.Ordinal) { "CONTROLLER" };
+
     /// <summary>advertised.listeners entries by listener name.</summary>
     internal Dictionary<string, ListenerAddress> AdvertisedListeners { get; } = new(StringComparer.Ordinal);
 }
