@@ -146,6 +146,9 @@ internal static class RandomFiller
 
     private static List<FieldSpec> FindCommon(string name) => _structs![name];
 
+    /// <summary>The fields of a struct of the spec last given to <see cref="UseSpec"/>.</summary>
+    public static List<FieldSpec> StructFields(string name) => FindCommon(name);
+
     private static object Scalar(string t, Random rnd) => t switch
     {
         "bool" => rnd.Next(2) == 1,
