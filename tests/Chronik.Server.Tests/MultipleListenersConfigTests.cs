@@ -97,6 +97,21 @@ public sealed class MultipleListenersConfigTests : IDisposable
     }
 
     [Fact]
+    public void DescribeConfigs_reports_every_listener_and_its_advertised_address()
+    {
+        var options = new Chronik.Broker.BrokerOptions { BindAddress = "127.0.0.1", KafkaPort = 9092, AdvertisedHost = "127.0.0.1" };
+        options.AdditionalListeners.Add(new Chronik.Broker.BrokerListener
+        {
+            Name = "SASL_SSL", BindAddress = "0.0.0.0", Port = 9094, AdvertisedHost = "broker.example", Security = options.Security.CopyAs(SecurityProtocol.SaslSsl),
+        });
+
+        var configs = Chronik.Broker.Services.ConfigDescriber.DescribeBroker(options).ToDictionary(c => c.Name);
+
+        Assert.Equal("PLAINTEXT://127.0.0.1:9092,SASL_SSL://0.0.0.0:9094", configs["listeners"].Value);
+        Assert.Equal("PLAINTEXT://127.0.0.1:9092,SASL_SSL://broker.example:9094", configs["advertised.listeners"].Value);
+    }
+
+    [Fact]
     public void Controller_listeners_of_a_kraft_config_are_not_served()
     {
         ServerConfig kraft = Load("""
