@@ -91,6 +91,20 @@ internal sealed class FileHandleCache
         }
     }
 
+    /// <summary>Closes <paramref name="file"/>'s handle now unless it is pinned; the next use opens it again.</summary>
+    internal void Evict(CachedFile file)
+    {
+        SafeFileHandle? handle;
+        lock (_lock)
+        {
+            if (file.Pinned || file.Slot < 0) return;
+            RemoveLocked(file.Slot);
+            handle = file.Handle;
+            file.Handle = null;
+        }
+        handle?.Dispose();
+    }
+
     internal void Close(CachedFile file)
     {
         SafeFileHandle? handle;
@@ -218,6 +232,9 @@ internal sealed class CachedFile
             if (_cache.TryPin(this)) return;
         }
     }
+
+    /// <summary>Closes the handle until the next use (start-up recovery is done with the file).</summary>
+    public void Evict() => _cache.Evict(this);
 
     /// <summary>Closes the handle for good (the segment was released); a later Acquire throws ObjectDisposedException.</summary>
     public void Close() => _cache.Close(this);

@@ -84,6 +84,8 @@ internal sealed partial class FilePartitionLog
         RecoverProducerFiles(segments, _recoveryPoint, leo, _logStartOffset);
         _lastSnapshotMs = nowMs;
         Checkpoint();
+        // Recovery read the tail of the log; an idle partition should hold no descriptor until it is used.
+        foreach (var s in segments) s.CloseHandle();
     }
 
     private void DeleteSegmentFiles(long baseOffset)
@@ -223,10 +225,11 @@ internal sealed partial class FilePartitionLog
             foreach (var segment in segments)
             {
                 // Index entries reach their files at checkpoints; one that found nothing new to record (the seal
-                // entry just added, entries rebuilt at open) would leave them in memory only.
+                // entry just added, entries rebuilt at open) would leave them in memory only. An empty index of a
+                // segment that was never rolled needs no file yet: the checkpoint after its roll creates it.
                 try
                 {
-                    if (segment.HasUnsyncedIndexes) segment.FlushIndexes();
+                    if (segment.HasUnwrittenIndexEntries) segment.FlushIndexes();
                 }
                 catch (IOException)
                 {

@@ -99,7 +99,9 @@ internal sealed partial class FilePartitionLog
         var source = Volatile.Read(ref _producerState);
         if (source is null) return;
         Volatile.Write(ref _snapshotDue, false);
-        if (LogEndOffset == Volatile.Read(ref _lastSnapshotOffset)) return;
+        // A log that never had a record has no producer state to keep: thousands of empty partitions would
+        // otherwise cost two fsyncs each at every shutdown.
+        if (LogEndOffset == Volatile.Read(ref _lastSnapshotOffset) || LogEndOffset == 0) return;
         WriteProducerSnapshot(source.CaptureSnapshot());
     }
 }

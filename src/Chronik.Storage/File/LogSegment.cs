@@ -210,6 +210,9 @@ internal sealed partial class LogSegment
         return null;
     }
 
+    /// <summary>Closes the log file's handle until the next read or append needs it (after start-up recovery).</summary>
+    public void CloseHandle() => _log.Evict();
+
     /// <summary>Creates the log file if no append has yet (a cleaned segment left empty must still replace its predecessor's file).</summary>
     public void EnsureFileExists()
     {
@@ -230,9 +233,9 @@ internal sealed partial class LogSegment
 
     public bool IsFlushed => Size == Volatile.Read(ref _flushedSize);
 
-    /// <summary>Whether index entries are waiting to be written (Flush makes them durable).</summary>
-    public bool HasUnsyncedIndexes =>
-        (Volatile.Read(ref _indexes) is { } i && (!i.Offsets.IsSynced || !i.Times.IsSynced)) || !TxnIndex.IsSynced;
+    /// <summary>Whether index entries are waiting to be written (an empty index whose file does not exist yet does not count).</summary>
+    public bool HasUnwrittenIndexEntries =>
+        (Volatile.Read(ref _indexes) is { } i && (i.Offsets.HasUnwritten || i.Times.HasUnwritten)) || !TxnIndex.IsSynced;
 
     /// <summary>Writes and fsyncs the index entries added since the last flush. Callers hold the partition's checkpoint lock.</summary>
     public void FlushIndexes()

@@ -40,6 +40,9 @@ internal sealed class OffsetIndex
     /// <summary>Whether every entry is in the file and fsynced (the in-memory copy may then be dropped).</summary>
     public bool IsSynced => Volatile.Read(ref _synced) && Volatile.Read(ref _written) == Count;
 
+    /// <summary>Whether entries were added that the file does not have yet.</summary>
+    public bool HasUnwritten => Volatile.Read(ref _written) < Count;
+
     /// <summary>The file name; the log cleaner's swap renames it.</summary>
     public string Path
     {

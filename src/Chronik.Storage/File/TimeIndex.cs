@@ -34,6 +34,9 @@ internal sealed class TimeIndex
     public int Count => Volatile.Read(ref _count);
     public bool IsSynced => Volatile.Read(ref _synced) && Volatile.Read(ref _written) == Count;
 
+    /// <summary>Whether entries were added that the file does not have yet.</summary>
+    public bool HasUnwritten => Volatile.Read(ref _written) < Count;
+
     public string Path
     {
         get => Volatile.Read(ref _path);
