@@ -2,7 +2,7 @@
 # Open descriptors and RSS of a broker holding many partitions: creates T topics x P partitions (confluent-kafka
 # AdminClient), writes one record to each partition of the first W topics, restarts the broker, and reports the
 # broker's descriptors (/proc/PID/fd) and VmRSS after creation, after the produce, idle after the restart, after a
-# read of every written partition, and the restart and stop times. CHRONIK_SERVER_DLL picks the build to measure.
+# read of every written partition, the idle CPU, and the restart and stop times. CHRONIK_SERVER_DLL picks the build to measure.
 # Usage: bench/many-partitions.sh [topics=10] [partitions=1000] [written-topics=2]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,5 +33,7 @@ t0=$(date +%s.%N); broker_restart >/dev/null 2>&1 || { echo "restart failed; the
 echo "restart until Metadata answers: $(echo "$t1 - $t0" | bc) s"
 sleep 5
 report "idle after restart"
+c0=$(awk '{print $14 + $15}' /proc/$BROKER_PID/stat); sleep 10; c1=$(awk '{print $14 + $15}' /proc/$BROKER_PID/stat)
+echo "idle CPU: $(( (c1 - c0) * 1000 / $(getconf CLK_TCK) )) ms per 10 s"
 timeout 600 $M verify "$BROKER" "$prefix" "$W" "$P" >/dev/null || die "verify failed"
 report "after reading all $((W * P)) written partitions"

@@ -138,6 +138,27 @@ public sealed class FileHandleTests : IDisposable
     }
 
     [Fact]
+    public async Task IdlePartitions_LeaveTheFlusherTick_OnceCheckpointed()
+    {
+        await using var store = Open(maxOpen: 100);
+        for (int p = 0; p < 100; p++) store.GetOrCreate("t", p, LogConfig.Default);
+        await WaitUntil(() => store.TickingCount == 0, "never-written partitions leave the tick list");
+        for (int p = 0; p < 10; p++) await store.Get("t", p)!.AppendAsync(Batch(p), AppendOptions.Default);
+        Assert.InRange(store.TickingCount, 1, 10);
+        _time.Advance(TimeSpan.FromSeconds(6)); // past RecoveryPointInterval: the tick checkpoints them
+        await WaitUntil(() => store.TickingCount == 0, "checkpointed partitions leave the tick list");
+        Assert.All(Enumerable.Range(0, 10), p => Assert.Equal(3L, CheckpointFile.Read(Path.Combine(_dataDir, $"t-{p}", SegmentFiles.RecoveryPointFile))));
+        await store.Get("t", 3)!.AppendAsync(Batch(9), AppendOptions.Default);
+        Assert.Equal(1, store.TickingCount);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, string what)
+    {
+        for (int i = 0; i < 200 && !condition(); i++) await Task.Delay(25);
+        Assert.True(condition(), what);
+    }
+
+    [Fact]
     public void RaiseSoftToHard_ReportsLimits()
     {
         if (!OperatingSystem.IsLinux()) return;

@@ -34,6 +34,10 @@ public sealed class FileLogStore : ILogStore
     private readonly FileLogStoreOptions _options;
     private readonly GroupCommitFlusher _flusher;
     private readonly FileHandleCache _files;
+    // Logs with periodic work (flush.ms, a checkpoint or snapshot due): joined by appends, left once quiet; the
+    // list belongs to the flusher thread, which drains the queue at each tick.
+    private readonly ConcurrentQueue<FilePartitionLog> _joiningTicks = new();
+    private readonly List<FilePartitionLog> _ticking = [];
     private int _checkpointRunning;
     private bool _disposed;
 
@@ -69,7 +73,7 @@ public sealed class FileLogStore : ILogStore
             {
                 if (!SegmentFiles.TryParsePartitionDir(Path.GetFileName(dir), out string topic, out int partition)) continue;
                 var config = store._options.ConfigForTopic?.Invoke(topic) ?? store._options.DefaultConfig;
-                store._logs[(topic, partition)] = FilePartitionLog.Open(dir, topic, partition, config, store._flusher, store.Stats, store._options.Time, store._files);
+                store._logs[(topic, partition)] = FilePartitionLog.Open(dir, topic, partition, config, store._flusher, store.Stats, store._options.Time, store._files, store.JoinTicks);
             }
         }
         catch
@@ -91,7 +95,7 @@ public sealed class FileLogStore : ILogStore
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_logs.TryGetValue((topic, partition), out existing)) return existing;
             string dir = Path.Combine(_dataDir, SegmentFiles.PartitionDirName(topic, partition));
-            var log = FilePartitionLog.Open(dir, topic, partition, config, _flusher, Stats, _options.Time, _files);
+            var log = FilePartitionLog.Open(dir, topic, partition, config, _flusher, Stats, _options.Time, _files, JoinTicks);
             _logs[(topic, partition)] = log;
             return log;
         }
@@ -120,9 +124,16 @@ public sealed class FileLogStore : ILogStore
         long intervalMs = (long)_options.RecoveryPointInterval.TotalMilliseconds;
         long snapshotMs = (long)_options.ProducerSnapshotInterval.TotalMilliseconds;
         List<FilePartitionLog>? due = null;
-        foreach (var log in _logs.Values)
+        while (_joiningTicks.TryDequeue(out var joined)) _ticking.Add(joined);
+        for (int i = _ticking.Count - 1; i >= 0; i--)
         {
+            var log = _ticking[i];
             if (log.OnTick(nowMs, intervalMs, snapshotMs)) (due ??= []).Add(log);
+            else if (log.TryLeaveTicks())
+            {
+                _ticking[i] = _ticking[^1];
+                _ticking.RemoveAt(_ticking.Count - 1);
+            }
         }
         if (due is null || Interlocked.Exchange(ref _checkpointRunning, 1) == 1) return;
         _ = Task.Run(() =>
@@ -145,6 +156,11 @@ public sealed class FileLogStore : ILogStore
             }
         });
     }
+
+    private void JoinTicks(FilePartitionLog log) => _joiningTicks.Enqueue(log);
+
+    /// <summary>Logs on the flusher's tick list now, with those waiting to join (tests).</summary>
+    internal int TickingCount => _ticking.Count + _joiningTicks.Count;
 
     private static void ValidateName(string topic, int partition)
     {

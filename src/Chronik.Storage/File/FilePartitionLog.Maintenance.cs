@@ -5,11 +5,14 @@ internal sealed partial class FilePartitionLog
 {
     private long _recoveryPoint;
     private long _lastCheckpointMs;
+    private int _ticking;
 
-    private FilePartitionLog(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats, TimeProvider time, FileHandleCache files)
+    private FilePartitionLog(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats, TimeProvider time,
+        FileHandleCache files, Action<FilePartitionLog> joinTicks)
     {
         _dir = dir;
         _files = files;
+        _joinTicks = joinTicks;
         Topic = topic;
         Partition = partition;
         _config = config;
@@ -27,13 +30,46 @@ internal sealed partial class FilePartitionLog
     /// trusted; from the segment holding it onward every batch is verified and the log is cut at the first
     /// torn or corrupt one, dropping any later segments.
     /// </summary>
+    /// <param name="joinTicks">Puts the log on the store's tick list (flush.ms, checkpoints, snapshots) when it has work there.</param>
     public static FilePartitionLog Open(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats, TimeProvider time,
-        FileHandleCache files)
+        FileHandleCache files, Action<FilePartitionLog> joinTicks)
     {
         Directory.CreateDirectory(dir);
-        var log = new FilePartitionLog(dir, topic, partition, config, flusher, stats, time, files);
+        var log = new FilePartitionLog(dir, topic, partition, config, flusher, stats, time, files, joinTicks);
         log.Recover();
+        log.WantTicks();
         return log;
+    }
+
+    /// <summary>Joins the store's tick list unless already on it; called after every append.</summary>
+    private void WantTicks()
+    {
+        if (Volatile.Read(ref _ticking) == 0 && Interlocked.Exchange(ref _ticking, 1) == 0) _joinTicks(this);
+    }
+
+    /// <summary>
+    /// Nothing for the tick to do until the next append: everything is checkpointed and the producer snapshot is
+    /// current. An idle partition is then off the tick list, so the flusher's tick costs nothing per idle partition.
+    /// </summary>
+    private bool IsQuiet
+    {
+        get
+        {
+            long leo = LogEndOffset;
+            return _closed
+                || (leo == Volatile.Read(ref _recoveryPoint) && !Volatile.Read(ref _snapshotDue)
+                    && (Volatile.Read(ref _producerState) is null || leo == 0 || leo == Volatile.Read(ref _lastSnapshotOffset)));
+        }
+    }
+
+    /// <summary>Flusher thread: leaves the tick list when quiet. An append racing with this either sees the flag
+    /// cleared and joins again, or is seen by the second look, which keeps the log on the list.</summary>
+    public bool TryLeaveTicks()
+    {
+        if (!IsQuiet) return false;
+        Interlocked.Exchange(ref _ticking, 0);
+        if (IsQuiet) return true;
+        return Interlocked.Exchange(ref _ticking, 1) == 1; // 1: an append already joined again, so this entry may go
     }
 
     private void Recover()

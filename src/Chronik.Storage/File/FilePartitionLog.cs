@@ -20,6 +20,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
     private readonly string _dir;
     private readonly GroupCommitFlusher _flusher;
     private readonly FileHandleCache _files;
+    private readonly Action<FilePartitionLog> _joinTicks;
     private readonly StorageStats _stats;
     private readonly TimeProvider _time;
     private LogSegment[] _segments;
@@ -110,6 +111,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
             }
         }
         _stats.RecordAppend(batches.Length);
+        WantTicks();
         if (!wait) Readable.Pulse();
         if (wait) return WaitForCommit(_flusher.Enqueue(segment, wait: true), result, cancellationToken);
         if (flushInBackground) _flusher.Enqueue(segment, wait: false);
