@@ -8,9 +8,10 @@ namespace Chronik.Fuzz;
 
 /// <summary>
 /// Health probes that must all be answered while the fuzzer runs: ApiVersions then Metadata on a fresh connection,
-/// and the broker's HTTP /health.
+/// and the broker's HTTP /health. On a SASL listener (<paramref name="plain"/> given) the probe authenticates with
+/// SASL/PLAIN between the two, as a client must.
 /// </summary>
-internal sealed class Probes(IPEndPoint broker, Uri? health, TimeSpan timeout) : IDisposable
+internal sealed class Probes(IPEndPoint broker, Uri? health, TimeSpan timeout, (string User, string Password)? plain = null) : IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = timeout };
     private long _answered, _failed;
@@ -65,11 +66,27 @@ internal sealed class Probes(IPEndPoint broker, Uri? health, TimeSpan timeout) :
         var r = new KafkaReader(versions);
         v.Read(ref r, 3);
         if (v.ErrorCode != 0) throw new InvalidDataException($"ApiVersions error {v.ErrorCode}");
+        if (plain is { } credentials) await AuthenticateAsync(socket, credentials.User, credentials.Password, ct).ConfigureAwait(false);
         var metadata = await CallAsync(socket, new MetadataRequest { Topics = null }, 12, 2, ct).ConfigureAwait(false);
         var m = new MetadataResponse();
         r = new KafkaReader(metadata);
         m.Read(ref r, 12);
         if (m.Brokers.Count == 0) throw new InvalidDataException("Metadata names no broker");
+    }
+
+    private static async Task AuthenticateAsync(Socket socket, string user, string password, CancellationToken ct)
+    {
+        var body = await CallAsync(socket, new SaslHandshakeRequest { Mechanism = "PLAIN" }, 1, 3, ct).ConfigureAwait(false);
+        var handshake = new SaslHandshakeResponse();
+        var r = new KafkaReader(body);
+        handshake.Read(ref r, 1);
+        if (handshake.ErrorCode != 0) throw new InvalidDataException($"SaslHandshake error {handshake.ErrorCode}");
+        byte[] token = System.Text.Encoding.UTF8.GetBytes($"\0{user}\0{password}");
+        body = await CallAsync(socket, new SaslAuthenticateRequest { AuthBytes = token }, 2, 4, ct).ConfigureAwait(false);
+        var auth = new SaslAuthenticateResponse();
+        r = new KafkaReader(body);
+        auth.Read(ref r, 2);
+        if (auth.ErrorCode != 0) throw new InvalidDataException($"SaslAuthenticate error {auth.ErrorCode}: {auth.ErrorMessage}");
     }
 
     /// <summary>The advertised (api, version range) list, read with ApiVersions v0.</summary>

@@ -23,13 +23,38 @@ switch (options.Mode)
     }
     case "run":
         return await FuzzRun.RunAsync(options, stop.Token);
+    case "replay":
+    {
+        // Each file is one batch on one connection, sent as recorded; stops at the first batch after which the broker is gone.
+        var broker = IPEndPoint.Parse(options.Get("bootstrap"));
+        var stats = new TrafficStats();
+        foreach (var file in options.Inputs)
+        {
+            await Traffic.SendBatchAsync(broker, Corpus.Load(file), stats, TimeSpan.FromSeconds(5), stop.Token);
+            await Task.Delay(options.Int("pause-ms", 0), stop.Token);
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(broker, stop.Token);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                Console.WriteLine($"broker gone after {file}");
+                return 1;
+            }
+        }
+        Console.WriteLine($"{options.Inputs.Count} batches replayed, {stats.Responses} responses");
+        return 0;
+    }
     default:
         Console.Error.WriteLine("""
             usage: chronik-fuzz record --listen 127.0.0.1:P --upstream 127.0.0.1:B --out RAW
+                   chronik-fuzz replay --bootstrap 127.0.0.1:P [--pause-ms N] BATCH...
                    chronik-fuzz minimize --out CORPUS [--per-version 16] [--max-frame-bytes 16384] RAW...
                    chronik-fuzz run --bootstrap 127.0.0.1:P --pid PID [--health URL] [--log FILE] [--corpus CORPUS]
                                     [--mutated N] [--random N] [--connections 16] [--seed S] [--rss-limit-mb 1024]
-                                    [--max-seconds S] [--max-fail-lines N]
+                                    [--max-seconds S] [--max-fail-lines N] [--sasl-plain USER:PASSWORD]
+                                    [--crash-dir DIR]
             """);
         return 2;
 }
@@ -77,7 +102,8 @@ internal static class FuzzRun
         var corpus = o.Find("corpus") is { } c ? Corpus.Load(c) : [];
         Console.WriteLine($"seed {seed}, corpus {corpus.Count} frames, {connections} connections");
 
-        using var probes = new Probes(broker, health, TimeSpan.FromSeconds(10));
+        (string, string)? plain = o.Find("sasl-plain") is { } sp && sp.Split(':', 2) is [var user, var password] ? (user, password) : null;
+        using var probes = new Probes(broker, health, TimeSpan.FromSeconds(10), plain);
         var apis = await probes.ApiRangesAsync(ct);
         var watch = new BrokerWatch(pid, o.Find("log"));
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -140,7 +166,14 @@ internal static class FuzzRun
         foreach (var (line, count) in watch.Faults.OrderByDescending(kv => kv.Value)) Console.WriteLine($"  {count} x {line}");
 
         var problems = new List<string>();
-        if (!alive) problems.Add("broker died");
+        if (!alive)
+        {
+            string dir = o.Find("crash-dir") ?? Path.Combine(Path.GetTempPath(), $"chronik-fuzz-crash-{seed}");
+            Directory.CreateDirectory(dir);
+            int i = 0;
+            foreach (var b in Recent) Corpus.Save(Path.Combine(dir, $"batch-{i++:D4}.bin"), b);
+            problems.Add($"broker died (the last {i} batches sent are in {dir}; replay them with: chronik-fuzz replay --bootstrap ADDR FILE...)");
+        }
         if (probes.Failed > 0) problems.Add($"{probes.Failed} probes unanswered");
         if (watch.PeakRssKb > rssLimitKb) problems.Add($"peak RSS {watch.PeakRssKb / 1024} MiB above {rssLimitKb / 1024} MiB");
         if (watch.CritLines > 0) problems.Add($"{watch.CritLines} crit log lines");
@@ -148,6 +181,9 @@ internal static class FuzzRun
         Console.WriteLine(problems.Count == 0 ? "PASS" : "FAIL: " + string.Join("; ", problems));
         return problems.Count == 0 ? 0 : 1;
     }
+
+    /// <summary>The last batches each worker sent, written out when the broker dies so the killer can be replayed.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<List<byte[]>> Recent = new();
 
     // Workers share one budget of counted (mutated or random) frames; each connection carries one batch.
     private static async Task<string> PhaseAsync(string name, long budget, int batch, int connections, int seed, IPEndPoint broker,
@@ -165,6 +201,8 @@ internal static class FuzzRun
                 int n = fill(frames);
                 Interlocked.Add(ref remaining, -n);
                 Interlocked.Add(ref counted, n);
+                Recent.Enqueue(frames);
+                while (Recent.Count > 4 * connections) Recent.TryDequeue(out _);
                 await Traffic.SendBatchAsync(broker, frames, stats, TimeSpan.FromSeconds(2), ct);
                 if (stats.Refused > 100 && !watch.Alive) break;
             }

@@ -54,7 +54,12 @@ public sealed class DisconnectLoggingTests : IAsyncLifetime
         }
         finally
         {
-            foreach (var c in clients) c.Dispose();
+            // Half hang up in order (FIN), half abortively (RST).
+            for (int i = 0; i < clients.Count; i++)
+            {
+                if (i % 4 < 2) clients[i].Dispose();
+                else clients[i].Reset();
+            }
         }
 
         var metrics = _broker.Services.GetRequiredService<BrokerMetrics>();

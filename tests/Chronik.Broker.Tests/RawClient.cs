@@ -79,5 +79,12 @@ public sealed class RawClient : IDisposable
         return true;
     }
 
+    /// <summary>Closes abortively: the peer sees a reset (RST) instead of an orderly end of stream.</summary>
+    public void Reset()
+    {
+        _tcp.Client.LingerState = new LingerOption(true, 0);
+        _tcp.Dispose();
+    }
+
     public void Dispose() => _tcp.Dispose();
 }
