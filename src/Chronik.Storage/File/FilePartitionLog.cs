@@ -11,6 +11,7 @@ namespace Chronik.Storage.File;
 // - Reads take no lock: they snapshot LEO, then the segment array, then a segment's Size, and pread
 //   below that size. Each of these is published (Volatile.Write) only after the bytes behind it exist.
 // - The flusher thread takes _gate only to swap its queue; fsyncs run with no lock held.
+// - FileHandleCache._lock is a leaf: taken under any of these to open or evict a segment file, nothing under it.
 
 /// <summary>A partition log on disk: a directory of segments, appended to by one writer at a time.</summary>
 internal sealed partial class FilePartitionLog : IPartitionLog
