@@ -138,6 +138,25 @@ public sealed class FileHandleTests : IDisposable
     }
 
     [Fact]
+    public async Task SegmentThatCannotBeOpened_FailsThatPartitionsReadsAndAppends_Only()
+    {
+        await using var store = Open(maxOpen: 1);
+        var broken = store.GetOrCreate("t", 0, SmallSegments);
+        var healthy = store.GetOrCreate("t", 1, SmallSegments);
+        await broken.AppendAsync(Batch(0), AppendOptions.Default);
+        await healthy.AppendAsync(Batch(0), AppendOptions.Default); // evicts the first partition's handle
+        Directory.Delete(Path.Combine(_dataDir, "t-0"), recursive: true); // the disk lost it
+
+        using (var read = broken.Read(0, 1000, broken.HighWatermark)) Assert.Equal(LogError.StorageError, read.Error);
+        var append = await broken.AppendAsync(Batch(1), AppendOptions.Default);
+        Assert.Equal(LogError.StorageError, append.Error);
+        Assert.Equal(3, broken.LogEndOffset);
+        Assert.Equal([0L], BaseOffsets(healthy));
+        Assert.Equal(3, (await healthy.AppendAsync(Batch(1), AppendOptions.Default)).BaseOffset);
+        Assert.Equal(2, store.Stats.StorageErrors);
+    }
+
+    [Fact]
     public async Task IdlePartitions_LeaveTheFlusherTick_OnceCheckpointed()
     {
         await using var store = Open(maxOpen: 100);

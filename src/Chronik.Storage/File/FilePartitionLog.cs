@@ -85,7 +85,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
                 segment = ActiveSegmentFor(batches.Length, stamp.LastOffset, nowMs, config);
                 segment.Append(batches.Span, nowMs);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // No space or no descriptor: nothing was published (the LEO stays), so the producer may retry
                 // and the next append, once the disk or the descriptors are back, goes where this one failed.
@@ -202,7 +202,7 @@ internal sealed partial class FilePartitionLog : IPartitionLog
                 int length = ReadLimits.WholeBatches(lease.Array.AsSpan(0, read), maxBytes, limit);
                 return new ReadResult(LogError.None, lease, length, leo, start, leo);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // The file could not be opened (descriptors exhausted) or read: this partition answers KAFKA_STORAGE_ERROR.
                 lease?.Dispose();

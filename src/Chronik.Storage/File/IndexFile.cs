@@ -10,6 +10,7 @@ internal static class IndexFile
     /// <summary>The whole file, or null when there is none.</summary>
     public static byte[]? ReadIfExists(string path)
     {
+        if (!System.IO.File.Exists(path)) return null; // the usual case for a .txnindex: a stat, not an exception
         try
         {
             using var handle = System.IO.File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
