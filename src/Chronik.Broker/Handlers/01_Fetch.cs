@@ -8,6 +8,7 @@
 // Quotas: with a consumer_byte_rate in effect the response is capped at the quota window (bound x 10 s) and its size
 // counted; a violation answers empty with throttle_time_ms, takes the count back and mutes the connection, as Kafka.
 // With an authorizer: READ on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions (before existence).
+// max_bytes is capped at 55 MiB, Kafka's broker fetch.max.bytes default (not configurable here).
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
 using Chronik.Broker.Services;
@@ -270,7 +271,11 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         return list;
     }
 
-    private static int MaxResponseBytes(FetchRequest request) => request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes;
+    // Kafka's broker-side fetch.max.bytes default (55 MiB) caps what one request may ask for; without it a max_bytes of
+    // int.MaxValue read whole segments per partition into memory (found by the fuzzer).
+    private const int BrokerFetchMaxBytes = 55 * 1024 * 1024;
+
+    private static int MaxResponseBytes(FetchRequest request) => request.MaxBytes <= 0 ? BrokerFetchMaxBytes : Math.Min(request.MaxBytes, BrokerFetchMaxBytes);
 
     private static FetchResponse Build(short v, List<Target> targets, FetchSession? session, bool incremental)
     {

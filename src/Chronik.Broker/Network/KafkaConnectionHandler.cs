@@ -1,9 +1,11 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Metrics;
 using Chronik.Broker.Security;
+using Chronik.Protocol.Messages;
 using Chronik.Protocol.Wire;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
@@ -64,7 +66,8 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         // The listener the connection came in on (set by ListenChronikBroker) decides SASL and what Metadata advertises.
         var session = new ConnectionSession(connection.Features.Get<BrokerListener>() ?? _options.Listeners[0], TlsPrincipal(connection));
         var pending = Channel.CreateBounded<PendingResponse>(new BoundedChannelOptions(MaxInFlightPerConnection) { SingleReader = true, SingleWriter = true });
-        var writer = WriteResponsesAsync(pending.Reader, output, remote, connection);
+        var budget = new InFlightBudget(_options.SocketRequestMaxBytes);
+        var writer = WriteResponsesAsync(pending.Reader, output, remote, connection, budget);
         // Graceful shutdown: stop reading new requests, let in-flight ones finish and be answered.
         using var stopping = _lifetime.ApplicationStopping.Register(() => input.CancelPendingRead());
         // A frame larger than LargeFrameBytes is assembled straight into its pooled array, so the pipe never
@@ -88,7 +91,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                             var whole = partial;
                             partial = null;
                             if (channel.IsMuted) await channel.WaitAsync().ConfigureAwait(false);
-                            await EnqueueAsync(pending.Writer, _dispatcher.Dispatch(whole, partialLength, remote, session, ct, channel), ct).ConfigureAwait(false);
+                            await StartAsync(new Frame(default, whole, partialLength, BytesHeld: true), session, remote, channel, budget, pending.Writer, ct).ConfigureAwait(false);
                         }
                     }
                     while (partial is null)
@@ -97,12 +100,13 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                         if (channel.IsMuted) await channel.WaitAsync().ConfigureAwait(false);
                         if (FrameReader.TryReadFrame(ref buffer, _options.SocketRequestMaxBytes, out var frame))
                         {
-                            await EnqueueAsync(pending.Writer, _dispatcher.Dispatch(frame, remote, session, ct, channel), ct).ConfigureAwait(false);
+                            await StartAsync(new Frame(frame, null, (int)frame.Length, BytesHeld: false), session, remote, channel, budget, pending.Writer, ct).ConfigureAwait(false);
                             continue;
                         }
                         if (FrameReader.PeekSize(buffer) is { } size && size > LargeFrameBytes)
                         {
                             // The array grows with the bytes that arrive: a size prefix alone commits no memory.
+                            await budget.AcquireAsync(size, fetch: false, ct).ConfigureAwait(false);
                             buffer = buffer.Slice(4);
                             partial = ArrayPool<byte>.Shared.Rent((int)Math.Min(size, Math.Max(buffer.Length, 2 * LargeFrameBytes)));
                             partialLength = size;
@@ -141,7 +145,8 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         }
     }
 
-    private async Task WriteResponsesAsync(ChannelReader<PendingResponse> pending, PipeWriter output, string remote, ConnectionContext connection)
+    private async Task WriteResponsesAsync(ChannelReader<PendingResponse> pending, PipeWriter output, string remote, ConnectionContext connection,
+        InFlightBudget budget)
     {
         bool broken = false, closing = false;
         try
@@ -176,7 +181,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                     }
                     finally
                     {
-                        _dispatcher.Completed(p, written);
+                        Complete(p, written, budget);
                     }
                     if (broken) break;
                     if (p.Context.Session.CloseAfterResponse)
@@ -208,12 +213,51 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
             while (pending.TryRead(out var rest))
             {
                 try { await rest.Response.ConfigureAwait(false); } catch (Exception e) when (e is not OutOfMemoryException) { }
-                _dispatcher.Completed(rest, 0);
+                Complete(rest, 0, budget);
             }
             // Completing the output sends what is buffered, then the transport shuts the socket down (also after a
             // failed authentication, which ends the read loop too).
             await output.CompleteAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A whole request frame: a slice of the pipe, or (a large one) an assembled pooled array whose bytes the budget already holds.</summary>
+    private readonly record struct Frame(ReadOnlySequence<byte> Bytes, byte[]? Assembled, int Length, bool BytesHeld);
+
+    // Waits for the connection's in-flight budget, starts the request and queues it for the write loop.
+    private async ValueTask StartAsync(Frame frame, ConnectionSession session, string remote, ChannelThrottle channel, InFlightBudget budget,
+        ChannelWriter<PendingResponse> pending, CancellationToken ct)
+    {
+        bool fetch = !session.RawTokens && ApiKeyOf(frame) == (short)ApiKey.Fetch;
+        if (!frame.BytesHeld || fetch) await budget.AcquireAsync(frame.BytesHeld ? 0 : frame.Length, fetch, ct).ConfigureAwait(false);
+        PendingResponse p;
+        try
+        {
+            p = frame.Assembled is { } whole
+                ? _dispatcher.Dispatch(whole, frame.Length, remote, session, ct, channel)
+                : _dispatcher.Dispatch(frame.Bytes, remote, session, ct, channel);
+        }
+        catch
+        {
+            budget.Release(frame.Length, fetch);
+            throw;
+        }
+        await EnqueueAsync(pending, p, budget, ct).ConfigureAwait(false);
+    }
+
+    private static short ApiKeyOf(in Frame frame)
+    {
+        Span<byte> key = stackalloc byte[2];
+        if (frame.Assembled is { } whole) whole.AsSpan(0, 2).CopyTo(key);
+        else frame.Bytes.Slice(0, 2).CopyTo(key);
+        return BinaryPrimitives.ReadInt16BigEndian(key);
+    }
+
+    // The request is answered (or dropped): its pooled frame goes back and its share of the budget is freed.
+    private void Complete(in PendingResponse p, int written, InFlightBudget budget)
+    {
+        _dispatcher.Completed(p, written);
+        budget.Release(p.FrameLength, p.HeaderVersion >= 0 && p.Context.ApiKey == (short)ApiKey.Fetch);
     }
 
     // Copies what is buffered (up to the frame's end) into the partial frame, doubling its array as needed; returns the array.
@@ -238,7 +282,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
 
     // A request the write loop will never see (the connection closed while the queue was full) is still awaited and
     // completed here, so its pooled frame and read buffers go back.
-    private async ValueTask EnqueueAsync(ChannelWriter<PendingResponse> pending, PendingResponse p, CancellationToken ct)
+    private async ValueTask EnqueueAsync(ChannelWriter<PendingResponse> pending, PendingResponse p, InFlightBudget budget, CancellationToken ct)
     {
         if (pending.TryWrite(p)) return;
         try
@@ -248,7 +292,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         catch
         {
             try { await p.Response.ConfigureAwait(false); } catch (Exception e) when (e is not OutOfMemoryException) { }
-            _dispatcher.Completed(p, 0);
+            Complete(p, 0, budget);
             throw;
         }
     }
