@@ -58,5 +58,6 @@ listeners=SASL_PLAINTEXT://127.0.0.1:9092
 sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";
 PROPS
-CONF=$CONF.sasl fuzz_broker sasl $((mutated / 10)) $((random / 10)) --sasl-plain alice:alice-secret
+KCAT_ARGS="-X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=PLAIN -X sasl.username=alice -X sasl.password=alice-secret" \
+  CONF=$CONF.sasl fuzz_broker sasl $((mutated / 10)) $((random / 10)) --sasl-plain alice:alice-secret
 exit "$rc"
