@@ -158,9 +158,10 @@ internal sealed partial class FilePartitionLog : IPartitionLog
         var active = _segments[^1];
         if (!SegmentRoll.ShouldRoll(active.Size, active.FirstAppendMs, active.BaseOffset, bytes, lastOffset, nowMs, config)) return active;
 
+        // Created first: if that fails (no space, no descriptor) the active segment stays active, unsealed.
+        var next = LogSegment.Create(_dir, _logEndOffset, config.IndexIntervalBytes, nowMs, _files);
         active.SealTimeIndex();
         Volatile.Write(ref _snapshotDue, true);
-        var next = LogSegment.Create(_dir, _logEndOffset, config.IndexIntervalBytes, nowMs, _files);
         Volatile.Write(ref _segments, [.. _segments, next]);
         return next;
     }
