@@ -7,6 +7,7 @@ using Chronik.Broker.Security;
 using Chronik.Broker.Services;
 using Chronik.Coordination.Acls;
 using Chronik.Coordination.Configs;
+using Chronik.Coordination.Features;
 using Chronik.Coordination.Producers;
 using Chronik.Coordination.Quotas;
 using Chronik.Coordination.Security;
@@ -57,6 +58,7 @@ public static class BrokerHostingExtensions
         services.AddSingleton(sp => new DynamicBrokerConfigs(options, sp.GetRequiredService<TopicManager>(), store is null ? options.DataDir : null));
         services.AddHostedService(sp => sp.GetRequiredService<DynamicBrokerConfigs>());
         services.AddSingleton(_ => new GroupConfigStore(GroupCoordinatorService.GroupConfigBoundsFrom(options), store is null ? options.DataDir : null));
+        services.AddSingleton(_ => new FinalizedFeatures(store is null ? options.DataDir : null, options.NodeId));
         services.AddSingleton(_ => new ScramCredentialStore(store is null ? options.DataDir : null));
         services.AddSingleton<ConfigAlterer>();
         services.AddSingleton<ClientTelemetry>();

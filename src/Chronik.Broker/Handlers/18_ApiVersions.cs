@@ -1,8 +1,12 @@
 // ApiVersions (key 18), v0-4.
 // Built from the handler registry: every key we serve with the versions its handler declares.
 // A version newer than we know gets a v0 body with UNSUPPORTED_VERSION (RequestDispatcher), and the header is
-// always v0 so a client can read it before it knows what we speak. Finalized features are not advertised yet.
+// always v0 so a client can read it before it knows what we speak.
+// v3+: SupportedFeatures, FinalizedFeaturesEpoch and FinalizedFeatures (KIP-584) from Coordination/Features, as Kafka 4.0
+// fills them: below v4 a supported feature whose minimum is 0 is left out (Kafka's alterFeatureLevel0, for clients that
+// cannot parse a 0 minimum), and a feature finalized at 0 is never listed; a finalized entry has min = max = its level.
 using Chronik.Broker.Dispatch;
+using Chronik.Coordination.Features;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -11,10 +15,16 @@ namespace Chronik.Broker.Handlers;
 public sealed class ApiVersionsHandler : ApiHandler<ApiVersionsRequest, ApiVersionsResponse>
 {
     private readonly Lazy<HandlerRegistry> _lazy;
-    private ApiVersionsResponse? _cached;
+    private readonly FinalizedFeatures _features;
+    // Rebuilt when the finalized features change: one for v3 (features with a 0 minimum left out), one for v4.
+    private (FinalizedFeatureSet Features, ApiVersionsResponse V3, ApiVersionsResponse V4)? _cached;
 
     // Lazy: the registry is built from all handlers, this one included.
-    public ApiVersionsHandler(Lazy<HandlerRegistry> registry) => _lazy = registry;
+    public ApiVersionsHandler(Lazy<HandlerRegistry> registry, FinalizedFeatures features)
+    {
+        _lazy = registry;
+        _features = features;
+    }
 
     public override ApiKey Key => ApiKey.ApiVersions;
     public override short MinVersion => 0;
@@ -30,13 +40,39 @@ public sealed class ApiVersionsHandler : ApiHandler<ApiVersionsRequest, ApiVersi
         return response;
     }
 
+    /// <summary>Adds the v3+ feature fields (ignored when written at v0-2, which lack them).</summary>
+    public static ApiVersionsResponse WithFeatures(ApiVersionsResponse response, FinalizedFeatureSet finalized, bool omitZeroMinimum)
+    {
+        foreach (var f in FeatureCatalog.All)
+        {
+            if (omitZeroMinimum && f.MinVersion == 0) continue;
+            response.SupportedFeatures.Add(new ApiVersionsResponse.SupportedFeatureKey { Name = f.Name, MinVersion = f.MinVersion, MaxVersion = f.MaxVersion });
+        }
+        foreach (var (name, level) in finalized.Levels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (level <= 0) continue;
+            response.FinalizedFeatures.Add(new ApiVersionsResponse.FinalizedFeatureKey { Name = name, MinVersionLevel = level, MaxVersionLevel = level });
+        }
+        response.FinalizedFeaturesEpoch = finalized.Epoch;
+        return response;
+    }
+
     protected override ValueTask<ApiVersionsResponse?> HandleAsync(RequestContext context, ApiVersionsRequest request, CancellationToken cancellationToken)
     {
         if (context.ApiVersion >= 3 && !IsValidClientSoftware(request))
         {
             return new(Build(_lazy.Value, ErrorCode.InvalidRequest));
         }
-        return new(_cached ??= Build(_lazy.Value, ErrorCode.None));
+        var finalized = _features.Current;
+        var cached = _cached;
+        if (cached is null || !ReferenceEquals(cached.Value.Features, finalized))
+        {
+            cached = (finalized,
+                WithFeatures(Build(_lazy.Value, ErrorCode.None), finalized, omitZeroMinimum: true),
+                WithFeatures(Build(_lazy.Value, ErrorCode.None), finalized, omitZeroMinimum: false));
+            _cached = cached;
+        }
+        return new(context.ApiVersion >= 4 ? cached.Value.V4 : cached.Value.V3);
     }
 
     // KIP-511: name and version must match [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?

@@ -3,11 +3,14 @@
 // (uniform or range) and hands a partition to its new owner only after the old owner revoked it.
 // v0: the server generates the member id of a first join; v1: the client does.
 // See Coordination/Groups/GroupCoordinator.Consumer.cs.
+// With group.version finalized at 0 (UpdateFeatures) the API answers UNSUPPORTED_VERSION and nothing else, as Kafka's
+// KafkaApis does when the consumer rebalance protocol is not enabled; checked under the coordinator's lock.
 // With an authorizer: READ on the group, else GROUP_AUTHORIZATION_FAILED.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
 using Chronik.Broker.Services;
 using Chronik.Coordination.Acls;
+using Chronik.Coordination.Features;
 using Chronik.Coordination.Groups;
 using Chronik.Protocol.Messages;
 
@@ -18,11 +21,13 @@ public sealed class ConsumerGroupHeartbeatHandler : ApiHandler<ConsumerGroupHear
 {
     private readonly GroupCoordinatorService _groups;
     private readonly IRequestAuthorizer _auth;
+    private readonly FinalizedFeatures _features;
 
-    public ConsumerGroupHeartbeatHandler(GroupCoordinatorService groups, IRequestAuthorizer auth)
+    public ConsumerGroupHeartbeatHandler(GroupCoordinatorService groups, IRequestAuthorizer auth, FinalizedFeatures features)
     {
         _groups = groups;
         _auth = auth;
+        _features = features;
     }
 
     public override ApiKey Key => ApiKey.ConsumerGroupHeartbeat;
@@ -31,17 +36,23 @@ public sealed class ConsumerGroupHeartbeatHandler : ApiHandler<ConsumerGroupHear
 
     protected override async ValueTask<ConsumerGroupHeartbeatResponse?> HandleAsync(RequestContext context, ConsumerGroupHeartbeatRequest request, CancellationToken cancellationToken)
     {
+        if (!_features.ConsumerGroupsEnabled) return Unsupported();
         if (!_auth.Authorize(context, AclOperation.Read, AclResourceType.Group, request.GroupId))
         {
             return new ConsumerGroupHeartbeatResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed, ErrorMessage = AuthorizerExtensions.AuthorizationMessage(ErrorCode.GroupAuthorizationFailed) };
         }
         var client = new ClientInfo(context.ClientId ?? "", GroupHandlers.ClientHost(context.RemoteEndPoint), context.ApiVersion);
         var topics = _groups.ConsumerTopics();
-        var (response, persisted) = await _groups.ExecuteAsync((c, now) => c.ConsumerGroupHeartbeat(request, client, topics, now)).ConfigureAwait(false);
+        // Checked again under the lock: UpdateFeatures changes group.version under it (no group appears after its check).
+        var (response, persisted) = await _groups.ExecuteAsync((c, now) => _features.ConsumerGroupsEnabled
+            ? c.ConsumerGroupHeartbeat(request, client, topics, now)
+            : new CoordinatorResult<ConsumerGroupHeartbeatResponse>(Unsupported(), [], [])).ConfigureAwait(false);
         if (!persisted && response.ErrorCode == 0)
         {
             return new ConsumerGroupHeartbeatResponse { ErrorCode = (short)ErrorCode.CoordinatorNotAvailable, MemberId = response.MemberId };
         }
         return response;
     }
+
+    private static ConsumerGroupHeartbeatResponse Unsupported() => new() { ErrorCode = (short)ErrorCode.UnsupportedVersion };
 }

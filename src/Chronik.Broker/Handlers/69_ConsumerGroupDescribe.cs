@@ -1,10 +1,12 @@
 // ConsumerGroupDescribe (key 69), v0: consumer (KIP-848) groups with their epochs, assignor, members, and each
 // member's current and target assignment. Unknown and classic groups answer GROUP_ID_NOT_FOUND.
+// With group.version finalized at 0, every group answers UNSUPPORTED_VERSION, as Kafka's KafkaApis does.
 // With an authorizer: DESCRIBE on each group (GROUP_AUTHORIZATION_FAILED); authorized operations from the ACLs.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
 using Chronik.Broker.Services;
 using Chronik.Coordination.Acls;
+using Chronik.Coordination.Features;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
@@ -14,11 +16,13 @@ public sealed class ConsumerGroupDescribeHandler : ApiHandler<ConsumerGroupDescr
 {
     private readonly GroupCoordinatorService _groups;
     private readonly IRequestAuthorizer _auth;
+    private readonly FinalizedFeatures _features;
 
-    public ConsumerGroupDescribeHandler(GroupCoordinatorService groups, IRequestAuthorizer auth)
+    public ConsumerGroupDescribeHandler(GroupCoordinatorService groups, IRequestAuthorizer auth, FinalizedFeatures features)
     {
         _groups = groups;
         _auth = auth;
+        _features = features;
     }
 
     public override ApiKey Key => ApiKey.ConsumerGroupDescribe;
@@ -27,8 +31,13 @@ public sealed class ConsumerGroupDescribeHandler : ApiHandler<ConsumerGroupDescr
 
     protected override ValueTask<ConsumerGroupDescribeResponse?> HandleAsync(RequestContext context, ConsumerGroupDescribeRequest request, CancellationToken cancellationToken)
     {
-        var topics = _groups.ConsumerTopics();
         var response = new ConsumerGroupDescribeResponse();
+        if (!_features.ConsumerGroupsEnabled)
+        {
+            response.Groups.AddRange(request.GroupIds.Select(id => new ConsumerGroupDescribeResponse.DescribedGroup { GroupId = id, ErrorCode = (short)ErrorCode.UnsupportedVersion }));
+            return new(response);
+        }
+        var topics = _groups.ConsumerTopics();
         response.Groups.AddRange(_groups.Read(c =>
             request.GroupIds.Select(id => c.DescribeConsumerGroup(id, request.IncludeAuthorizedOperations, topics)).ToList()));
         if (_auth.Enabled)

@@ -33,6 +33,9 @@ public sealed partial class GroupCoordinator
 
     public int GroupCount => _groups.Count;
 
+    /// <summary>How many groups are consumer (KIP-848) groups.</summary>
+    public int ConsumerGroupCount => _groups.Values.Count(g => g.Consumer is not null && !g.Is(GroupState.Dead));
+
     public CoordinatorResult<Task<JoinGroupResponse>> JoinGroup(JoinGroupRequest request, ClientInfo client, long nowMs)
     {
         Begin();

@@ -1,0 +1,88 @@
+using Chronik.Coordination.Features;
+using Chronik.Protocol.Messages;
+
+namespace Chronik.Coordination.Tests;
+
+/// <summary>The finalized feature store: defaults, Kafka's update rules, atomicity and persistence.</summary>
+public class FinalizedFeaturesTests
+{
+    private static FeatureUpdate U(string feature, short level, FeatureUpgradeType type) => new(feature, level, type);
+
+    private static string TempDir() => Path.Combine(Path.GetTempPath(), "chronik-features-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public void A_fresh_cluster_finalizes_kafka_4_0_defaults_capped_at_what_is_implemented()
+    {
+        var f = new FinalizedFeatures(null);
+        Assert.Equal(0, f.Current.Epoch);
+        Assert.Equal(new Dictionary<string, short> { ["group.version"] = 1, ["metadata.version"] = 25, ["transaction.version"] = 1 },
+            f.Current.Levels.ToDictionary(kv => kv.Key, kv => kv.Value));
+        Assert.True(f.ConsumerGroupsEnabled);
+        Assert.Equal("4.0-IV3", FeatureCatalog.MetadataVersionName(25));
+        Assert.Equal("3.3-IV3", FeatureCatalog.MetadataVersionName(7));
+    }
+
+    [Fact]
+    public void Updates_are_atomic_and_each_applied_request_bumps_the_epoch_once()
+    {
+        var f = new FinalizedFeatures(null);
+        var bad = f.Update([U("group.version", 0, FeatureUpgradeType.SafeDowngrade), U("transaction.version", 2, FeatureUpgradeType.Upgrade)], false, () => 0);
+        Assert.Equal(ErrorCode.InvalidUpdateVersion, bad.Error);
+        Assert.Equal(0, f.Current.Epoch);
+        Assert.Equal(1, f.Current.LevelOf("group.version"));
+
+        Assert.Equal((ErrorCode.None, null), f.Update([U("group.version", 0, FeatureUpgradeType.SafeDowngrade), U("transaction.version", 0, FeatureUpgradeType.UnsafeDowngrade)], false, () => 0));
+        Assert.Equal(1, f.Current.Epoch);
+        Assert.False(f.Current.Levels.ContainsKey("group.version"));
+        Assert.False(f.ConsumerGroupsEnabled);
+
+        Assert.Equal((ErrorCode.None, null), f.Update([U("group.version", 1, FeatureUpgradeType.Upgrade)], validateOnly: true, () => 0));
+        Assert.Equal(1, f.Current.Epoch);
+        Assert.False(f.ConsumerGroupsEnabled);
+    }
+
+    [Fact]
+    public void The_consumer_group_count_is_asked_only_for_a_safe_group_version_downgrade()
+    {
+        var f = new FinalizedFeatures(null);
+        Assert.Equal((ErrorCode.None, null), f.Update([U("transaction.version", 0, FeatureUpgradeType.SafeDowngrade)], false, () => throw new InvalidOperationException()));
+        var refused = f.Update([U("group.version", 0, FeatureUpgradeType.SafeDowngrade)], false, () => 2);
+        Assert.Equal(ErrorCode.InvalidUpdateVersion, refused.Error);
+        Assert.StartsWith("Invalid update version 0 for feature group.version. Refusing", refused.Message, StringComparison.Ordinal);
+        Assert.Equal((ErrorCode.None, null), f.Update([U("group.version", 0, FeatureUpgradeType.UnsafeDowngrade)], false, () => 2));
+    }
+
+    [Theory]
+    [InlineData(25, 24, false)]
+    [InlineData(25, 23, false)]
+    [InlineData(25, 22, true)]
+    [InlineData(21, 18, false)]
+    [InlineData(21, 17, false)]
+    [InlineData(21, 16, true)]
+    [InlineData(8, 7, true)]
+    public void Metadata_changes_follow_kafkas_table(short from, short to, bool changed) =>
+        Assert.Equal(changed, FeatureCatalog.MetadataChangedBetween(from, to));
+
+    [Fact]
+    public void Levels_and_epoch_are_persisted_and_the_defaults_written_at_first_start()
+    {
+        string dir = TempDir();
+        try
+        {
+            var f = new FinalizedFeatures(dir);
+            string file = Path.Combine(dir, "__cluster_metadata", "features.json");
+            Assert.True(File.Exists(file));
+            Assert.Equal((ErrorCode.None, null), f.Update([U("metadata.version", 24, FeatureUpgradeType.SafeDowngrade)], false, () => 0));
+            Assert.Equal((ErrorCode.None, null), f.Update([U("group.version", 0, FeatureUpgradeType.SafeDowngrade)], false, () => 0));
+
+            var reopened = new FinalizedFeatures(dir);
+            Assert.Equal(2, reopened.Current.Epoch);
+            Assert.Equal(new Dictionary<string, short> { ["metadata.version"] = 24, ["transaction.version"] = 1 },
+                reopened.Current.Levels.ToDictionary(kv => kv.Key, kv => kv.Value));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
