@@ -188,14 +188,14 @@ public class AdminMoreTests(BrokerFixture broker)
         if (version <= 1) Assert.Equal((short)KafkaError.InvalidUpdateVersion, Assert.Single(r.Results).ErrorCode);
         else Assert.Empty(r.Results);
 
-        // Level 0 of a feature this broker does not know deletes nothing and succeeds (the shared broker's own
-        // features stay as they are; FeaturesTests changes them on a broker of its own).
+        // Kafka 4.0 refuses even a deletion of a feature it does not know (the shared broker's own features stay as
+        // they are; FeaturesTests changes them on a broker of its own).
         var delete = Call<UpdateFeaturesResponse>(new UpdateFeaturesRequest
         {
             FeatureUpdates = [new UpdateFeaturesRequest.FeatureUpdateKey { Feature = "no.such.version", MaxVersionLevel = 0, AllowDowngrade = version == 0, UpgradeType = (sbyte)(version == 0 ? 1 : 2) }],
         }, version);
-        Assert.Equal(0, delete.ErrorCode);
-        Assert.Null(delete.ErrorMessage);
+        Assert.Equal((short)KafkaError.InvalidUpdateVersion, delete.ErrorCode);
+        Assert.EndsWith("Feature no.such.version not found.", delete.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Theory]

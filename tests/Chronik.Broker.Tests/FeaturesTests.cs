@@ -98,7 +98,7 @@ public class FeaturesTests
         var down = Update(broker.Port, version, false, ("group.version", 0, SafeDowngrade));
         Assert.Equal(0, down.ErrorCode);
         Assert.Null(down.ErrorMessage);
-        if (version <= 1) Assert.Equal(0, Assert.Single(down.Results).ErrorCode);
+        if (version <= 1) Assert.Equal((0, "NONE"), (Assert.Single(down.Results).ErrorCode, down.Results[0].ErrorMessage));
         else Assert.Empty(down.Results);
         Assert.False(Finalized(broker.Port).ContainsKey("group.version"));
         Assert.Equal(1, ApiVersions(broker.Port).FinalizedFeaturesEpoch);
@@ -141,10 +141,11 @@ public class FeaturesTests
         }
 
         // transaction.version 2 (KIP-890 part 2) is not implemented, so not supported.
-        Refused("Invalid update version 2 for feature transaction.version. Local controller 1 only supports versions [0-1]", ("transaction.version", 2, Upgrade));
+        Refused("The update failed for all features since the following feature had an error: Invalid update version 2 for feature transaction.version. Local controller 1 only supports versions 0-1", ("transaction.version", 2, Upgrade));
         Refused("does not support this feature", ("share.version", 1, Upgrade));
         Refused("does not support this feature", ("kraft.version", 1, Upgrade));
         Refused("does not support this feature", ("no.such.version", 1, Upgrade));
+        Refused("Invalid update version 0 for feature no.such.version. Feature no.such.version not found.", ("no.such.version", 0, SafeDowngrade));
         Refused("A feature version cannot be less than 0", ("group.version", -1, SafeDowngrade));
         Refused("without setting the upgrade type to either safe or unsafe downgrade", ("group.version", 0, Upgrade));
         Refused("without setting the upgrade type to either safe or unsafe downgrade", ("metadata.version", 24, Upgrade));
@@ -152,12 +153,13 @@ public class FeaturesTests
         Refused("Can't downgrade to a newer version", ("transaction.version", 1, SafeDowngrade));
         Refused("Can't downgrade to a newer version", ("transaction.version", 1, UnsafeDowngrade));
         Refused("The controller does not support the given upgrade type", ("group.version", 0, 7));
-        Refused("only supports versions [7-25]", ("metadata.version", 6, UnsafeDowngrade));
+        Refused("only supports versions 7-25", ("metadata.version", 6, UnsafeDowngrade));
 
         // Atomic: the valid first update is not applied either, and v0-1 give every feature the error.
         var mixed = Update(broker.Port, 1, false, ("group.version", 0, SafeDowngrade), ("transaction.version", 2, Upgrade));
         Assert.Equal((short)KafkaError.InvalidUpdateVersion, mixed.ErrorCode);
         Assert.All(mixed.Results, r => Assert.Equal((short)KafkaError.InvalidUpdateVersion, r.ErrorCode));
+        Assert.All(mixed.Results, r => Assert.StartsWith("Invalid update version 2 for feature transaction.version.", r.ErrorMessage, StringComparison.Ordinal));
         Assert.Equal(2, mixed.Results.Count);
         Assert.Equal(1, Finalized(broker.Port)["group.version"]);
         Assert.Equal(1, ApiVersions(broker.Port).FinalizedFeaturesEpoch);
@@ -173,9 +175,9 @@ public class FeaturesTests
         // 4.0-IV1 -> 4.0-IV0 crosses 4.0-IV1, which did: refused, and an unsafe one is not supported either.
         var safe = Update(broker.Port, ("metadata.version", 22, SafeDowngrade));
         Assert.Equal((short)KafkaError.InvalidUpdateVersion, safe.ErrorCode);
-        Assert.Equal("Invalid metadata.version 22. Refusing to perform the requested downgrade because it might delete metadata information. Retry using UNSAFE_DOWNGRADE if you want to force the downgrade to proceed.", safe.ErrorMessage);
+        Assert.Equal("The update failed for all features since the following feature had an error: Invalid metadata.version 22. Refusing to perform the requested downgrade because it might delete metadata information. Retry using UNSAFE_DOWNGRADE if you want to force the downgrade to proceed.", safe.ErrorMessage);
         var unsafeDown = Update(broker.Port, ("metadata.version", 7, UnsafeDowngrade));
-        Assert.Equal("Invalid metadata.version 7. Unsafe metadata downgrade is not supported in this version.", unsafeDown.ErrorMessage);
+        Assert.Equal("The update failed for all features since the following feature had an error: Invalid metadata.version 7. Unsafe metadata downgrade is not supported in this version.", unsafeDown.ErrorMessage);
         Assert.Equal(23, Finalized(broker.Port)["metadata.version"]);
         Assert.Equal(0, Update(broker.Port, ("metadata.version", 25, Upgrade)).ErrorCode);
         Assert.Equal(25, Finalized(broker.Port)["metadata.version"]);

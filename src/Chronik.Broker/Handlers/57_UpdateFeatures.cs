@@ -1,7 +1,8 @@
 // UpdateFeatures (key 57), v0-2.
 // Upgrades, downgrades (SAFE_DOWNGRADE / UNSAFE_DOWNGRADE; v0: allowDowngrade) and deletes (level 0) finalized features
 // with Kafka 4.0's controller rules (Coordination/Features/FinalizedFeatures.cs), validate_only (v1+) included; the
-// request is atomic: the first failure is the top-level error and (v0-1) the result of every feature. Stricter than
+// request is atomic: the first failure is the top-level error (behind QuorumController's "The update failed for all
+// features since..." sentence) and (v0-1) the result of every feature ("NONE" on success, as Kafka). Stricter than
 // Kafka in one place: a SAFE_DOWNGRADE of group.version to 0 is refused while consumer (KIP-848) groups exist.
 // With an authorizer: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED.
 using Chronik.Broker.Dispatch;
@@ -27,6 +28,8 @@ public sealed class UpdateFeaturesHandler : ApiHandler<UpdateFeaturesRequest, Up
         _auth = auth;
     }
 
+    private const string FailedForAll = "The update failed for all features since the following feature had an error: ";
+
     public override ApiKey Key => ApiKey.UpdateFeatures;
     public override short MinVersion => 0;
     public override short MaxVersion => 2;
@@ -36,7 +39,7 @@ public sealed class UpdateFeaturesHandler : ApiHandler<UpdateFeaturesRequest, Up
         short v = context.ApiVersion;
         var duplicate = request.FeatureUpdates.GroupBy(u => u.Feature, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         (ErrorCode Error, string? Message) outcome;
-        if (!_auth.AuthorizeCluster(context, AclOperation.Alter)) outcome = (ErrorCode.ClusterAuthorizationFailed, null);
+        if (!_auth.AuthorizeCluster(context, AclOperation.Alter)) outcome = (ErrorCode.ClusterAuthorizationFailed, AuthorizerExtensions.AuthorizationMessage(ErrorCode.ClusterAuthorizationFailed));
         else if (duplicate is not null) outcome = (ErrorCode.InvalidRequest, $"Feature {duplicate.Key} appears more than once in the request.");
         else
         {
@@ -45,7 +48,11 @@ public sealed class UpdateFeaturesHandler : ApiHandler<UpdateFeaturesRequest, Up
             // Under the group coordinator's lock, so no consumer group appears between the check and the change.
             outcome = _groups.Read(c => _features.Update(updates, v >= 1 && request.ValidateOnly, () => c.ConsumerGroupCount));
         }
-        var response = new UpdateFeaturesResponse { ErrorCode = (short)outcome.Error, ErrorMessage = outcome.Message };
+        var response = new UpdateFeaturesResponse
+        {
+            ErrorCode = (short)outcome.Error,
+            ErrorMessage = outcome.Error == ErrorCode.InvalidUpdateVersion ? FailedForAll + outcome.Message : outcome.Message,
+        };
         if (v <= 1)
         {
             foreach (var update in request.FeatureUpdates)
@@ -54,7 +61,7 @@ public sealed class UpdateFeaturesHandler : ApiHandler<UpdateFeaturesRequest, Up
                 {
                     Feature = update.Feature,
                     ErrorCode = (short)outcome.Error,
-                    ErrorMessage = outcome.Message,
+                    ErrorMessage = outcome.Message ?? (outcome.Error == ErrorCode.None ? "NONE" : null),
                 });
             }
         }

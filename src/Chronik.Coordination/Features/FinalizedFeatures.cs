@@ -95,8 +95,10 @@ public sealed class FinalizedFeatures
         {
             return Invalid(u, max == 0
                 ? $"Local controller {_nodeId} does not support this feature."
-                : $"Local controller {_nodeId} only supports versions [{min}-{max}]");
+                : $"Local controller {_nodeId} only supports versions {min}-{max}");
         }
+        // Kafka 4.0 (Feature.featureFromName) knows its release's features and nothing else, a deletion included.
+        if (supported is null) return Invalid(u, $"Feature {u.Feature} not found.");
         if (u.Level < currentLevel && u.Type == FeatureUpgradeType.Upgrade)
         {
             return Invalid(u, "Can't downgrade the version of this feature without setting the upgrade type to either safe or unsafe downgrade.");
