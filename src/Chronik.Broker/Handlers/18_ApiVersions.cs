@@ -1,10 +1,8 @@
-// ApiVersions (key 18), v0-4.
-// Built from the handler registry: every key we serve with the versions its handler declares.
-// A version newer than we know gets a v0 body with UNSUPPORTED_VERSION (RequestDispatcher), and the header is
-// always v0 so a client can read it before it knows what we speak.
-// v3+: SupportedFeatures, FinalizedFeaturesEpoch and FinalizedFeatures (KIP-584) from Coordination/Features, as Kafka 4.0
-// fills them: below v4 a supported feature whose minimum is 0 is left out (Kafka's alterFeatureLevel0, for clients that
-// cannot parse a 0 minimum), and a feature finalized at 0 is never listed; a finalized entry has min = max = its level.
+// ApiVersions (key 18), v0-4, from the handler registry (every key with the versions its handler declares).
+// A version newer than we know gets a v0 body with UNSUPPORTED_VERSION (RequestDispatcher); the header is always v0.
+// v3+: the finalized features (KIP-584, Coordination/Features) as Kafka 4.0 fills them: v3 leaves out a supported
+// feature whose minimum is 0 (Kafka's alterFeatureLevel0: older clients cannot parse it), no feature finalized at 0 is
+// listed, and a finalized entry has min = max = its level.
 using Chronik.Broker.Dispatch;
 using Chronik.Coordination.Features;
 using Chronik.Protocol.Messages;

@@ -1,9 +1,7 @@
-// UpdateFeatures (key 57), v0-2.
-// Upgrades, downgrades (SAFE_DOWNGRADE / UNSAFE_DOWNGRADE; v0: allowDowngrade) and deletes (level 0) finalized features
-// with Kafka 4.0's controller rules (Coordination/Features/FinalizedFeatures.cs), validate_only (v1+) included; the
-// request is atomic: the first failure is the top-level error (behind QuorumController's "The update failed for all
-// features since..." sentence) and (v0-1) the result of every feature ("NONE" on success, as Kafka). Stricter than
-// Kafka in one place: a SAFE_DOWNGRADE of group.version to 0 is refused while consumer (KIP-848) groups exist.
+// UpdateFeatures (key 57), v0-2: upgrades, downgrades (v0: allowDowngrade) and deletes (level 0) finalized features,
+// validate_only (v1+), with Kafka 4.0's controller rules and messages (Coordination/Features/FinalizedFeatures.cs). Atomic:
+// the first failure is the top-level error and (v0-1) every feature's result ("NONE" on success, as in Kafka).
+// Stricter than Kafka: a SAFE_DOWNGRADE of group.version to 0 is refused while consumer (KIP-848) groups exist.
 // With an authorizer: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
