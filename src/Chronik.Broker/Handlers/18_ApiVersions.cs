@@ -14,8 +14,11 @@ public sealed class ApiVersionsHandler : ApiHandler<ApiVersionsRequest, ApiVersi
 {
     private readonly Lazy<HandlerRegistry> _lazy;
     private readonly FinalizedFeatures _features;
-    // Rebuilt when the finalized features change: one for v3 (features with a 0 minimum left out), one for v4.
-    private (FinalizedFeatureSet Features, ApiVersionsResponse V3, ApiVersionsResponse V4)? _cached;
+    // Rebuilt when the finalized features change: one for v3 (features with a 0 minimum left out), one for v4. A class,
+    // so a reader on another thread sees a whole entry (a struct of three references could be read torn).
+    private Cached? _cached;
+
+    private sealed record Cached(FinalizedFeatureSet Features, ApiVersionsResponse V3, ApiVersionsResponse V4);
 
     // Lazy: the registry is built from all handlers, this one included.
     public ApiVersionsHandler(Lazy<HandlerRegistry> registry, FinalizedFeatures features)
@@ -62,15 +65,15 @@ public sealed class ApiVersionsHandler : ApiHandler<ApiVersionsRequest, ApiVersi
             return new(Build(_lazy.Value, ErrorCode.InvalidRequest));
         }
         var finalized = _features.Current;
-        var cached = _cached;
-        if (cached is null || !ReferenceEquals(cached.Value.Features, finalized))
+        var cached = Volatile.Read(ref _cached);
+        if (cached is null || !ReferenceEquals(cached.Features, finalized))
         {
-            cached = (finalized,
+            cached = new Cached(finalized,
                 WithFeatures(Build(_lazy.Value, ErrorCode.None), finalized, omitZeroMinimum: true),
                 WithFeatures(Build(_lazy.Value, ErrorCode.None), finalized, omitZeroMinimum: false));
-            _cached = cached;
+            Volatile.Write(ref _cached, cached);
         }
-        return new(context.ApiVersion >= 4 ? cached.Value.V4 : cached.Value.V3);
+        return new(context.ApiVersion >= 4 ? cached.V4 : cached.V3);
     }
 
     // KIP-511: name and version must match [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?
