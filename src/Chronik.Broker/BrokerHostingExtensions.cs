@@ -48,6 +48,7 @@ public static class BrokerHostingExtensions
             services.AddSingleton<ILogStore>(_ => FileLogStore.Open(options.DataDir, new FileLogStoreOptions
             {
                 DefaultConfig = TopicConfigCatalog.ToLogConfig(k => defaults.TopicConfigDefaults.GetValueOrDefault(k)),
+                MaxOpenSegmentFiles = options.LogMaxOpenSegmentFiles,
             }));
         }
         services.AddSingleton(sp => new TopicManager(sp.GetRequiredService<ILogStore>(), defaults, store is null ? options.DataDir : null));

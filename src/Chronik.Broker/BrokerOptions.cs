@@ -34,6 +34,8 @@ public sealed class BrokerOptions
     /// serve; a creation past it is POLICY_VIOLATION. The offsets topic is exempt.
     /// </summary>
     public int MaxBrokerPartitions { get; set; } = 200_000;
+    /// <summary>log.max.open.segment.files: segment files the store keeps open at once; 0 (the default) is half the RLIMIT_NOFILE soft limit.</summary>
+    public int LogMaxOpenSegmentFiles { get; set; }
     public long LogSegmentBytes { get; set; } = 1L << 30;
     public long LogRollMs { get; set; } = 7L * 24 * 3600 * 1000;
     public long LogRetentionMs { get; set; } = 7L * 24 * 3600 * 1000;

@@ -91,6 +91,7 @@ public static class ConfigDescriber
         new("log.retention.ms", "LONG", o => S(o.LogRetentionMs), null, "Longest time a segment is kept."),
         new("log.roll.ms", "LONG", o => S(o.LogRollMs), null, "Time after which a segment is rolled."),
         new("log.segment.bytes", "INT", o => S(o.LogSegmentBytes), "1073741824", "Segment file size."),
+        new("log.max.open.segment.files", "INT", o => S(o.LogMaxOpenSegmentFiles), "0", "Segment files kept open at once; 0 is half the open-files soft limit."),
         new("max.broker.partitions", "INT", o => S(o.MaxBrokerPartitions), null, "Partitions the broker may hold in total; creating more is POLICY_VIOLATION."),
         new("max.partitions.per.request", "INT", o => S(o.MaxPartitionsPerRequest), null, "Partitions one CreateTopics or CreatePartitions request may add in total."),
         new("message.max.bytes", "INT", o => S(o.MessageMaxBytes), "1048588", "Largest record batch size allowed."),

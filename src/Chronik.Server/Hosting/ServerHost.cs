@@ -10,6 +10,9 @@ namespace Chronik.Server.Hosting;
 /// <summary>Builds and runs the executable's host: the shared broker host, console logging, the metrics listener.</summary>
 internal static partial class ServerHost
 {
+    // Below this, a few thousand partitions and connections share too few descriptors (Kafka's docs ask for 100,000).
+    private const long LowFileLimit = 4096;
+
     public static WebApplication Build(ServerConfig config)
     {
         BrokerOptions options = config.Options;
@@ -33,6 +36,10 @@ internal static partial class ServerHost
         if (fdLimit is { } limit)
         {
             LogFileLimit(logger, limit.PreviousSoft, limit.Soft, limit.Hard);
+            if (limit.Soft < LowFileLimit)
+            {
+                LogLowFileLimit(logger, limit.Soft);
+            }
         }
         foreach (string warning in config.Warnings)
         {
@@ -74,6 +81,10 @@ internal static partial class ServerHost
     [LoggerMessage(EventId = 4, Level = LogLevel.Information,
         Message = "Open files (RLIMIT_NOFILE): soft limit {PreviousSoft} raised to {Soft}, hard limit {Hard}")]
     private static partial void LogFileLimit(ILogger logger, long previousSoft, long soft, long hard);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning,
+        Message = "Open files (RLIMIT_NOFILE) soft limit is {Soft}: segment files beyond half of it are reopened on every read; raise the hard limit (ulimit -n, LimitNOFILE=)")]
+    private static partial void LogLowFileLimit(ILogger logger, long soft);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "Start-up failed: {Reason}")]
     private static partial void LogStartFailed(ILogger logger, string reason, Exception exception);
