@@ -4,6 +4,7 @@
                                             error of each topic that failed
   produce BROKER PREFIX TOPICS PARTITIONS   one record (key "topic/partition") to every partition; prints how many delivered
   verify BROKER PREFIX TOPICS PARTITIONS    reads every partition from the start: each must hold exactly its one record
+  topics BROKER PREFIX TOPICS PARTITIONS    Metadata must list every topic with PARTITIONS partitions
 """
 import sys, time
 from confluent_kafka import Producer, Consumer, TopicPartition, KafkaError
@@ -61,3 +62,10 @@ elif cmd == "verify":
     if bad:
         raise SystemExit(f"{len(bad)} partitions wrong, e.g. {bad[:3]}: {[seen.get(b) for b in bad[:3]]} ({len(eof)} at end)")
     print(f"{len(want)} partitions verified")
+
+elif cmd == "topics":
+    md = AdminClient({"bootstrap.servers": broker}).list_topics(timeout=120)
+    bad = [n for n in topics if n not in md.topics or len(md.topics[n].partitions) != nparts]
+    if bad:
+        raise SystemExit(f"{len(bad)} topics missing or short, e.g. {bad[:3]}")
+    print(f"{len(topics)} topics of {nparts} partitions listed")
