@@ -18,7 +18,7 @@ RESULTS=()
 start_broker() { # $1 = extra config file lines
   DATA=$(mktemp -d /tmp/chronik-bench.XXXXXX)
   printf '%s\n' "num.partitions=1" "$1" > "$DATA/server.properties"
-  dotnet "$DLL" --bind 127.0.0.1 --kafka-port $PORT --metrics-port $((PORT + 1)) --advertised-host 127.0.0.1 \
+  dotnet "$DLL" --bind 127.0.0.1 --kafka-port $PORT --metrics-port $((PORT + 1)) --schema-registry-port 0 --advertised-host 127.0.0.1 \
     --data-dir "$DATA/data" --config "$DATA/server.properties" --log-level warning > "$DATA/broker.log" 2>&1 &
   BROKER=$!
   for _ in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$PORT) 2>/dev/null && return 0; sleep 0.1; done

@@ -9,6 +9,10 @@ public sealed class BrokerOptions
     public string BindAddress { get; set; } = "0.0.0.0";
     public int KafkaPort { get; set; } = 9092;
     public int MetricsPort { get; set; } = 9093;
+    /// <summary>schema.registry.enable: serve the built-in Schema Registry (in the server executable only).</summary>
+    public bool SchemaRegistryEnabled { get; set; } = true;
+    /// <summary>schema.registry.port: HTTP port of the Schema Registry; 0 picks a free port.</summary>
+    public int SchemaRegistryPort { get; set; } = 8081;
     /// <summary>The host clients are told to connect to; never 0.0.0.0.</summary>
     public string AdvertisedHost { get; set; } = System.Net.Dns.GetHostName();
     /// <summary>Defaults to <see cref="KafkaPort"/> when not set.</summary>

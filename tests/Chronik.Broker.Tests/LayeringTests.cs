@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Chronik.Broker.Tests;
 
-/// <summary>Protocol ← Storage ← Coordination ← Broker ← Server and Embedded: each project references only the layer below; nothing references the server.</summary>
+/// <summary>Protocol ← Storage ← Coordination ← Broker ← SchemaRegistry, Server and Embedded (the server also references SchemaRegistry): each project references only the layer below; nothing references the server.</summary>
 public class LayeringTests
 {
     private static string Root()
@@ -26,7 +26,8 @@ public class LayeringTests
     [InlineData("Chronik.Storage", "Chronik.Protocol")]
     [InlineData("Chronik.Coordination", "Chronik.Storage")]
     [InlineData("Chronik.Broker", "Chronik.Coordination")]
-    [InlineData("Chronik.Server", "Chronik.Broker")]
+    [InlineData("Chronik.Server", "Chronik.Broker,Chronik.SchemaRegistry")]
+    [InlineData("Chronik.SchemaRegistry", "Chronik.Broker")]
     [InlineData("Chronik.Embedded", "Chronik.Broker")]
     public void Project_references_follow_the_layers(string project, string expected)
     {

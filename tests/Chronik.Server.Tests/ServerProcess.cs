@@ -38,6 +38,12 @@ internal sealed partial class ServerProcess : IDisposable
             WorkingDirectory = Path.GetTempPath(),
         };
         info.ArgumentList.Add(ServerDll);
+        // Servers run side by side: the Schema Registry takes a free port unless the test names one.
+        if (!args.Contains("--schema-registry-port"))
+        {
+            info.ArgumentList.Add("--schema-registry-port");
+            info.ArgumentList.Add("0");
+        }
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);

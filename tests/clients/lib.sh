@@ -48,7 +48,7 @@ _broker_launch() {
     [ -f "$CHRONIK_SERVER_DLL" ] || die "broker not built: $CHRONIK_SERVER_DLL (run: dotnet build -c Release Chronik.slnx)"
     cmd=(dotnet "$CHRONIK_SERVER_DLL")
   fi
-  local args=(--kafka-port "$BROKER_PORT" --metrics-port "$BROKER_MPORT" --bind 127.0.0.1 --advertised-host 127.0.0.1 --data-dir "$BROKER_DATA")
+  local args=(--kafka-port "$BROKER_PORT" --metrics-port "$BROKER_MPORT" --schema-registry-port "${BROKER_SRPORT:-0}" --bind 127.0.0.1 --advertised-host 127.0.0.1 --data-dir "$BROKER_DATA")
   [ -n "${BROKER_CONFIG:-}" ] && args+=(--config "$BROKER_CONFIG")
   echo "=== start $(date +%T): ${cmd[*]} ${args[*]}" >>"$BROKER_LOG"
   "${cmd[@]}" "${args[@]}" >>"$BROKER_LOG" 2>&1 </dev/null &
@@ -82,6 +82,9 @@ broker_start() {
   mkdir -p "$BROKER_DATA"
   BROKER_PORT=$(free_port); BROKER_MPORT=$(free_port)
   while [ "$BROKER_MPORT" = "$BROKER_PORT" ]; do BROKER_MPORT=$(free_port); done
+  BROKER_SRPORT=$(free_port)
+  while [ "$BROKER_SRPORT" = "$BROKER_PORT" ] || [ "$BROKER_SRPORT" = "$BROKER_MPORT" ]; do BROKER_SRPORT=$(free_port); done
+  SCHEMA_REGISTRY_URL="http://127.0.0.1:$BROKER_SRPORT"
   BROKER="127.0.0.1:$BROKER_PORT"
   BROKER_LOG=${BROKER_LOG:-$BROKER_DATA.log}
   _broker_launch

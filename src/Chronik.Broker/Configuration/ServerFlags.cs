@@ -15,6 +15,8 @@ public static class ServerFlags
             (s, v) => s.Options.KafkaPort = ConfigValues.Port(v), "listeners"),
         new("--metrics-port", "PORT", s => Text(s.Options.MetricsPort), "HTTP port for /metrics and /health.",
             (s, v) => s.Options.MetricsPort = ConfigValues.Port(v)),
+        new("--schema-registry-port", "PORT", s => Text(s.Options.SchemaRegistryPort), "HTTP port of the built-in Schema Registry (0: a free port).",
+            (s, v) => s.Options.SchemaRegistryPort = ConfigValues.Int(v, 0, 65535), "schema.registry.port"),
         new("--bind", "ADDRESS", s => s.Options.BindAddress, "Address the first Kafka listener and the metrics listener bind to.",
             (s, v) => s.Options.BindAddress = ConfigValues.NonEmpty(v), "listeners"),
         new("--advertised-host", "HOST", _ => "the bind address if concrete, else this machine's host name",

@@ -2,12 +2,13 @@ using System.Net.Sockets;
 using Chronik.Broker;
 using Chronik.Broker.Configuration;
 using Chronik.Broker.Hosting;
+using Chronik.SchemaRegistry;
 using Chronik.Server.Metrics;
 using Chronik.Storage;
 
 namespace Chronik.Server.Hosting;
 
-/// <summary>Builds and runs the executable's host: the shared broker host, console logging, the metrics listener.</summary>
+/// <summary>Builds and runs the executable's host: the shared broker host, console logging, the metrics listener, the Schema Registry.</summary>
 internal static partial class ServerHost
 {
     // Below this, a few thousand partitions and connections share too few descriptors (Kafka's docs ask for 100,000).
@@ -20,9 +21,11 @@ internal static partial class ServerHost
         BrokerHost.UseConsoleLogging(builder.Logging, config.LogLevel);
         builder.Services.AddSingleton(_ => new PrometheusExporter());
         builder.WebHost.ConfigureKestrel(kestrel => BrokerHost.Listen(kestrel, options.BindAddress, options.MetricsPort));
+        builder.AddChronikSchemaRegistry(options);
 
         WebApplication app = builder.Build();
         app.MapOperationalEndpoints();
+        app.MapChronikSchemaRegistry();
         return app;
     }
 

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Avro;
+
+namespace Chronik.SchemaRegistry.Schemas;
+
+/// <summary>
+/// AVRO: parsed by Apache.Avro (referenced schemas first, so their named types resolve); the canonical text is
+/// the registered JSON without whitespace, and with normalize the library's own full form (names resolved).
+/// Compatibility is Avro's schema resolution (<see cref="AvroCompatibility"/>).
+/// </summary>
+internal sealed class AvroSchemaType : ISchemaType
+{
+    public string Name => State.SchemaTypeNames.Avro;
+
+    public ParsedSchema Parse(string schema, IReadOnlyList<ResolvedReference> references, bool normalize)
+    {
+        try
+        {
+            var names = new SchemaNames();
+            foreach (ResolvedReference r in references)
+            {
+                Schema.Parse(r.Schema, names, null);
+            }
+            Schema parsed = Schema.Parse(schema, names, null);
+            string canonical = normalize
+                ? parsed.ToString()
+                : CanonicalJson.Compact(JsonNode.Parse(schema) ?? throw new InvalidSchemaException("null schema"), sortKeys: false);
+            return new ParsedSchema(Name, canonical, parsed);
+        }
+        catch (Exception e) when (e is AvroException or JsonException or Newtonsoft.Json.JsonException or ArgumentException)
+        {
+            throw new InvalidSchemaException($"Invalid schema {schema}, details: {e.Message}", e);
+        }
+    }
+
+    public IReadOnlyList<string> ReaderIncompatibilities(ParsedSchema reader, ParsedSchema writer) =>
+        AvroCompatibility.Check((Schema)reader.Model, (Schema)writer.Model);
+}
