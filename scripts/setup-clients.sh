@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real Kafka clients the tests drive: Debian packages (kcat, python clients, build deps),
 # librdkafka 2.12.0 built from npm node-rdkafka@3.6.1 (library, test suite, rdkafka_performance) and
-# kafkajs 2.2.4. Everything is cached outside the clone in $CHRONIK_CACHE (default /var/cache/chronik),
+# kafkajs 2.2.4 and @kafkajs/confluent-schema-registry 4.1.0. Everything is cached outside the clone in $CHRONIK_CACHE (default /var/cache/chronik),
 # so a second run costs nothing. Prints the cache directory on its last line.
 set -euo pipefail
 CACHE=${CHRONIK_CACHE:-/var/cache/chronik}
@@ -9,7 +9,7 @@ mkdir -p "$CACHE"
 log() { echo "[setup-clients] $*" >&2; }
 
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-PKGS="build-essential pkg-config libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev rapidjson-dev kcat python3-confluent-kafka python3-kafka liblz4-1 libzstd1"
+PKGS="build-essential pkg-config libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev rapidjson-dev kcat python3-confluent-kafka python3-kafka python3-requests python3-jsonschema liblz4-1 libzstd1"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -32,5 +32,10 @@ fi
 if [ ! -f "$CACHE/node/node_modules/kafkajs/package.json" ]; then
   log "npm install kafkajs@2.2.4"
   mkdir -p "$CACHE/node" && ( cd "$CACHE/node" && npm init -y >/dev/null && npm install --silent kafkajs@2.2.4 >&2 )
+fi
+if [ ! -f "$CACHE/node/node_modules/@kafkajs/confluent-schema-registry/package.json" ]; then
+  log "npm install @kafkajs/confluent-schema-registry@4.1.0"
+  mkdir -p "$CACHE/node" && ( cd "$CACHE/node" && { [ -f package.json ] || npm init -y >/dev/null; } \
+    && npm install --silent @kafkajs/confluent-schema-registry@4.1.0 >&2 )
 fi
 echo "$CACHE"

@@ -6,13 +6,16 @@ namespace Chronik.SchemaRegistry.Tests;
 
 /// <summary>
 /// Evolutions × levels × types, with the verdicts Confluent documents (Avro: the specification's resolution
-/// rules; JSON Schema: Confluent's open/closed content-model rules). B = BACKWARD (new reads old),
+/// rules; JSON Schema: Confluent's open/closed content-model rules; Protobuf: Confluent's message/field diff rules). B = BACKWARD (new reads old),
 /// F = FORWARD (old reads new), U = FULL (both); NONE always passes. Transitive levels are checked in RestApiTests.
 /// </summary>
 public class CompatibilityTableTests
 {
     private const string Avro = SchemaTypeNames.Avro;
     private const string Json = SchemaTypeNames.Json;
+    private const string Proto = SchemaTypeNames.Protobuf;
+
+    private static string Msg(string fields, string extra = "") => "syntax = \"proto3\";\npackage example;\nmessage User {\n" + fields + "\n}\n" + extra;
 
     private static string Rec(params string[] fields) => $$"""{"type":"record","name":"User","namespace":"com.example","fields":[{{string.Join(",", fields)}}]}""";
     private static string Enum(params string[] symbols) =>
@@ -63,6 +66,16 @@ public class CompatibilityTableTests
         { "property made required", Json, Obj(A), Obj(A, required: "\"a\""), "-+-" },
         { "required dropped", Json, Obj(A, required: "\"a\""), Obj(A), "+--" },
         { "enum value added", Json, """{"enum":["x","y"]}""", """{"enum":["x","y","z"]}""", "+--" },
+        { "protobuf field added", Proto, Msg("string name = 1;"), Msg("string name = 1;\nint32 age = 2;"), "+++" },
+        { "protobuf field removed", Proto, Msg("string name = 1;\nint32 age = 2;"), Msg("string name = 1;"), "+++" },
+        { "protobuf field renamed", Proto, Msg("string name = 1;"), Msg("string full_name = 1;"), "+++" },
+        { "protobuf field renumbered", Proto, Msg("string name = 1;"), Msg("string name = 2;"), "+++" },
+        { "protobuf field numbers swapped across types", Proto, Msg("string name = 1;\nint32 age = 2;"), Msg("string name = 2;\nint32 age = 1;"), "---" },
+        { "protobuf int32 widened to int64", Proto, Msg("int32 age = 1;"), Msg("int64 age = 1;"), "+++" },
+        { "protobuf int32 changed to string", Proto, Msg("int32 age = 1;"), Msg("string age = 1;"), "---" },
+        { "protobuf field made repeated", Proto, Msg("string name = 1;"), Msg("repeated string name = 1;"), "---" },
+        { "protobuf message removed", Proto, Msg("string name = 1;", "message Extra { int32 x = 1; }\n"), Msg("string name = 1;"), "-+-" },
+        { "protobuf package changed", Proto, Msg("string name = 1;"), Msg("string name = 1;").Replace("package example;", "package other;", StringComparison.Ordinal), "---" },
         { "maxLength narrowed", Json, """{"type":"string","maxLength":10}""", """{"type":"string","maxLength":5}""", "-+-" },
     };
 

@@ -62,7 +62,7 @@ public sealed class RestApiTests : IAsyncLifetime, IDisposable
         Assert.Equal("[\"other-value\",\"users-value\"]", (await _rest.GetAsync($"/schemas/ids/{id}/subjects")).Body!.ToJsonString());
         Assert.Equal("[{\"subject\":\"other-value\",\"version\":1},{\"subject\":\"users-value\",\"version\":1}]",
             (await _rest.GetAsync($"/schemas/ids/{id}/versions")).Body!.ToJsonString());
-        Assert.Equal("[\"AVRO\",\"JSON\"]", (await _rest.GetAsync("/schemas/types")).Body!.ToJsonString());
+        Assert.Equal("[\"AVRO\",\"JSON\",\"PROTOBUF\"]", (await _rest.GetAsync("/schemas/types")).Body!.ToJsonString());
 
         var found = (await _rest.PostAsync("/subjects/users-value", Schema(User2))).Body!;
         Assert.Equal((2, id2), (found["version"]!.GetValue<int>(), found["id"]!.GetValue<int>()));
@@ -184,6 +184,13 @@ public sealed class RestApiTests : IAsyncLifetime, IDisposable
         Assert.Equal($"[{personId}]", (await _rest.GetAsync("/subjects/avro-address/versions/1/referencedby")).Body!.ToJsonString());
         r = await _rest.DeleteAsync("/subjects/avro-address/versions/1");
         AssertError(r.Status, r.Body, 422, 42206);
+        string proto = "syntax = \"proto3\";\nmessage Greeting {\n  string text = 1;\n}\n";
+        int protoId = await _rest.RegisterAsync("greeting", proto, "PROTOBUF");
+        Assert.Equal("PROTOBUF", (await _rest.GetAsync($"/schemas/ids/{protoId}")).Body!["schemaType"]!.GetValue<string>());
+        r = await _rest.PostAsync("/subjects/greeting/versions", Schema(proto.Replace("string text", "int32 text", StringComparison.Ordinal), "PROTOBUF"));
+        AssertError(r.Status, r.Body, 409, 409);
+        r = await _rest.PostAsync("/subjects/greeting/versions", Schema("message {", "PROTOBUF"));
+        AssertError(r.Status, r.Body, 422, 42201);
         // normalize: key order and whitespace do not make a new version.
         var reordered = Schema("""{ "properties": {"city": {"type": "string"}}, "type": "object" }""", "JSON");
         var n = await _rest.PostAsync("/subjects/address/versions?normalize=true", reordered);

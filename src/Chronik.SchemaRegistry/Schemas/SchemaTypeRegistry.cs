@@ -5,7 +5,7 @@ public sealed class SchemaTypeRegistry
 {
     private readonly Dictionary<string, ISchemaType> _types;
 
-    public SchemaTypeRegistry() => _types = new ISchemaType[] { new AvroSchemaType(), new JsonSchemaType() }
+    public SchemaTypeRegistry() => _types = new ISchemaType[] { new AvroSchemaType(), new JsonSchemaType(), new ProtobufSchemaType() }
         .ToDictionary(t => t.Name, StringComparer.Ordinal);
 
     public IReadOnlyList<string> Names => _types.Keys.Order(StringComparer.Ordinal).ToList();

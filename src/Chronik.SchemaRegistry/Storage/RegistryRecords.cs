@@ -11,7 +11,8 @@ namespace Chronik.SchemaRegistry.Storage;
 /// </summary>
 public static class RegistryRecords
 {
-    private static readonly JsonWriterOptions s_writer = new() { Indented = false };
+    // Relaxed escaping writes quotes as \" the way Confluent's registry (Jackson) does, not as \u0022.
+    private static readonly JsonWriterOptions s_writer = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static RegistryRecord Schema(SchemaEntry e) => new(SchemaKey(e.Subject, e.Version), Write(w =>
     {
