@@ -204,6 +204,7 @@ public sealed class RestApiTests : IAsyncLifetime, IDisposable
         int id1 = await _rest.RegisterAsync("keep", User1);
         int id2 = await _rest.RegisterAsync("keep", User2);
         await _rest.RegisterAsync("gone", UserNoDefault);
+        await _rest.PutAsync("/config/gone", new JsonObject { ["compatibility"] = "NONE" });
         await _rest.DeleteAsync("/subjects/gone");
         await _rest.DeleteAsync("/subjects/keep/versions/1");
         await _rest.PutAsync("/config/keep", new JsonObject { ["compatibility"] = "FULL" });
@@ -220,6 +221,7 @@ public sealed class RestApiTests : IAsyncLifetime, IDisposable
         Assert.Equal("FULL", (await _rest.GetAsync("/config/keep")).Body!["compatibilityLevel"]!.GetValue<string>());
         Assert.Equal("FORWARD", (await _rest.GetAsync("/config")).Body!["compatibilityLevel"]!.GetValue<string>());
         Assert.Equal("READONLY", (await _rest.GetAsync("/mode/keep")).Body!["mode"]!.GetValue<string>());
+        Assert.Equal(404, (int)(await _rest.GetAsync("/config/gone")).Status);
         // A new schema after the restart gets the next id, not a reused one.
         int id3 = await _rest.RegisterAsync("fresh", """{"type":"string"}""");
         Assert.Equal(4, id3);

@@ -395,13 +395,13 @@ public sealed partial class SchemaRegistryService(SchemasTopic topic, SchemaType
         {
             if (_loaded) return;
             long records = topic.Open(_state.Apply);
-            LogLoaded(logger, _state.Subjects(deleted: true).Count, records, SchemasTopic.Name);
+            LogLoaded(logger, _state.Subjects(deleted: true).Count, records, SchemasTopic.Name, _state.RecordsSkipped);
             _loaded = true;
         }
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Schema registry: loaded {Subjects} subject(s) from {Records} record(s) of {Topic}")]
-    private static partial void LogLoaded(ILogger logger, int subjects, long records, string topic);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Schema registry: loaded {Subjects} subject(s) from {Records} record(s) of {Topic} ({Skipped} unreadable record(s) skipped)")]
+    private static partial void LogLoaded(ILogger logger, int subjects, long records, string topic, long skipped);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Schema registry: stored schema {Subject} version {Version} no longer parses: {Reason}")]
     private static partial void LogUnparsable(ILogger logger, string subject, int version, string reason);

@@ -22,10 +22,25 @@ public sealed class RegistryState
     public CompatibilityLevel? GlobalConfig { get; private set; }
     public RegistryMode? GlobalMode { get; private set; }
     public long RecordsApplied { get; private set; }
+    /// <summary>Records skipped because their key or value could not be read (a newer or foreign writer's).</summary>
+    public long RecordsSkipped { get; private set; }
 
     public void Apply(RegistryRecord record)
     {
-        if (RegistryRecords.ReadKey(record.Key) is { } key) Apply(key, record.Value);
+        RegistryKey? key = RegistryRecords.ReadKey(record.Key);
+        if (key is null)
+        {
+            RecordsSkipped++;
+            return;
+        }
+        try
+        {
+            Apply(key, record.Value);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            RecordsSkipped++;
+        }
     }
 
     public void Apply(RegistryKey key, byte[]? value)

@@ -92,15 +92,16 @@ public static class RegistryRecords
             foreach (JsonNode? r in array)
             {
                 if (r is null) continue;
-                refs.Add(new SchemaReference(r["name"]!.GetValue<string>(), r["subject"]!.GetValue<string>(), r["version"]!.GetValue<int>()));
+                if (r is not JsonObject ro) throw new JsonException("a reference is not an object");
+                refs.Add(new SchemaReference(Required(ro, "name").GetValue<string>(), Required(ro, "subject").GetValue<string>(), Required(ro, "version").GetValue<int>()));
             }
         }
         return new SchemaEntry(
-            o["subject"]!.GetValue<string>(),
-            o["version"]!.GetValue<int>(),
-            o["id"]!.GetValue<int>(),
+            Required(o, "subject").GetValue<string>(),
+            Required(o, "version").GetValue<int>(),
+            Required(o, "id").GetValue<int>(),
             o["schemaType"]?.GetValue<string>() ?? SchemaTypeNames.Avro,
-            o["schema"]!.GetValue<string>(),
+            Required(o, "schema").GetValue<string>(),
             refs,
             o["deleted"]?.GetValue<bool>() ?? false);
     }
@@ -111,7 +112,9 @@ public static class RegistryRecords
     public static RegistryMode? ReadMode(ReadOnlySpan<byte> value) =>
         RegistryModes.TryParse(Object(value)["mode"]?.GetValue<string>(), out RegistryMode m) ? m : null;
 
-    public static int ReadDeleteSubjectVersion(ReadOnlySpan<byte> value) => Object(value)["version"]!.GetValue<int>();
+    public static int ReadDeleteSubjectVersion(ReadOnlySpan<byte> value) => Required(Object(value), "version").GetValue<int>();
+
+    private static JsonNode Required(JsonObject o, string name) => o[name] ?? throw new JsonException($"missing {name}");
 
     private static JsonObject Object(ReadOnlySpan<byte> value) =>
         JsonNode.Parse(value) as JsonObject ?? throw new JsonException("not a JSON object");

@@ -47,7 +47,8 @@ public sealed class SchemasTopic(TopicManager topics, ILogger<SchemasTopic> logg
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (RegistryRecord r in records)
         {
-            builder.Append(now, r.Key, r.Value);
+            // The explicit overload: a null byte[] would otherwise become an empty span, not a tombstone.
+            builder.Append(now, r.Key, false, r.Value, r.Value is null, default);
         }
         try
         {
@@ -87,7 +88,7 @@ public sealed class SchemasTopic(TopicManager topics, ILogger<SchemasTopic> logg
                     foreach (var record in batch)
                     {
                         if (record.Offset(header) < offset || record.KeyIsNull) continue;
-                        apply(new RegistryRecord(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray()));
+                        apply(new RegistryRecord(record.Key.ToArray(), record.ValueIsNull || record.Value.Length == 0 ? null : record.Value.ToArray()));
                         count++;
                     }
                 }
