@@ -84,6 +84,8 @@ public sealed class RestApiTests : IAsyncLifetime, IDisposable
         AssertError(r.Status, r.Body, 422, 42202);
         r = await _rest.PostAsync("/subjects/s/versions", Schema("{\"type\":\"record\""));
         AssertError(r.Status, r.Body, 422, 42201);
+        r = await _rest.PostAsync("/subjects/s/versions", Schema("{\"type\":\"nope\"}"));
+        AssertError(r.Status, r.Body, 422, 42201);
         r = await _rest.PostAsync("/subjects/s/versions", Schema(User1, "XML"));
         AssertError(r.Status, r.Body, 422, 42201);
         r = await _rest.PutAsync("/config", new JsonObject { ["compatibility"] = "SIDEWAYS" });

@@ -22,7 +22,8 @@ internal sealed class AvroSchemaType : ISchemaType
             {
                 Schema.Parse(r.Schema, names, null);
             }
-            Schema parsed = Schema.Parse(schema, names, null);
+            // Apache.Avro answers null (no exception) for an object whose type names nothing it knows.
+            Schema parsed = Schema.Parse(schema, names, null) ?? throw new InvalidSchemaException($"Invalid schema {schema}, details: undefined type");
             string canonical = normalize
                 ? parsed.ToString()
                 : CanonicalJson.Compact(JsonNode.Parse(schema) ?? throw new InvalidSchemaException("null schema"), sortKeys: false);
