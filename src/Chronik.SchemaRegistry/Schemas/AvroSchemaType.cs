@@ -6,7 +6,7 @@ namespace Chronik.SchemaRegistry.Schemas;
 
 /// <summary>
 /// AVRO: parsed by Apache.Avro (referenced schemas first, so their named types resolve); the canonical text is
-/// the registered JSON without whitespace, and with normalize the library's own full form (names resolved).
+/// the registered JSON without whitespace, and with normalize the library's own full form (names resolved; only compacted when the schema has references).
 /// Compatibility is Avro's schema resolution (<see cref="AvroCompatibility"/>).
 /// </summary>
 internal sealed class AvroSchemaType : ISchemaType
@@ -24,7 +24,9 @@ internal sealed class AvroSchemaType : ISchemaType
             }
             // Apache.Avro answers null (no exception) for an object whose type names nothing it knows.
             Schema parsed = Schema.Parse(schema, names, null) ?? throw new InvalidSchemaException($"Invalid schema {schema}, details: undefined type");
-            string canonical = normalize
+            // The library's form writes referenced named types inline, which a later parse with the same references
+            // would reject as redefined; with references, normalize only compacts.
+            string canonical = normalize && references.Count == 0
                 ? parsed.ToString()
                 : CanonicalJson.Compact(JsonNode.Parse(schema) ?? throw new InvalidSchemaException("null schema"), sortKeys: false);
             return new ParsedSchema(Name, canonical, parsed);
