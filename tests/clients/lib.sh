@@ -4,7 +4,8 @@
 #
 # Broker life cycle (one broker per "handle" variable set, state kept in shell variables):
 #   broker_start [DATA_DIR] [CONFIG_FILE]   start chronik-server on a free 127.0.0.1 port; sets
-#                                          BROKER_PID BROKER_PORT BROKER_MPORT BROKER_DATA BROKER_LOG
+#                                          BROKER_PID BROKER_PORT BROKER_MPORT BROKER_SRPORT BROKER_DATA BROKER_LOG
+#                                          SCHEMA_REGISTRY_URL (the built-in Schema Registry)
 #                                          BROKER (= 127.0.0.1:PORT). Waits (bounded) until it answers.
 #   broker_stop                            SIGTERM by PID, SIGKILL after $BROKER_STOP_TIMEOUT s.
 #   broker_kill9                           SIGKILL by PID (crash simulation).
