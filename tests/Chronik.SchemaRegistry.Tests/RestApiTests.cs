@@ -97,6 +97,8 @@ public sealed class RestApiTests : IAsyncLifetime, IDisposable
         r = await _rest.PostAsync("/subjects/s/versions", Schema(UserNoDefault));
         AssertError(r.Status, r.Body, 409, 409);
         Assert.Contains("READER_FIELD_MISSING_DEFAULT_VALUE", r.Body!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        r = await _rest.PostAsync("/subjects/s/versions", new JsonObject { ["schema"] = User1, ["schemaType"] = 5 });
+        AssertError(r.Status, r.Body, 422, 422);
         r = await _rest.GetAsync("/no/such/route");
         AssertError(r.Status, r.Body, 404, 404);
     }

@@ -24,8 +24,20 @@ internal static class RegistryJson
         }
     }
 
-    /// <summary>A register, lookup or compatibility body: schema, schemaType, references, id, version.</summary>
+    /// <summary>A register, lookup or compatibility body: schema, schemaType, references, id, version; a field of the wrong JSON kind is 422.</summary>
     public static SchemaRequest SchemaRequest(JsonObject body)
+    {
+        try
+        {
+            return ReadSchemaRequest(body);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new RegistryException(422, $"Unprocessable request body: {e.Message}");
+        }
+    }
+
+    private static SchemaRequest ReadSchemaRequest(JsonObject body)
     {
         string schema = body["schema"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>()
             : throw RegistryErrors.InvalidSchema("Empty schema");
