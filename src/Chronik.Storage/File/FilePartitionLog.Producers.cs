@@ -64,15 +64,13 @@ internal sealed partial class FilePartitionLog
     /// </summary>
     private void RecoverProducerFiles(List<LogSegment> segments, long recoveryPoint, long leo, long logStart)
     {
-        _snapshots = new ProducerSnapshotFiles(_dir);
-        _snapshots.DeleteAbove(leo);
+        _snapshots = ProducerSnapshotFiles.Recover(_dir, leo, out var offsets);
         bool sawMarker = false;
         foreach (var s in segments)
         {
             if (s.NextOffset > recoveryPoint || s == segments[^1]) s.TxnIndex.TruncateFrom(recoveryPoint);
             sawMarker |= s.RecoveredControlBatch;
         }
-        var offsets = _snapshots.Offsets();
         _lastSnapshotOffset = offsets.Count > 0 ? offsets[^1] : -1; // a clean restart need not write the same snapshot again
         if (leo > logStart && offsets.Count == 0) _txnIndexRebuildFrom = logStart;
         else if (sawMarker)

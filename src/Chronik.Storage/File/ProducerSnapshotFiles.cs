@@ -17,10 +17,29 @@ internal sealed class ProducerSnapshotFiles
     private readonly Lock _lock = new();
     private readonly string _dir;
 
-    public ProducerSnapshotFiles(string dir)
+    private ProducerSnapshotFiles(string dir) => _dir = dir;
+
+    /// <summary>
+    /// Start-up: drops unfinished temp files and the snapshots above <paramref name="logEnd"/>, and returns the
+    /// offsets left, ascending. One directory listing: at 100,000 partitions each listing is a measurable share of start-up.
+    /// </summary>
+    public static ProducerSnapshotFiles Recover(string dir, long logEnd, out List<long> offsets)
     {
-        _dir = dir;
-        foreach (var tmp in Directory.EnumerateFiles(dir, "*" + Suffix + ".tmp")) System.IO.File.Delete(tmp);
+        offsets = [];
+        foreach (var path in Directory.EnumerateFiles(dir, "*" + Suffix + "*"))
+        {
+            if (path.EndsWith(Suffix + ".tmp", StringComparison.Ordinal))
+            {
+                System.IO.File.Delete(path);
+                continue;
+            }
+            if (!path.EndsWith(Suffix, StringComparison.Ordinal)
+                || !long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out long o)) continue;
+            if (o > logEnd) System.IO.File.Delete(path);
+            else offsets.Add(o);
+        }
+        offsets.Sort();
+        return new ProducerSnapshotFiles(dir);
     }
 
     public static string PathOf(string dir, long offset) => Path.Combine(dir, offset.ToString("D20", CultureInfo.InvariantCulture) + Suffix);
