@@ -13,23 +13,21 @@
 #        --full     librdkafka FULL list (every test Kafka passes, ~20+ min) and bigger client runs
 #        --core     librdkafka CORE list (61 tests) instead of CI
 #        --pending  also run the client tests in tests/clients/pending.list
-#        --scale    also run tests/clients/scale.list (100,000 partitions, ~15 min)
 #        --no-setup / --no-build   skip steps 1 / 2 (for local iteration)
 set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
 
-QUICK=0; FULL=0; CORE=0; PENDING=0; SCALE=0; SETUP=1; BUILD=1
+QUICK=0; FULL=0; CORE=0; PENDING=0; SETUP=1; BUILD=1
 for a in "$@"; do
   case $a in
     --quick) QUICK=1 ;;
     --full) FULL=1 ;;
     --core) CORE=1 ;;
     --pending) PENDING=1 ;;
-    --scale) SCALE=1 ;;
     --no-setup) SETUP=0 ;;
     --no-build) BUILD=0 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown flag $a" >&2; exit 2 ;;
   esac
 done
@@ -154,7 +152,6 @@ if [ $BUILD_OK -eq 1 ]; then
       record pending "$t" SKIP 0 0 "needs a missing broker feature (tests/clients/pending.list); --pending runs it"
     done <tests/clients/pending.list
   fi
-  [ $SCALE -eq 1 ] && run_client_list tests/clients/scale.list scale
   broker_stop
 else
   record clients "(all)" FAIL 0 1 "not run: build failed"
