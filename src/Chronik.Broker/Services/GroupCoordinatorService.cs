@@ -262,40 +262,8 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
     }
 
     /// <summary>Reads the whole offsets log into the coordinator; returns how many records there were and the offset after the last.</summary>
-    private (long Records, long End) Replay(IPartitionLog log, long now)
-    {
-        long offset = log.LogStartOffset;
-        long end = log.HighWatermark;
-        long count = 0;
-        while (offset < end)
-        {
-            using var read = log.Read(offset, 1 << 20, end);
-            if (read.Error == LogError.OffsetOutOfRange && read.LogStartOffset > offset)
-            {
-                offset = read.LogStartOffset;
-                continue;
-            }
-            if (read.Error != LogError.None || read.Length == 0) break;
-            long before = offset;
-            foreach (var entry in new RecordBatchEnumerator(read.Records.Span))
-            {
-                var header = entry.Header;
-                if (!header.IsControl)
-                {
-                    using var batch = DecodedRecordBatch.Open(entry.Bytes);
-                    foreach (var record in batch)
-                    {
-                        if (record.Offset(header) < offset || record.KeyIsNull) continue;
-                        _coordinator.Replay(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray(), now);
-                        count++;
-                    }
-                }
-                offset = Math.Max(offset, header.LastOffset + 1);
-            }
-            if (offset == before) break;
-        }
-        return (count, offset);
-    }
+    private (long Records, long End) Replay(IPartitionLog log, long now) =>
+        KeyedLogReplay.ReadAll(log, (key, value) => _coordinator.Replay(key, value, now));
 
     /// <summary>Rewrites the live state at the log end and moves the log start past the old records (compaction by snapshot).</summary>
     private void Compact(long snapshotStart)

@@ -64,38 +64,7 @@ public sealed class SchemasTopic(TopicManager topics, ILogger<SchemasTopic> logg
         }
     }
 
-    private static long Replay(IPartitionLog log, Action<RegistryRecord> apply)
-    {
-        long offset = log.LogStartOffset;
-        long end = log.HighWatermark;
-        long count = 0;
-        while (offset < end)
-        {
-            using var read = log.Read(offset, 1 << 20, end);
-            if (read.Error == LogError.OffsetOutOfRange && read.LogStartOffset > offset)
-            {
-                offset = read.LogStartOffset;
-                continue;
-            }
-            if (read.Error != LogError.None || read.Length == 0) break;
-            long before = offset;
-            foreach (var entry in new RecordBatchEnumerator(read.Records.Span))
-            {
-                var header = entry.Header;
-                if (!header.IsControl)
-                {
-                    using var batch = DecodedRecordBatch.Open(entry.Bytes);
-                    foreach (var record in batch)
-                    {
-                        if (record.Offset(header) < offset || record.KeyIsNull) continue;
-                        apply(new RegistryRecord(record.Key.ToArray(), record.ValueIsNull || record.Value.Length == 0 ? null : record.Value.ToArray()));
-                        count++;
-                    }
-                }
-                offset = Math.Max(offset, header.LastOffset + 1);
-            }
-            if (offset == before) break;
-        }
-        return count;
-    }
+    // An empty value reads as a tombstone too (records written before tombstones were null ones).
+    private static long Replay(IPartitionLog log, Action<RegistryRecord> apply) =>
+        KeyedLogReplay.ReadAll(log, (key, value) => apply(new RegistryRecord(key, value is { Length: 0 } ? null : value))).Records;
 }
