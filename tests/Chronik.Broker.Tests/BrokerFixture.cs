@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
-using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,23 +61,6 @@ public sealed class BrokerFixture : IAsyncLifetime
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-}
-
-/// <summary>Points Confluent.Kafka's P/Invoke at the librdkafka 2.12 built by scripts/setup-clients.sh.</summary>
-public static class NativeKafka
-{
-    private static int _set;
-
-    public static string LibraryPath =>
-        Environment.GetEnvironmentVariable("CHRONIK_LIBRDKAFKA") is { Length: > 0 } p ? p
-        : Path.Combine(Environment.GetEnvironmentVariable("CHRONIK_CACHE") ?? "/var/cache/chronik", "librdkafka", "src", "librdkafka.so.1");
-
-    public static void EnsureResolver()
-    {
-        if (Interlocked.Exchange(ref _set, 1) == 1) return;
-        NativeLibrary.SetDllImportResolver(typeof(Confluent.Kafka.ProducerConfig).Assembly, (name, asm, path) =>
-            name.Contains("rdkafka", StringComparison.Ordinal) ? NativeLibrary.Load(LibraryPath) : IntPtr.Zero);
     }
 }
 

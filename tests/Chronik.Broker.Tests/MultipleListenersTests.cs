@@ -136,23 +136,5 @@ public sealed class MultipleListenersTests : IAsyncLifetime
         return c.Receive<T>(corr, version, ApiKeys.ResponseHeaderVersion(request.ApiKey, version));
     }
 
-    private static async Task RoundTrip(ClientConfig client, string topic)
-    {
-        var pc = new ProducerConfig(new Dictionary<string, string>(client)) { Acks = Acks.All, MessageTimeoutMs = 20000 };
-        using (var producer = new ProducerBuilder<Null, string>(pc).Build())
-        {
-            for (int i = 0; i < 5; i++) await producer.ProduceAsync(topic, new Message<Null, string> { Value = "v" + i });
-        }
-        var cc = new ConsumerConfig(new Dictionary<string, string>(client)) { GroupId = "g-" + topic, AutoOffsetReset = AutoOffsetReset.Earliest };
-        using var consumer = new ConsumerBuilder<Null, string>(cc).Build();
-        consumer.Subscribe(topic);
-        var got = new List<string>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (got.Count < 5 && DateTime.UtcNow < deadline)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { } r) got.Add(r.Message.Value);
-        }
-        consumer.Close();
-        Assert.Equal(Enumerable.Range(0, 5).Select(i => "v" + i), got);
-    }
+    private static Task RoundTrip(ClientConfig client, string topic) => ClientRoundTrip.ProduceThenConsumeAsync(client, topic, 5);
 }

@@ -31,25 +31,8 @@ public class SecurityListenerTests
         })),
     };
 
-    private static async Task RoundTrip(BrokerFixture broker, ClientConfig security, string topic)
-    {
-        var pc = new ProducerConfig(new Dictionary<string, string>(security)) { BootstrapServers = broker.Bootstrap, Acks = Acks.All, MessageTimeoutMs = 20000 };
-        using (var producer = new ProducerBuilder<Null, string>(pc).Build())
-        {
-            for (int i = 0; i < 10; i++) await producer.ProduceAsync(topic, new Message<Null, string> { Value = "v" + i });
-        }
-        var cc = new ConsumerConfig(new Dictionary<string, string>(security)) { BootstrapServers = broker.Bootstrap, GroupId = "g-" + topic, AutoOffsetReset = AutoOffsetReset.Earliest };
-        using var consumer = new ConsumerBuilder<Null, string>(cc).Build();
-        consumer.Subscribe(topic);
-        var got = new List<string>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (got.Count < 10 && DateTime.UtcNow < deadline)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { } r) got.Add(r.Message.Value);
-        }
-        consumer.Close();
-        Assert.Equal(Enumerable.Range(0, 10).Select(i => "v" + i), got);
-    }
+    private static Task RoundTrip(BrokerFixture broker, ClientConfig security, string topic) =>
+        ClientRoundTrip.ProduceThenConsumeAsync(new ClientConfig(new Dictionary<string, string>(security)) { BootstrapServers = broker.Bootstrap }, topic, 10);
 
     [Theory]
     [InlineData(SaslMechanism.Plain, "alice", "alice-secret")]

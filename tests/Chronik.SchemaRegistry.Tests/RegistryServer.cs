@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Chronik.Broker;
 using Chronik.Broker.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -73,19 +72,3 @@ public sealed class RegistryServer : IAsyncDisposable
     }
 }
 
-/// <summary>Points Confluent.Kafka's P/Invoke at the librdkafka built by scripts/setup-clients.sh (the mirror has no librdkafka.redist).</summary>
-public static class NativeKafka
-{
-    private static int _set;
-
-    public static string LibraryPath =>
-        Environment.GetEnvironmentVariable("CHRONIK_LIBRDKAFKA") is { Length: > 0 } p ? p
-        : Path.Combine(Environment.GetEnvironmentVariable("CHRONIK_CACHE") ?? "/var/cache/chronik", "librdkafka", "src", "librdkafka.so.1");
-
-    public static void EnsureResolver()
-    {
-        if (Interlocked.Exchange(ref _set, 1) == 1) return;
-        NativeLibrary.SetDllImportResolver(typeof(Confluent.Kafka.ProducerConfig).Assembly, (name, asm, path) =>
-            name.Contains("rdkafka", StringComparison.Ordinal) ? NativeLibrary.Load(LibraryPath) : IntPtr.Zero);
-    }
-}
