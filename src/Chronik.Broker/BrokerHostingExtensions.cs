@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Chronik.Broker.Dispatch;
+using Chronik.Broker.Handlers;
 using Chronik.Broker.Metrics;
 using Chronik.Broker.Network;
 using Chronik.Broker.Security;
@@ -89,6 +90,8 @@ public static class BrokerHostingExtensions
         {
             if (type is { IsClass: true, IsAbstract: false } && typeof(IApiHandler).IsAssignableFrom(type))
             {
+                // KIP-714 is served only when asked for, as Kafka serves it only with a telemetry receiver configured.
+                if (!options.ClientTelemetryEnable && (type == typeof(GetTelemetrySubscriptionsHandler) || type == typeof(PushTelemetryHandler))) continue;
                 services.AddSingleton(typeof(IApiHandler), type);
             }
         }

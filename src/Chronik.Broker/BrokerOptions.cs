@@ -29,6 +29,11 @@ public sealed class BrokerOptions
     public short DefaultReplicationFactor { get; set; } = 1;
     public bool AutoCreateTopicsEnable { get; set; } = true;
     /// <summary>
+    /// client.telemetry.enable: advertise and answer KIP-714's GetTelemetrySubscriptions and PushTelemetry. Off by
+    /// default, as in Kafka, which serves them only when a telemetry receiver is configured; pushed metrics are dropped.
+    /// </summary>
+    public bool ClientTelemetryEnable { get; set; }
+    /// <summary>
     /// max.partitions.per.request: partitions one CreateTopics or CreatePartitions request may add in total (Kafka's
     /// controller caps a request at the same 10,000); more is POLICY_VIOLATION for every topic of the request.
     /// </summary>

@@ -40,8 +40,6 @@ public class AdminMoreTests(BrokerFixture broker)
         Assert.Equal((0, 0), keys[45]);
         Assert.Equal((0, 0), keys[46]);
         Assert.Equal((0, 2), keys[57]);
-        Assert.Equal((0, 0), keys[71]);
-        Assert.Equal((0, 0), keys[72]);
         Assert.Equal((0, 0), keys[75]);
     }
 
@@ -217,32 +215,5 @@ public class AdminMoreTests(BrokerFixture broker)
         Assert.Equal(0, r.Results[0].Partitions[0].ErrorCode);
         Assert.Equal((short)KafkaError.UnknownTopicOrPartition, r.Results[0].Partitions[1].ErrorCode);
         Assert.Equal((short)KafkaError.LogDirNotFound, r.Results[1].Partitions[0].ErrorCode);
-    }
-
-    [Fact]
-    public void Telemetry_v0_subscribes_to_nothing_and_checks_pushes()
-    {
-        var sub = Call<GetTelemetrySubscriptionsResponse>(new GetTelemetrySubscriptionsRequest { ClientInstanceId = Guid.Empty }, 0);
-        Assert.Equal(0, sub.ErrorCode);
-        Assert.NotEqual(Guid.Empty, sub.ClientInstanceId);
-        Assert.Empty(sub.RequestedMetrics);
-        Assert.Equal(300_000, sub.PushIntervalMs);
-        Assert.Equal(1_048_576, sub.TelemetryMaxBytes);
-        Assert.True(sub.DeltaTemporality);
-        Assert.Equal([4, 3, 1, 2], sub.AcceptedCompressionTypes.Select(x => (int)x));
-
-        var again = Call<GetTelemetrySubscriptionsResponse>(new GetTelemetrySubscriptionsRequest { ClientInstanceId = sub.ClientInstanceId }, 0);
-        Assert.Equal((sub.ClientInstanceId, sub.SubscriptionId), (again.ClientInstanceId, again.SubscriptionId));
-
-        PushTelemetryResponse Push(Guid id, int subscription, sbyte compression = 0, bool terminating = false, int bytes = 0) =>
-            Call<PushTelemetryResponse>(new PushTelemetryRequest { ClientInstanceId = id, SubscriptionId = subscription, CompressionType = compression, Terminating = terminating, Metrics = new byte[bytes] }, 0);
-
-        Assert.Equal(0, Push(sub.ClientInstanceId, sub.SubscriptionId, bytes: 10).ErrorCode);
-        Assert.Equal((short)KafkaError.UnknownSubscriptionId, Push(sub.ClientInstanceId, sub.SubscriptionId + 1).ErrorCode);
-        Assert.Equal((short)KafkaError.UnsupportedCompressionType, Push(sub.ClientInstanceId, sub.SubscriptionId, compression: 9).ErrorCode);
-        Assert.Equal((short)KafkaError.TelemetryTooLarge, Push(sub.ClientInstanceId, sub.SubscriptionId, bytes: 1_048_577).ErrorCode);
-        Assert.Equal((short)KafkaError.InvalidRequest, Push(Guid.Empty, 0).ErrorCode);
-        Assert.Equal(0, Push(sub.ClientInstanceId, sub.SubscriptionId, terminating: true).ErrorCode);
-        Assert.Equal((short)KafkaError.InvalidRequest, Push(sub.ClientInstanceId, sub.SubscriptionId).ErrorCode);
     }
 }

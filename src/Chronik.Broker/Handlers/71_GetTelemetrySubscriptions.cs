@@ -2,7 +2,8 @@
 // KIP-714 answered as a broker with no client-metrics subscriptions: an empty RequestedMetrics list (push nothing),
 // Kafka's default push interval (300000 ms) and telemetry.max.bytes (1 MiB), zstd/lz4/gzip/snappy accepted, delta
 // temporality. A zero instance id gets a new one. Differs from Kafka: Kafka advertises 71/72 only when a telemetry
-// receiver plugin is configured, and throttles a re-request before the push interval; we do neither.
+// receiver plugin is configured, and throttles a re-request before the push interval; we advertise them only with
+// client.telemetry.enable=true, and do not throttle.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Services;
 using Chronik.Protocol.Messages;

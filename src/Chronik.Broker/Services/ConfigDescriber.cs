@@ -67,6 +67,7 @@ public static class ConfigDescriber
     private static readonly BrokerKey[] BrokerKeys =
     [
         new("advertised.listeners", "STRING", Configuration.ListenerProperties.FormatAdvertised, null, "Listeners clients are told to connect to, one per listener name."),
+        new("client.telemetry.enable", "BOOLEAN", o => o.ClientTelemetryEnable ? "true" : "false", "false", "Advertise KIP-714 client telemetry; pushed metrics are dropped."),
         new("auto.create.topics.enable", "BOOLEAN", o => o.AutoCreateTopicsEnable ? "true" : "false", "true", "Create a topic when a client asks for metadata of an unknown one."),
         new("broker.id", "INT", o => S(o.NodeId), "-1", "The id of this broker (equal to node.id)."),
         new("compression.type", "STRING", _ => null, "producer", "Default compression type of topics."),
