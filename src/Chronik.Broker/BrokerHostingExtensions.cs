@@ -99,6 +99,7 @@ public static class BrokerHostingExtensions
         services.AddSingleton<HandlerRegistry>();
         services.AddSingleton(sp => new Lazy<HandlerRegistry>(sp.GetRequiredService<HandlerRegistry>));
         services.AddSingleton<RequestDispatcher>();
+        services.AddSingleton<Network.ResponseWriter>();
         services.AddHostedService<RetentionService>();
         services.AddSingleton<LogCleanerService>();
         services.AddHostedService(sp => sp.GetRequiredService<LogCleanerService>());

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Chronik.Broker.Network;
+using Chronik.Broker.Dispatch;
 using Xunit;
 
 namespace Chronik.Broker.Tests;

@@ -42,4 +42,24 @@ public class LayeringTests
             Assert.DoesNotContain("Chronik.Server.csproj", File.ReadAllText(csproj), StringComparison.Ordinal);
         }
     }
+
+    /// <summary>
+    /// Inside Chronik.Broker, Network (connections, framing) ← Dispatch (request parsing, contexts) ← Handlers (one per
+    /// API key): a folder's files never name a folder above it, so the three form no loop.
+    /// </summary>
+    [Theory]
+    [InlineData("Dispatch", "Network,Handlers")]
+    [InlineData("Handlers", "Network")]
+    public void Broker_folders_form_no_loop(string folder, string forbidden)
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(Root(), "src", "Chronik.Broker", folder), "*.cs", SearchOption.AllDirectories))
+        {
+            var code = string.Join('\n', File.ReadAllLines(file).Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal)));
+            foreach (var other in forbidden.Split(','))
+            {
+                Assert.False(code.Contains("Chronik.Broker." + other, StringComparison.Ordinal) || code.Contains(" " + other + ".", StringComparison.Ordinal) ||
+                    code.Contains("(" + other + ".", StringComparison.Ordinal), $"{Path.GetFileName(file)} in {folder} refers to {other}");
+            }
+        }
+    }
 }

@@ -28,4 +28,15 @@ public sealed class HandlerRegistry
     public IReadOnlyList<IApiHandler> Handlers { get; }
 
     public IApiHandler? Get(short apiKey) => apiKey >= 0 ? _byKey[apiKey] : null;
+
+    /// <summary>An ApiVersions answer listing every served key and version range, without the v3+ feature fields.</summary>
+    public ApiVersionsResponse ApiVersions(ErrorCode error)
+    {
+        var response = new ApiVersionsResponse { ErrorCode = (short)error };
+        foreach (var h in Handlers)
+        {
+            response.ApiKeys.Add(new ApiVersionsResponse.ApiVersion { ApiKey = (short)h.Key, MinVersion = h.MinVersion, MaxVersion = h.MaxVersion });
+        }
+        return response;
+    }
 }

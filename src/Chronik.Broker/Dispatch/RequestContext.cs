@@ -1,4 +1,3 @@
-using Chronik.Broker.Network;
 using Chronik.Broker.Security;
 using Chronik.Protocol.Messages;
 
@@ -40,7 +39,7 @@ public sealed class RequestContext
     public void ThrottleChannel(int throttleMs) => Channel?.Mute(throttleMs);
 
     /// <summary>The peer's IP address as Kafka's ACL host matching sees it ("127.0.0.1"); computed on first use.</summary>
-    public string ClientAddress => _clientAddress ??= Handlers.GroupHandlers.ClientHost(RemoteEndPoint)[1..];
+    public string ClientAddress => _clientAddress ??= ClientHost.Format(RemoteEndPoint)[1..];
 
     private string? _clientAddress;
 

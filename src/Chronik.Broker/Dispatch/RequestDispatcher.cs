@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using Chronik.Broker.Metrics;
-using Chronik.Broker.Network;
 using Chronik.Broker.Security;
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Wire;
@@ -14,20 +13,19 @@ public readonly record struct PendingResponse(
     ValueTask<IKafkaMessage?> Response, RequestContext Context, short ResponseVersion, short HeaderVersion,
     byte[]? RentedFrame, int FrameLength, long StartTimestamp);
 
-/// <summary>Turns one frame into a started handler call: parses the header and body, picks the handler, logs at debug level.</summary>
+/// <summary>
+/// Turns one frame into a started handler call: parses the header and body, picks the handler, logs at debug level.
+/// Framing the answer, request quotas and metrics are the connection's <c>Network.ResponseWriter</c>.
+/// </summary>
 public sealed class RequestDispatcher
 {
     private readonly HandlerRegistry _registry;
-    private readonly BrokerMetrics _metrics;
     private readonly ILogger<RequestDispatcher> _logger;
-    private readonly Services.ClientQuotas _quotas;
 
-    public RequestDispatcher(HandlerRegistry registry, BrokerMetrics metrics, ILogger<RequestDispatcher> logger, Services.ClientQuotas quotas)
+    public RequestDispatcher(HandlerRegistry registry, ILogger<RequestDispatcher> logger)
     {
         _registry = registry;
-        _metrics = metrics;
         _logger = logger;
-        _quotas = quotas;
     }
 
     /// <summary>Starts handling a frame. Throws <see cref="KafkaProtocolException"/> when the connection must be closed.</summary>
@@ -74,7 +72,7 @@ public sealed class RequestDispatcher
                 if (apiKey == (short)ApiKey.ApiVersions)
                 {
                     // A client newer than us: answer v0 with UNSUPPORTED_VERSION and our ranges, so it retries lower.
-                    var unsupported = Handlers.ApiVersionsHandler.Build(_registry, ErrorCode.UnsupportedVersion);
+                    var unsupported = _registry.ApiVersions(ErrorCode.UnsupportedVersion);
                     return new PendingResponse(new ValueTask<IKafkaMessage?>(unsupported), context, 0, 0, rented, length, start);
                 }
                 KafkaProtocolException.Throw($"{BrokerMetrics.ApiName(apiKey)} v{version} is not supported (v{handler.MinVersion}-{handler.MaxVersion})");
@@ -129,45 +127,5 @@ public sealed class RequestDispatcher
             _ => false,
         };
         if (!allowed) KafkaProtocolException.Throw($"unexpected {BrokerMetrics.ApiName(apiKey)} request during SASL authentication");
-    }
-
-    /// <summary>Writes size, response header and body into the output; returns the bytes written.</summary>
-    public static int WriteResponse(IBufferWriter<byte> output, IKafkaMessage response, in PendingResponse p)
-    {
-        int headerSize = p.HeaderVersion switch { < 0 => 0, 0 => 4, _ => 5 };
-        int bodySize = response.ComputeSize(p.ResponseVersion);
-        int total = 4 + headerSize + bodySize;
-        var span = output.GetSpan(total)[..total];
-        var w = new KafkaWriter(span);
-        w.WriteInt32(headerSize + bodySize);
-        if (p.HeaderVersion >= 0) w.WriteInt32(p.Context.CorrelationId);
-        if (p.HeaderVersion >= 1) w.WriteUnsignedVarInt(0);
-        response.Write(ref w, p.ResponseVersion);
-        if (w.Position != total) throw new InvalidOperationException($"{response.GetType().Name} v{p.ResponseVersion}: wrote {w.Position}, computed {total}");
-        output.Advance(total);
-        return total;
-    }
-
-    /// <summary>
-    /// request_percentage quotas (Kafka's request quota): counts the request's thread time for its (user, client-id)
-    /// and, past the quota, raises the response's throttle_time_ms and mutes the connection (KIP-219). Requests
-    /// before SASL authentication completes and ApiVersions (whose answer is shared) are not counted.
-    /// </summary>
-    public void ApplyRequestQuota(in PendingResponse p, IKafkaMessage? response)
-    {
-        if (!_quotas.Snapshot.HasRequestQuotas || p.HeaderVersion < 0) return;
-        var context = p.Context;
-        if (context.ApiKey == (short)ApiKey.ApiVersions || context.Session is { RequiresSasl: true, Authenticated: false }) return;
-        int throttleMs = _quotas.RecordRequestTime(context, context.ThreadTicks);
-        if (throttleMs <= 0) return;
-        if (response is IThrottledResponse throttled && throttled.ThrottleTimeMs < throttleMs) throttled.ThrottleTimeMs = throttleMs;
-        context.ThrottleChannel(throttleMs);
-    }
-
-    public void Completed(in PendingResponse p, int bytesOut)
-    {
-        if (p.RentedFrame is { } rented) ArrayPool<byte>.Shared.Return(rented);
-        p.Context.ReleaseResources();
-        _metrics.RequestCompleted(p.Context.ApiKey, Stopwatch.GetElapsedTime(p.StartTimestamp).TotalMilliseconds, p.FrameLength + 4, bytesOut);
     }
 }

@@ -39,7 +39,7 @@ public sealed class JoinGroupHandler : ApiHandler<JoinGroupRequest, JoinGroupRes
             };
         }
         short v = context.ApiVersion;
-        var client = new ClientInfo(context.ClientId ?? "", GroupHandlers.ClientHost(context.RemoteEndPoint), v);
+        var client = new ClientInfo(context.ClientId ?? "", ClientHost.Format(context.RemoteEndPoint), v);
         var response = await _groups.ExecuteDeferredAsync((c, now) => c.JoinGroup(request, client, now)).ConfigureAwait(false);
         if (v < 7)
         {
@@ -47,20 +47,5 @@ public sealed class JoinGroupHandler : ApiHandler<JoinGroupRequest, JoinGroupRes
             response.ProtocolName ??= "";
         }
         return response;
-    }
-}
-
-/// <summary>Helpers shared by the group handlers.</summary>
-internal static class GroupHandlers
-{
-    /// <summary>Kafka shows a member's host as "/address" (Java's InetAddress.toString).</summary>
-    public static string ClientHost(string remoteEndPoint)
-    {
-        string host = remoteEndPoint;
-        int colon = host.LastIndexOf(':');
-        if (colon > 0 && !host.EndsWith(']')) host = host[..colon];
-        host = host.Trim('[', ']');
-        if (host.StartsWith("::ffff:", StringComparison.Ordinal)) host = host["::ffff:".Length..];
-        return "/" + host;
     }
 }

@@ -31,16 +31,6 @@ public sealed class ApiVersionsHandler : ApiHandler<ApiVersionsRequest, ApiVersi
     public override short MinVersion => 0;
     public override short MaxVersion => 4;
 
-    public static ApiVersionsResponse Build(HandlerRegistry registry, ErrorCode error)
-    {
-        var response = new ApiVersionsResponse { ErrorCode = (short)error };
-        foreach (var h in registry.Handlers)
-        {
-            response.ApiKeys.Add(new ApiVersionsResponse.ApiVersion { ApiKey = (short)h.Key, MinVersion = h.MinVersion, MaxVersion = h.MaxVersion });
-        }
-        return response;
-    }
-
     /// <summary>Adds the v3+ feature fields (ignored when written at v0-2, which lack them).</summary>
     public static ApiVersionsResponse WithFeatures(ApiVersionsResponse response, FinalizedFeatureSet finalized, bool omitZeroMinimum)
     {
@@ -62,15 +52,15 @@ public sealed class ApiVersionsHandler : ApiHandler<ApiVersionsRequest, ApiVersi
     {
         if (context.ApiVersion >= 3 && !IsValidClientSoftware(request))
         {
-            return new(Build(_lazy.Value, ErrorCode.InvalidRequest));
+            return new(_lazy.Value.ApiVersions(ErrorCode.InvalidRequest));
         }
         var finalized = _features.Current;
         var cached = Volatile.Read(ref _cached);
         if (cached is null || !ReferenceEquals(cached.Features, finalized))
         {
             cached = new Cached(finalized,
-                WithFeatures(Build(_lazy.Value, ErrorCode.None), finalized, omitZeroMinimum: true),
-                WithFeatures(Build(_lazy.Value, ErrorCode.None), finalized, omitZeroMinimum: false));
+                WithFeatures(_lazy.Value.ApiVersions(ErrorCode.None), finalized, omitZeroMinimum: true),
+                WithFeatures(_lazy.Value.ApiVersions(ErrorCode.None), finalized, omitZeroMinimum: false));
             Volatile.Write(ref _cached, cached);
         }
         return new(context.ApiVersion >= 4 ? cached.V4 : cached.V3);

@@ -4,7 +4,7 @@
 // succeeds or fails alone with INVALID_REQUEST and Kafka's message (unknown key, value <= 0, fractional rate,
 // duplicate key or entity, bad entity). Changes are persisted (client-quotas.json) before the answer and apply to
 // the next request. ip entities (connection_creation_rate) are refused: connection rate quotas are not enforced.
-// request_percentage is enforced by RequestDispatcher.ApplyRequestQuota.
+// request_percentage is enforced by Network.ResponseWriter (request quotas).
 using Chronik.Broker.Dispatch;
 using Chronik.Coordination.Quotas;
 using Chronik.Protocol.Messages;

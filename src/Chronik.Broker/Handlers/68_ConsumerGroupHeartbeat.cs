@@ -40,7 +40,7 @@ public sealed class ConsumerGroupHeartbeatHandler : ApiHandler<ConsumerGroupHear
         {
             return new ConsumerGroupHeartbeatResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed, ErrorMessage = AuthorizerExtensions.AuthorizationMessage(ErrorCode.GroupAuthorizationFailed) };
         }
-        var client = new ClientInfo(context.ClientId ?? "", GroupHandlers.ClientHost(context.RemoteEndPoint), context.ApiVersion);
+        var client = new ClientInfo(context.ClientId ?? "", ClientHost.Format(context.RemoteEndPoint), context.ApiVersion);
         var topics = _groups.ConsumerTopics();
         // Checked again under the lock: UpdateFeatures changes group.version under it (no group appears after its check).
         var (response, persisted) = await _groups.ExecuteAsync((c, now) => _features.ConsumerGroupsEnabled

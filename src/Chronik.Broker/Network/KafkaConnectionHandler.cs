@@ -24,15 +24,17 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
     private const int MaxInFlightPerConnection = 128;
     private const int LargeFrameBytes = 256 * 1024;
     private readonly RequestDispatcher _dispatcher;
+    private readonly ResponseWriter _responses;
     private readonly BrokerOptions _options;
     private readonly BrokerMetrics _metrics;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<KafkaConnectionHandler> _logger;
 
-    public KafkaConnectionHandler(RequestDispatcher dispatcher, BrokerOptions options, BrokerMetrics metrics,
+    public KafkaConnectionHandler(RequestDispatcher dispatcher, ResponseWriter responses, BrokerOptions options, BrokerMetrics metrics,
         IHostApplicationLifetime lifetime, ILogger<KafkaConnectionHandler> logger)
     {
         _dispatcher = dispatcher;
+        _responses = responses;
         _options = options;
         _metrics = metrics;
         _lifetime = lifetime;
@@ -160,8 +162,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                     try
                     {
                         response = await p.Response.ConfigureAwait(false);
-                        _dispatcher.ApplyRequestQuota(p, response);
-                        if (response is not null && !broken) written = RequestDispatcher.WriteResponse(output, response, p);
+                        written = _responses.Write(output, response, p, broken);
                     }
                     catch (Exception e) when (ConnectionLog.IsDisconnect(e, connection.ConnectionClosed))
                     {
@@ -256,7 +257,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
     // The request is answered (or dropped): its pooled frame goes back and its share of the budget is freed.
     private void Complete(in PendingResponse p, int written, InFlightBudget budget)
     {
-        _dispatcher.Completed(p, written);
+        _responses.Completed(p, written);
         budget.Release(p.FrameLength, p.HeaderVersion >= 0 && p.Context.ApiKey == (short)ApiKey.Fetch);
     }
 

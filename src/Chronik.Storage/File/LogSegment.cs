@@ -18,7 +18,6 @@ internal sealed partial class LogSegment
     private long _nextOffset;
     private long _flushedSize;
     private int _bytesSinceIndex;
-    private int _queuedForFlush;
     private int _refs = 1;
     private bool _deleteOnClose;
     private bool _sealed;
@@ -282,8 +281,6 @@ internal sealed partial class LogSegment
     }
 
     /// <summary>Marks the segment queued with the flusher; false when it already is.</summary>
-    public bool TryMarkQueued() => Interlocked.Exchange(ref _queuedForFlush, 1) == 0;
-    public void ClearQueued() => Volatile.Write(ref _queuedForFlush, 0);
 
     public bool TryAcquire()
     {

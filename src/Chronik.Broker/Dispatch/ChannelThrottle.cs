@@ -1,4 +1,4 @@
-namespace Chronik.Broker.Network;
+namespace Chronik.Broker.Dispatch;
 
 /// <summary>
 /// A connection's mute state for quota throttling (Kafka >= 2.0, KIP-219): the throttled response goes out at
