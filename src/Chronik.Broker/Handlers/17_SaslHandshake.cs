@@ -1,4 +1,5 @@
-// SaslHandshake (key 17), v1. Picks the SASL mechanism on a SASL listener before authentication; the exchange then
+// SaslHandshake (key 17), v0-1 (after v0 the tokens follow as bare frames). Picks the SASL mechanism on a SASL
+// listener before authentication; the exchange then
 // runs in SaslAuthenticate requests. An unsupported or disabled mechanism gets UNSUPPORTED_SASL_MECHANISM with the
 // enabled list, and the connection is closed after the answer, as Kafka does. On a non-SASL listener, or after
 // authentication, the answer is ILLEGAL_SASL_STATE. After a v0 handshake the client sends bare size-prefixed SASL
