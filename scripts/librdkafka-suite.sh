@@ -20,10 +20,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . tests/clients/lib.sh
 
-# Tests that pass against chronik today (test.sh gates on these): the core list minus 0082 (Fetch
-# exceeds the response max_bytes across partitions) and 0092 (skips itself at Kafka >= 4.0), plus
-# the full-list tests that pass (not 0011, 0081, 0113). See docs/COMPATIBILITY.md for each
-# exclusion. About 10 minutes with two processes.
+# Tests test.sh gates on (79): the core list minus 0092 (skips itself at Kafka >= 4.0), plus the rest
+# of the full list minus 0055 (mean-latency check, flaky behind fsync outliers), 0081 (~450 s, past
+# the cap) and 0113 (~500 s). See docs/COMPATIBILITY.md for each exclusion. About 12 minutes with two
+# processes.
 CI_LIST="0001,0002,0003,0005,0007,0008,0012,0013,0014,0015,0017,0018,0019,0021,0022,0029,0030,0031,0033,0034,0035,0036,0038,0039,0040,0041,0042,0044,0048,0050,0051,0053,0054,0056,0057,0059,0060,0061,0063,0065,0067,0069,0070,0073,0083,0085,0086,0090,0099,0102,0110,0112,0118,0125,0127,0129,0130,0132,0140"
 CI_LIST="$CI_LIST,0011,0082,0016,0020,0026,0045,0049,0064,0075,0076,0084,0088,0089,0091,0093,0094,0114,0122,0123,0137"
 # The 61-test core list from ../shared/peer-suites/librdkafka-2.12.md: all pass on Kafka 2.4.0 in
