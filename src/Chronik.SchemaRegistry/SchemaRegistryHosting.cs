@@ -1,8 +1,10 @@
 using System.Net;
 using Chronik.Broker;
+using Chronik.Broker.Security;
 using Chronik.SchemaRegistry.Http;
 using Chronik.SchemaRegistry.Registry;
 using Chronik.SchemaRegistry.Schemas;
+using Chronik.SchemaRegistry.Security;
 using Chronik.SchemaRegistry.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -22,24 +24,35 @@ public static class SchemaRegistryHosting
         builder.Services.AddSingleton<SchemaTypeRegistry>();
         builder.Services.AddSingleton<SchemaRegistryService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SchemaRegistryService>());
-        builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, options.BindAddress, options.SchemaRegistryPort));
+        builder.Services.AddSingleton<BasicAuthenticator>();
+        builder.Services.AddSingleton<RegistryAuthorizer>();
+        builder.Services.AddSingleton<RegistryMetrics>();
+        ListenerSecurityOptions? tls = options.Listeners.Select(l => l.Security).FirstOrDefault(s => s.UsesTls);
+        builder.WebHost.ConfigureKestrel(kestrel => Listen(kestrel, options.BindAddress, options.SchemaRegistryPort, tls));
         return builder;
     }
 
-    /// <summary>Maps the REST API when the registry was added.</summary>
+    /// <summary>Maps the REST API, with its authentication and metrics middleware, when the registry was added.</summary>
     public static WebApplication MapChronikSchemaRegistry(this WebApplication app)
     {
-        if (app.Services.GetService<SchemaRegistryService>() is not null) SchemaRegistryEndpoints.Map(app);
+        if (app.Services.GetService<SchemaRegistryService>() is null) return app;
+        app.UseMiddleware<RegistryMiddleware>();
+        SchemaRegistryEndpoints.Map(app);
         return app;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, string host, int port)
+    // HTTPS with the first TLS listener's keystore (and its ssl.client.auth) when the broker has one, as Kafka's SSL listener.
+    private static void Listen(KestrelServerOptions kestrel, string host, int port, ListenerSecurityOptions? tls)
     {
-        static void Mark(ListenOptions listen) => listen.Use(next => connection =>
+        void Mark(ListenOptions listen)
         {
-            connection.Features.Set(RegistryConnectionFeature.Instance);
-            return next(connection);
-        });
+            listen.Use(next => connection =>
+            {
+                connection.Features.Set(RegistryConnectionFeature.Instance);
+                return next(connection);
+            });
+            if (tls is not null) TlsListener.Use(listen, tls);
+        }
         if (IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? address)) kestrel.Listen(address, port, Mark);
         else if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)) kestrel.ListenLocalhost(port, Mark);
         else

@@ -10,17 +10,26 @@ namespace Chronik.SchemaRegistry.Tests;
 /// <summary>An in-process broker with the Schema Registry on free 127.0.0.1 ports and a temporary data directory; restartable on the same ports and data.</summary>
 public sealed class RegistryServer : IAsyncDisposable
 {
+    private readonly Action<BrokerOptions>? _configure;
     private WebApplication? _app;
+
+    private RegistryServer(Action<BrokerOptions>? configure) => _configure = configure;
 
     public int KafkaPort { get; } = FreePort();
     public int RegistryPort { get; } = FreePort();
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "chronik-sr-test-" + Guid.NewGuid().ToString("N"));
     public string Bootstrap => $"127.0.0.1:{KafkaPort}";
-    public string Url => $"http://127.0.0.1:{RegistryPort}";
+    /// <summary>https when a listener uses TLS (the registry then serves HTTPS with the broker's keystore).</summary>
+    public string Url => $"{(Https ? "https" : "http")}://127.0.0.1:{RegistryPort}";
+    public bool Https { get; private set; }
 
-    public static async Task<RegistryServer> StartAsync()
+    /// <summary>The running host's services (the ACL and SCRAM stores a test seeds).</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("not running");
+
+    /// <summary>Starts a broker and registry; <paramref name="configure"/> sets security options (SASL users, ACLs, TLS) before the host is built.</summary>
+    public static async Task<RegistryServer> StartAsync(Action<BrokerOptions>? configure = null)
     {
-        var server = new RegistryServer();
+        var server = new RegistryServer(configure);
         await server.StartHostAsync();
         return server;
     }
@@ -42,6 +51,8 @@ public sealed class RegistryServer : IAsyncDisposable
             NumPartitions = 1,
             SchemaRegistryPort = RegistryPort,
         };
+        _configure?.Invoke(options);
+        Https = options.Listeners.Any(l => l.Security.UsesTls);
         WebApplicationBuilder builder = BrokerHost.CreateBuilder(options, shutdownTimeout: TimeSpan.FromSeconds(2));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddChronikSchemaRegistry(options);

@@ -5,9 +5,21 @@ using System.Text.Json.Nodes;
 namespace Chronik.SchemaRegistry.Tests;
 
 /// <summary>A thin HTTP client for the registry's REST API: sends Confluent's content type, returns the status and parsed JSON.</summary>
-public sealed class RestClient(string url) : IDisposable
+public sealed class RestClient : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = new Uri(url) };
+    private readonly HttpClient _http;
+
+    /// <summary>A client of <paramref name="url"/>; <paramref name="userInfo"/> ("user:password") adds HTTP basic credentials.</summary>
+    public RestClient(string url, string? userInfo = null, HttpMessageHandler? handler = null)
+    {
+        _http = handler is null ? new HttpClient() : new HttpClient(handler);
+        _http.BaseAddress = new Uri(url);
+        _http.Timeout = TimeSpan.FromSeconds(30);
+        if (userInfo is not null)
+        {
+            _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(userInfo)));
+        }
+    }
 
     public async Task<(HttpStatusCode Status, JsonNode? Body, string ContentType)> SendAsync(HttpMethod method, string path, JsonNode? body = null)
     {

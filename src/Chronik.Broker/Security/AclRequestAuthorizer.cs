@@ -32,6 +32,13 @@ public sealed class AclRequestAuthorizer : IRequestAuthorizer
     public bool Authorize(RequestContext context, AclOperation op, AclResourceType type, string name) =>
         _acls is null || _acls.Authorize(context.Principal, context.ClientAddress, op, type, name);
 
+    /// <summary>The same check for a principal that did not come over a Kafka connection (the Schema Registry's HTTP callers).</summary>
+    public bool Authorize(string principal, string host, AclOperation op, AclResourceType type, string name) =>
+        _acls is null || _acls.Authorize(principal, host, op, type, name);
+
+    /// <summary>True when the authorizer is on and <paramref name="principal"/> is one of super.users.</summary>
+    public bool IsSuperUser(string principal) => _acls is not null && _acls.IsSuperUser(principal);
+
     public bool AuthorizeByResourceType(RequestContext context, AclOperation op, AclResourceType type) =>
         _acls is null || _acls.AuthorizeByResourceType(context.Principal, context.ClientAddress, op, type);
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Chronik.Coordination.Acls;
 using Chronik.SchemaRegistry.Registry;
 using Chronik.SchemaRegistry.State;
 using Microsoft.AspNetCore.Builder;
@@ -23,59 +24,67 @@ internal static class SchemaRegistryEndpoints
         g.MapGet("/schemas/types", (SchemaRegistryService r) => Run(() => RegistryJson.Array(r.Types.Names)));
 
         g.MapGet("/subjects", (HttpRequest q, SchemaRegistryService r) =>
-            Run(() => RegistryJson.Array(r.Subjects(Flag(q, "deleted"), q.Query["subjectPrefix"].FirstOrDefault()))));
+            Run(() => RegistryJson.Array(AccessFilters.Readable(q.HttpContext, r.Subjects(Flag(q, "deleted"), q.Query["subjectPrefix"].FirstOrDefault())))));
         g.MapPost("/subjects/{subject}", (string subject, HttpRequest q, SchemaRegistryService r) => RunAsync(async () =>
         {
             SchemaRequest request = RegistryJson.SchemaRequest(await RegistryJson.ReadObjectAsync(q).ConfigureAwait(false));
             return RegistryJson.Entry(r.Lookup(subject, request, Flag(q, "normalize"), Flag(q, "deleted")));
-        }));
+        })).OnSubject(AclOperation.Read);
         g.MapDelete("/subjects/{subject}", (string subject, HttpRequest q, SchemaRegistryService r) =>
-            RunAsync(async () => RegistryJson.Array(await r.DeleteSubjectAsync(subject, Flag(q, "permanent")).ConfigureAwait(false))));
+            RunAsync(async () => RegistryJson.Array(await r.DeleteSubjectAsync(subject, Flag(q, "permanent")).ConfigureAwait(false)))).OnSubject(AclOperation.Write);
 
         g.MapGet("/subjects/{subject}/versions", (string subject, HttpRequest q, SchemaRegistryService r) =>
-            Run(() => RegistryJson.Array(r.Versions(subject, Flag(q, "deleted")))));
+            Run(() => RegistryJson.Array(r.Versions(subject, Flag(q, "deleted"))))).OnSubject(AclOperation.Read);
         g.MapPost("/subjects/{subject}/versions", (string subject, HttpRequest q, SchemaRegistryService r) => RunAsync(async () =>
         {
             SchemaRequest request = RegistryJson.SchemaRequest(await RegistryJson.ReadObjectAsync(q).ConfigureAwait(false));
             int id = await r.RegisterAsync(subject, request, Flag(q, "normalize")).ConfigureAwait(false);
             return new JsonObject { ["id"] = id };
-        }));
+        })).OnSubject(AclOperation.Write);
         g.MapGet("/subjects/{subject}/versions/{version}", (string subject, string version, HttpRequest q, SchemaRegistryService r) =>
-            Run(() => RegistryJson.Entry(r.Version(subject, version, Flag(q, "deleted")))));
+            Run(() => RegistryJson.Entry(r.Version(subject, version, Flag(q, "deleted"))))).OnSubject(AclOperation.Read);
         g.MapGet("/subjects/{subject}/versions/{version}/schema", (string subject, string version, HttpRequest q, SchemaRegistryService r) =>
-            RunRaw(() => r.Version(subject, version, Flag(q, "deleted")).Schema));
+            RunRaw(() => r.Version(subject, version, Flag(q, "deleted")).Schema)).OnSubject(AclOperation.Read);
         g.MapGet("/subjects/{subject}/versions/{version}/referencedby", (string subject, string version, SchemaRegistryService r) =>
-            Run(() => RegistryJson.Array(r.ReferencedBy(subject, version))));
+            Run(() => RegistryJson.Array(r.ReferencedBy(subject, version)))).OnSubject(AclOperation.Read);
         g.MapDelete("/subjects/{subject}/versions/{version}", (string subject, string version, HttpRequest q, SchemaRegistryService r) =>
-            RunAsync(async () => JsonValue.Create(await r.DeleteVersionAsync(subject, version, Flag(q, "permanent")).ConfigureAwait(false))));
+            RunAsync(async () => JsonValue.Create(await r.DeleteVersionAsync(subject, version, Flag(q, "permanent")).ConfigureAwait(false)))).OnSubject(AclOperation.Write);
 
-        g.MapGet("/schemas/ids/{id}", (string id, SchemaRegistryService r) => Run(() => RegistryJson.Entry(r.ById(Id(id)), withSubject: false)));
-        g.MapGet("/schemas/ids/{id}/schema", (string id, SchemaRegistryService r) => RunRaw(() => r.ById(Id(id)).Schema));
+        g.MapGet("/schemas/ids/{id}", (string id, HttpRequest q, SchemaRegistryService r) =>
+            Run(() => RegistryJson.Entry(ReadableById(q, r, Id(id)), withSubject: false)));
+        g.MapGet("/schemas/ids/{id}/schema", (string id, HttpRequest q, SchemaRegistryService r) => RunRaw(() => ReadableById(q, r, Id(id)).Schema));
         g.MapGet("/schemas/ids/{id}/subjects", (string id, HttpRequest q, SchemaRegistryService r) =>
-            Run(() => RegistryJson.Array(r.UsesOf(Id(id), Flag(q, "deleted")).Select(e => e.Subject).Distinct())));
+            Run(() => RegistryJson.Array(AccessFilters.Readable(q.HttpContext, ReadableUses(q, r, Id(id)).Select(e => e.Subject).Distinct()))));
         g.MapGet("/schemas/ids/{id}/versions", (string id, HttpRequest q, SchemaRegistryService r) => Run(() =>
-            new JsonArray(r.UsesOf(Id(id), Flag(q, "deleted")).Select(e => (JsonNode)new JsonObject { ["subject"] = e.Subject, ["version"] = e.Version }).ToArray())));
+        {
+            IReadOnlyList<SchemaEntry> uses = ReadableUses(q, r, Id(id));
+            HashSet<string> readable = [.. AccessFilters.Readable(q.HttpContext, uses.Select(e => e.Subject).Distinct())];
+            return new JsonArray(uses.Where(e => readable.Contains(e.Subject))
+                .Select(e => (JsonNode)new JsonObject { ["subject"] = e.Subject, ["version"] = e.Version }).ToArray());
+        }));
 
         g.MapGet("/config", (SchemaRegistryService r) => Run(() => Level(r.Config(null, true))));
-        g.MapPut("/config", (HttpRequest q, SchemaRegistryService r) => RunAsync(() => PutConfigAsync(null, q, r)));
-        g.MapDelete("/config", (SchemaRegistryService r) => RunAsync(async () => Level(await r.DeleteConfigAsync(null).ConfigureAwait(false))));
-        g.MapGet("/config/{subject}", (string subject, HttpRequest q, SchemaRegistryService r) => Run(() => Level(r.Config(subject, Flag(q, "defaultToGlobal")))));
-        g.MapPut("/config/{subject}", (string subject, HttpRequest q, SchemaRegistryService r) => RunAsync(() => PutConfigAsync(subject, q, r)));
+        g.MapPut("/config", (HttpRequest q, SchemaRegistryService r) => RunAsync(() => PutConfigAsync(null, q, r))).SuperUserOnly();
+        g.MapDelete("/config", (SchemaRegistryService r) => RunAsync(async () => Level(await r.DeleteConfigAsync(null).ConfigureAwait(false)))).SuperUserOnly();
+        g.MapGet("/config/{subject}", (string subject, HttpRequest q, SchemaRegistryService r) => Run(() => Level(r.Config(subject, Flag(q, "defaultToGlobal")))))
+            .OnSubject(AclOperation.Read);
+        g.MapPut("/config/{subject}", (string subject, HttpRequest q, SchemaRegistryService r) => RunAsync(() => PutConfigAsync(subject, q, r))).SuperUserOnly();
         g.MapDelete("/config/{subject}", (string subject, SchemaRegistryService r) =>
-            RunAsync(async () => Level(await r.DeleteConfigAsync(subject).ConfigureAwait(false))));
+            RunAsync(async () => Level(await r.DeleteConfigAsync(subject).ConfigureAwait(false)))).SuperUserOnly();
 
         g.MapGet("/mode", (SchemaRegistryService r) => Run(() => Mode(r.Mode(null, true))));
-        g.MapPut("/mode", (HttpRequest q, SchemaRegistryService r) => RunAsync(() => PutModeAsync(null, q, r)));
-        g.MapDelete("/mode", (SchemaRegistryService r) => RunAsync(async () => Mode(await r.DeleteModeAsync(null).ConfigureAwait(false))));
-        g.MapGet("/mode/{subject}", (string subject, HttpRequest q, SchemaRegistryService r) => Run(() => Mode(r.Mode(subject, Flag(q, "defaultToGlobal")))));
-        g.MapPut("/mode/{subject}", (string subject, HttpRequest q, SchemaRegistryService r) => RunAsync(() => PutModeAsync(subject, q, r)));
+        g.MapPut("/mode", (HttpRequest q, SchemaRegistryService r) => RunAsync(() => PutModeAsync(null, q, r))).SuperUserOnly();
+        g.MapDelete("/mode", (SchemaRegistryService r) => RunAsync(async () => Mode(await r.DeleteModeAsync(null).ConfigureAwait(false)))).SuperUserOnly();
+        g.MapGet("/mode/{subject}", (string subject, HttpRequest q, SchemaRegistryService r) => Run(() => Mode(r.Mode(subject, Flag(q, "defaultToGlobal")))))
+            .OnSubject(AclOperation.Read);
+        g.MapPut("/mode/{subject}", (string subject, HttpRequest q, SchemaRegistryService r) => RunAsync(() => PutModeAsync(subject, q, r))).SuperUserOnly();
         g.MapDelete("/mode/{subject}", (string subject, SchemaRegistryService r) =>
-            RunAsync(async () => Mode(await r.DeleteModeAsync(subject).ConfigureAwait(false))));
+            RunAsync(async () => Mode(await r.DeleteModeAsync(subject).ConfigureAwait(false)))).SuperUserOnly();
 
         g.MapPost("/compatibility/subjects/{subject}/versions/{version}", (string subject, string version, HttpRequest q, SchemaRegistryService r) =>
-            RunAsync(() => CompatibilityAsync(subject, version, q, r)));
+            RunAsync(() => CompatibilityAsync(subject, version, q, r))).OnSubject(AclOperation.Write);
         g.MapPost("/compatibility/subjects/{subject}/versions", (string subject, HttpRequest q, SchemaRegistryService r) =>
-            RunAsync(() => CompatibilityAsync(subject, null, q, r)));
+            RunAsync(() => CompatibilityAsync(subject, null, q, r))).OnSubject(AclOperation.Write);
 
         g.MapFallback(() => RegistryJson.Error(new RegistryException(404, "HTTP 404 Not Found")));
     }
@@ -105,6 +114,20 @@ internal static class SchemaRegistryEndpoints
         var answer = new JsonObject { ["is_compatible"] = problems.Count == 0 };
         if (Flag(q, "verbose")) answer["messages"] = RegistryJson.Array(problems);
         return answer;
+    }
+
+    // Confluent's SCHEMA_READ: the id must exist (40403 first), then one subject using it must be readable.
+    private static SchemaEntry ReadableById(HttpRequest q, SchemaRegistryService r, int id)
+    {
+        SchemaEntry entry = r.ById(id);
+        if (AccessFilters.AuthorizerEnabled(q.HttpContext)) AccessFilters.DemandSchemaRead(q.HttpContext, [.. r.UsesOf(id, true).Select(e => e.Subject).Distinct()], id);
+        return entry;
+    }
+
+    private static IReadOnlyList<SchemaEntry> ReadableUses(HttpRequest q, SchemaRegistryService r, int id)
+    {
+        ReadableById(q, r, id);
+        return r.UsesOf(id, Flag(q, "deleted"));
     }
 
     private static JsonObject Level(CompatibilityLevel l) => new() { ["compatibilityLevel"] = CompatibilityLevels.Name(l) };
