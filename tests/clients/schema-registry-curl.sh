@@ -8,14 +8,15 @@ trap 'broker_stop' EXIT
 SR=$SCHEMA_REGISTRY_URL
 CT='Content-Type: application/vnd.schemaregistry.v1+json'
 fails=0
-# check NAME EXPECTED_STATUS EXPECTED_BODY_SUBSTRING METHOD PATH [BODY]
+# check NAME EXPECTED_STATUS EXPECTED_BODY_SUBSTRING METHOD PATH [BODY]; AUTH=user:password sends basic credentials
 check() {
   local name=$1 status=$2 want=$3 method=$4 path=$5 body=${6:-}
-  local out code
+  local out code auth=()
+  [ -n "${AUTH:-}" ] && auth=(-u "$AUTH")
   if [ -n "$body" ]; then
-    out=$(curl -s -m 10 -w '\n%{http_code}' -X "$method" -H "$CT" --data "$body" "$SR$path")
+    out=$(curl -s -m 10 -w '\n%{http_code}' "${auth[@]}" -X "$method" -H "$CT" --data "$body" "$SR$path")
   else
-    out=$(curl -s -m 10 -w '\n%{http_code}' -X "$method" "$SR$path")
+    out=$(curl -s -m 10 -w '\n%{http_code}' "${auth[@]}" -X "$method" "$SR$path")
   fi
   code=${out##*$'\n'}; out=${out%$'\n'*}
   if [ "$code" = "$status" ] && [[ "$out" == *"$want"* ]]; then
@@ -75,6 +76,12 @@ check "42203 invalid level" 422 '"error_code":42203' PUT /config '{"compatibilit
 check "42204 invalid mode" 422 '"error_code":42204' PUT /mode '{"mode":"SOMETIMES"}'
 check "42205 read-only" 422 '"error_code":42205' POST /subjects/ro/versions "$JS"
 check "404 route" 404 '"error_code":404' GET /nowhere
+metrics=$(curl -s -m 10 "http://127.0.0.1:$BROKER_MPORT/metrics")
+if grep -q '^chronik_schema_registry_requests_total{.*route="/subjects/{subject}/versions"' <<<"$metrics"; then
+  log "ok   /metrics: per-route registry request counts"
+else
+  log "FAIL /metrics: no chronik_schema_registry_requests_total for /subjects/{subject}/versions"; fails=$((fails + 1))
+fi
 
 broker_stop
 broker_restart || die "restart failed"
@@ -84,5 +91,28 @@ check "after restart: ids" 200 '"type":"record"' GET /schemas/ids/2/schema
 check "after restart: config" 200 '"compatibilityLevel":"FORWARD_TRANSITIVE"' GET /config
 check "after restart: mode" 200 '"mode":"READONLY"' GET /mode/ro
 check "after restart: next id" 200 '{"id":4}' POST /subjects/n/versions '{"schema":"\"string\""}'
+
+# SASL on the broker: basic auth against its users (401/40101); an authorizer without ACLs: 403/40301 but for super users.
+broker_stop
+SECURE_CONF=$(mktemp /tmp/chronik-sr-secure.XXXXXX)
+cat >"$SECURE_CONF" <<'PROPS'
+listeners=SASL_PLAINTEXT://127.0.0.1:9092
+sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin
+PROPS
+KCAT_ARGS="-X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=PLAIN -X sasl.username=admin -X sasl.password=admin-secret" \
+  broker_start "" "$SECURE_CONF" || die "could not start the SASL broker"
+SR=$SCHEMA_REGISTRY_URL
+for _ in $(seq 1 40); do [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$SR/")" = 401 ] && break; sleep 0.25; done
+check "40101 no credentials" 401 '"error_code":40101' GET /subjects
+AUTH=alice:wrong check "40101 wrong password" 401 '"error_code":40101' GET /subjects
+AUTH=alice:alice-secret check "40301 register without WRITE" 403 '"error_code":40301' POST /subjects/s-value/versions "$V1"
+AUTH=alice:alice-secret check "40301 config change by a non-super user" 403 '"error_code":40301' PUT /config '{"compatibility":"FULL"}'
+AUTH=alice:alice-secret check "global config read" 200 '"compatibilityLevel"' GET /config
+AUTH=admin:admin-secret check "super user registers" 200 '{"id":1}' POST /subjects/s-value/versions "$V1"
+AUTH=alice:alice-secret check "listing hides unreadable subjects" 200 '[]' GET /subjects
+rm -f "$SECURE_CONF"
 [ "$fails" -eq 0 ] || die "$fails check(s) failed"
 log "schema registry curl checks: ok"
