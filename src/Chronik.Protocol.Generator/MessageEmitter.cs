@@ -15,10 +15,13 @@ internal sealed class MessageEmitter
     private readonly MinimumSize _minimumSize;
     private readonly CodeWriter _w = new();
     private readonly string _flexible;
+    private readonly string _namespace;
 
-    public MessageEmitter(MessageSpec spec)
+    /// <param name="ns">The namespace of the emitted class (metadata records go to their own).</param>
+    public MessageEmitter(MessageSpec spec, string ns = "Chronik.Protocol.Messages")
     {
         _spec = spec;
+        _namespace = ns;
         _flexible = spec.FlexibleVersions.Condition();
         foreach (var cs in spec.CommonStructs) AddStruct(cs.Name, cs.Fields);
         CollectStructs(spec.Fields);
@@ -62,7 +65,7 @@ internal sealed class MessageEmitter
         _w.Line("#pragma warning disable CS0162 // version conditions fold to constants for some schemas");
         _w.Line("using Chronik.Protocol.Wire;");
         _w.Line();
-        _w.Line("namespace Chronik.Protocol.Messages;");
+        _w.Line($"namespace {_namespace};");
         _w.Line();
         _w.Line($"/// <summary>{_spec.Name}: {_spec.Type}{(_spec.ApiKey is { } k ? $" for api key {k}" : "")}, versions {_spec.ValidVersions}, flexible {_spec.FlexibleVersions}.</summary>");
         // Responses with a top-level throttle_time_ms can have it raised by broker-wide quotas (IThrottledResponse).
