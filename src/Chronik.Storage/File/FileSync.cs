@@ -4,7 +4,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Chronik.Storage.File;
 
 /// <summary>fdatasync on Linux (an append only needs data and size on disk), a full flush elsewhere.</summary>
-internal static partial class FileSync
+public static partial class FileSync
 {
     private const int Eintr = 4;
 
