@@ -15,7 +15,7 @@ using Chronik.Coordination.Security;
 using Chronik.Coordination.Topics;
 using Chronik.Coordination.Transactions;
 using Chronik.Storage;
-using Chronik.Storage.File;
+using Chronik.Storage.Disk;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;

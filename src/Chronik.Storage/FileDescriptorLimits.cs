@@ -59,7 +59,7 @@ public static partial class FileDescriptorLimits
     {
         try
         {
-            return ulong.Parse(System.IO.File.ReadAllText("/proc/sys/fs/nr_open").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            return ulong.Parse(File.ReadAllText("/proc/sys/fs/nr_open").Trim(), System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
         {

@@ -167,7 +167,7 @@ public class IdempotenceProducerStateTests
         string dir = Path.Combine(Path.GetTempPath(), "chronik-pps-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using (var store = Chronik.Storage.File.FileLogStore.Open(dir))
+            await using (var store = Chronik.Storage.Disk.FileLogStore.Open(dir))
             {
                 var log = store.GetOrCreate("t", 0, new LogConfig());
                 var s = new ProducerStateRegistry().For(log);
@@ -177,7 +177,7 @@ public class IdempotenceProducerStateTests
                 await Append(s, Batch(5, 0, 0, 1));                      // 4
             }
             Assert.Single(Directory.EnumerateFiles(Path.Combine(dir, "t-0"), "*.snapshot"));
-            await using (var store = Chronik.Storage.File.FileLogStore.Open(dir))
+            await using (var store = Chronik.Storage.Disk.FileLogStore.Open(dir))
             {
                 var log = store.Get("t", 0)!;
                 var s = new ProducerStateRegistry().For(log);
@@ -200,7 +200,7 @@ public class IdempotenceProducerStateTests
         string dir = Path.Combine(Path.GetTempPath(), "chronik-pps-crash-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using (var store = Chronik.Storage.File.FileLogStore.Open(dir))
+            await using (var store = Chronik.Storage.Disk.FileLogStore.Open(dir))
             {
                 var s = new ProducerStateRegistry().For(store.GetOrCreate("t", 0, new LogConfig()));
                 await Append(s, Batch(4, 0, 0, 2, transactional: true)); // 0..1
@@ -211,7 +211,7 @@ public class IdempotenceProducerStateTests
             // As if the process died right after these appends: the last checkpoint said 0, the snapshot at 5 is newer.
             string recoveryPoint = Path.Combine(dir, "t-0", "recovery-point");
             File.WriteAllText(recoveryPoint, "0\n0\n");
-            await using (var store = Chronik.Storage.File.FileLogStore.Open(dir))
+            await using (var store = Chronik.Storage.Disk.FileLogStore.Open(dir))
             {
                 var log = store.Get("t", 0)!;
                 Assert.Equal(0, log.TxnIndexRebuildFrom);

@@ -1,7 +1,7 @@
 using System.Text;
 using Chronik.Protocol.Records;
 using Chronik.Storage.Compaction;
-using Chronik.Storage.File;
+using Chronik.Storage.Disk;
 using Chronik.Storage.Memory;
 
 namespace Chronik.Storage.Tests;
@@ -202,7 +202,7 @@ public sealed class CompactionTests : IDisposable
             Assert.Equal(expected, ReadAll(log));
         }
         // A crash (no clean shutdown, recovery point lost) still reads the gapped segments back whole.
-        System.IO.File.Delete(Path.Combine(PartitionDir, SegmentFiles.RecoveryPointFile));
+        File.Delete(Path.Combine(PartitionDir, SegmentFiles.RecoveryPointFile));
         await using (var store = OpenFile())
         {
             Assert.Equal(expected, ReadAll(store.Get("changelog", 0)!));
@@ -218,8 +218,8 @@ public sealed class CompactionTests : IDisposable
             expected = ReadAll(await Fill(store));
         }
         // An unfinished clean: cleaned files with no manifest.
-        System.IO.File.WriteAllBytes(SegmentFiles.LogPath(PartitionDir, 0) + SegmentFiles.CleanedSuffix, [1, 2, 3]);
-        System.IO.File.WriteAllBytes(SegmentFiles.IndexPath(PartitionDir, 0) + SegmentFiles.CleanedSuffix, [1, 2, 3]);
+        File.WriteAllBytes(SegmentFiles.LogPath(PartitionDir, 0) + SegmentFiles.CleanedSuffix, [1, 2, 3]);
+        File.WriteAllBytes(SegmentFiles.IndexPath(PartitionDir, 0) + SegmentFiles.CleanedSuffix, [1, 2, 3]);
         await using (var store = OpenFile())
         {
             Assert.Equal(expected, ReadAll(store.Get("changelog", 0)!));
@@ -242,13 +242,13 @@ public sealed class CompactionTests : IDisposable
             (first, second) = (segments[0].BaseOffset, segments[1].BaseOffset);
         }
         // A committed swap of a group merging the first two segments (their bytes concatenated, nothing removed).
-        var merged = TestBatches.Concat(System.IO.File.ReadAllBytes(SegmentFiles.LogPath(PartitionDir, first)), System.IO.File.ReadAllBytes(SegmentFiles.LogPath(PartitionDir, second)));
+        var merged = TestBatches.Concat(File.ReadAllBytes(SegmentFiles.LogPath(PartitionDir, first)), File.ReadAllBytes(SegmentFiles.LogPath(PartitionDir, second)));
         string target = SegmentFiles.LogPath(PartitionDir, first) + (renamedAlready ? "" : SegmentFiles.CleanedSuffix);
-        System.IO.File.WriteAllBytes(target, merged);
+        File.WriteAllBytes(target, merged);
         if (renamedAlready)
         {
-            System.IO.File.Delete(SegmentFiles.IndexPath(PartitionDir, first));
-            System.IO.File.Delete(SegmentFiles.TimeIndexPath(PartitionDir, first));
+            File.Delete(SegmentFiles.IndexPath(PartitionDir, first));
+            File.Delete(SegmentFiles.TimeIndexPath(PartitionDir, first));
         }
         CleanerSwap.WriteManifest(PartitionDir, [(first, (IReadOnlyList<long>)[first, second])]);
 
@@ -259,8 +259,8 @@ public sealed class CompactionTests : IDisposable
             Assert.Equal(first, ((ICompactableLog)log).SnapshotSegments()[0].BaseOffset);
             Assert.NotEqual(second, ((ICompactableLog)log).SnapshotSegments()[1].BaseOffset);
         }
-        Assert.False(System.IO.File.Exists(SegmentFiles.LogPath(PartitionDir, second)));
-        Assert.False(System.IO.File.Exists(Path.Combine(PartitionDir, SegmentFiles.SwapManifestFile)));
+        Assert.False(File.Exists(SegmentFiles.LogPath(PartitionDir, second)));
+        Assert.False(File.Exists(Path.Combine(PartitionDir, SegmentFiles.SwapManifestFile)));
     }
 
     public void Dispose()

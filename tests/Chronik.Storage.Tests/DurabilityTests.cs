@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Chronik.Storage.File;
+using Chronik.Storage.Disk;
 
 namespace Chronik.Storage.Tests;
 

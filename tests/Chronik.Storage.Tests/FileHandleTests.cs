@@ -1,4 +1,4 @@
-using Chronik.Storage.File;
+using Chronik.Storage.Disk;
 
 namespace Chronik.Storage.Tests;
 
@@ -129,11 +129,11 @@ public sealed class FileHandleTests : IDisposable
         {
             var log = (FilePartitionLog)store.Get("t", 0)!;
             Assert.False(log.Segments[0].IndexesLoaded);
-            System.IO.File.Delete(SegmentFiles.IndexPath(Path.Combine(_dataDir, "t-0"), 0));
-            System.IO.File.Delete(SegmentFiles.TimeIndexPath(Path.Combine(_dataDir, "t-0"), 0));
+            File.Delete(SegmentFiles.IndexPath(Path.Combine(_dataDir, "t-0"), 0));
+            File.Delete(SegmentFiles.TimeIndexPath(Path.Combine(_dataDir, "t-0"), 0));
             Assert.Equal(Enumerable.Range(0, 20).Select(i => i * 3L), BaseOffsets(log));
             Assert.Equal(new TimestampAndOffset(1002, 0), log.FindOffsetByTimestamp(1001));
-            Assert.True(System.IO.File.Exists(SegmentFiles.IndexPath(Path.Combine(_dataDir, "t-0"), 0)));
+            Assert.True(File.Exists(SegmentFiles.IndexPath(Path.Combine(_dataDir, "t-0"), 0)));
         }
     }
 

@@ -1,4 +1,4 @@
-using Chronik.Storage.File;
+using Chronik.Storage.Disk;
 
 namespace Chronik.Storage.Tests;
 

@@ -1,4 +1,4 @@
-using Chronik.Storage.File;
+using Chronik.Storage.Disk;
 
 namespace Chronik.Storage.Tests;
 
@@ -97,7 +97,7 @@ public sealed class FileRecoveryTests : IDisposable
     {
         List<int> sizes;
         await using (var store = Open()) sizes = await AppendBatches(store.GetOrCreate("orders", 3, SmallSegments), 20);
-        Assert.True(System.IO.File.Exists(SegmentPath(18)));
+        Assert.True(File.Exists(SegmentPath(18)));
         SetRecoveryPoint(0);
         FlipByte(SegmentPath(0), sizes[0] + 100); // batch at offset 3
 
@@ -105,7 +105,7 @@ public sealed class FileRecoveryTests : IDisposable
         var log = reopened.Get("orders", 3)!;
         Assert.Equal(3, log.LogEndOffset);
         Assert.Equal(1, log.SegmentCount);
-        Assert.False(System.IO.File.Exists(SegmentPath(18)));
+        Assert.False(File.Exists(SegmentPath(18)));
     }
 
     /// <summary>
@@ -136,7 +136,7 @@ public sealed class FileRecoveryTests : IDisposable
     public async Task MissingIndexes_AreRebuilt()
     {
         await using (var store = Open()) await AppendBatches(store.GetOrCreate("orders", 3, SmallSegments), 20);
-        foreach (var f in Directory.EnumerateFiles(PartitionDir, "*index")) System.IO.File.Delete(f);
+        foreach (var f in Directory.EnumerateFiles(PartitionDir, "*index")) File.Delete(f);
 
         await using var reopened = Open();
         var log = reopened.Get("orders", 3)!;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Chronik.Storage.File;
+using Chronik.Storage.Disk;
 using Xunit.Abstractions;
 
 namespace Chronik.Storage.Tests;
@@ -29,7 +29,7 @@ public sealed class FullDiskTests(ITestOutputHelper output) : IDisposable
         _mounted = true;
         string dataDir = Path.Combine(_mount, "data");
         string ballast = Path.Combine(_mount, "ballast");
-        System.IO.File.WriteAllBytes(ballast, new byte[1024 * 1024]);
+        File.WriteAllBytes(ballast, new byte[1024 * 1024]);
 
         var acknowledged = new List<long>();
         await using (var store = FileLogStore.Open(dataDir))
@@ -58,7 +58,7 @@ public sealed class FullDiskTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(LogError.StorageError, (await log.AppendAsync(TestBatches.Build(8, valueSize: 4000), AppendOptions.Default)).Error);
             Assert.Equal(end, log.LogEndOffset);
 
-            System.IO.File.Delete(ballast);
+            File.Delete(ballast);
             for (int i = 0; i < 5; i++)
             {
                 var result = await log.AppendAsync(TestBatches.Build(8, valueSize: 4000), AppendOptions.Default);

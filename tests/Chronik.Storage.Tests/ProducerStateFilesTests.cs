@@ -1,6 +1,6 @@
 using System.Text;
 using Chronik.Protocol.Records;
-using Chronik.Storage.File;
+using Chronik.Storage.Disk;
 using Chronik.Storage.Memory;
 
 namespace Chronik.Storage.Tests;
@@ -74,15 +74,15 @@ public sealed class ProducerStateFilesTests : IDisposable
         var log = store.GetOrCreate("txn", 0, SmallSegments);
         foreach (long o in new long[] { 10, 20, 30, 40 }) log.WriteProducerSnapshot(Snapshot(o));
         Assert.Equal([20L, 30, 40], Directory.EnumerateFiles(PartitionDir, "*.snapshot").Select(f => long.Parse(Path.GetFileNameWithoutExtension(f))).Order());
-        Assert.True(System.IO.File.Exists(Path.Combine(PartitionDir, "00000000000000000040.snapshot")));
+        Assert.True(File.Exists(Path.Combine(PartitionDir, "00000000000000000040.snapshot")));
         AssertSame(Snapshot(30), log.LoadProducerSnapshot(35));
 
         var path = Path.Combine(PartitionDir, $"{30:D20}.snapshot");
-        var bytes = System.IO.File.ReadAllBytes(path);
+        var bytes = File.ReadAllBytes(path);
         bytes[^3] ^= 0xFF;
-        System.IO.File.WriteAllBytes(path, bytes);
+        File.WriteAllBytes(path, bytes);
         AssertSame(Snapshot(20), log.LoadProducerSnapshot(35));
-        Assert.False(System.IO.File.Exists(path));
+        Assert.False(File.Exists(path));
         Assert.Null(log.LoadProducerSnapshot(19));
     }
 
@@ -122,7 +122,7 @@ public sealed class ProducerStateFilesTests : IDisposable
         {
             var log = store.Get("txn", 0)!;
             Assert.Equal(leo - 1, log.LogEndOffset);
-            Assert.False(System.IO.File.Exists(Path.Combine(PartitionDir, $"{leo:D20}.snapshot")));
+            Assert.False(File.Exists(Path.Combine(PartitionDir, $"{leo:D20}.snapshot")));
             Assert.Equal(3, log.LoadProducerSnapshot(long.MaxValue)!.Offset);
         }
     }
@@ -272,7 +272,7 @@ public sealed class ProducerStateFilesTests : IDisposable
             var log = store.GetOrCreate("txn", 0, SmallSegments);
             await log.AppendAsync(Data(1), AppendOptions.Default);
         }
-        foreach (var f in Directory.EnumerateFiles(PartitionDir, "*.snapshot")) System.IO.File.Delete(f);
+        foreach (var f in Directory.EnumerateFiles(PartitionDir, "*.snapshot")) File.Delete(f);
         await using (var store = Open())
         {
             Assert.Equal(0, store.Get("txn", 0)!.TxnIndexRebuildFrom);

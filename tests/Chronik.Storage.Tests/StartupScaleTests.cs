@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Chronik.Storage.File;
+using Chronik.Storage.Disk;
 
 namespace Chronik.Storage.Tests;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Chronik.Storage.File;
+using Chronik.Storage.Disk;
 using Microsoft.Win32.SafeHandles;
 
 namespace Chronik.Coordination.Metadata;

@@ -1,6 +1,6 @@
 using Chronik.Storage.Compaction;
 
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>The log cleaner's hooks: segment snapshots and reads, cleaned segments off to the side, the swap.</summary>
 internal sealed partial class FilePartitionLog : ICompactableLog
@@ -165,7 +165,7 @@ internal sealed partial class FilePartitionLog : ICompactableLog
             // Keep the source segments' age for retention by time (Kafka sets the cleaned file's mtime the same way).
             try
             {
-                System.IO.File.SetLastWriteTimeUtc(SegmentFiles.LogPath(dir, segment.BaseOffset), DateTimeOffset.FromUnixTimeMilliseconds(lastModifiedMs).UtcDateTime);
+                File.SetLastWriteTimeUtc(SegmentFiles.LogPath(dir, segment.BaseOffset), DateTimeOffset.FromUnixTimeMilliseconds(lastModifiedMs).UtcDateTime);
             }
             catch (IOException)
             {

@@ -1,4 +1,4 @@
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>
 /// One <c>.log</c> file with its indexes. The owning partition appends under its lock; readers use
@@ -105,7 +105,7 @@ internal sealed partial class LogSegment
     /// <summary>Opens an existing segment; <see cref="LoadTrusted"/> or <see cref="RecoverFrom"/> must follow.</summary>
     public static LogSegment Open(string dir, long baseOffset, int indexInterval, FileHandleCache files)
     {
-        var lastWrite = System.IO.File.GetLastWriteTimeUtc(SegmentFiles.LogPath(dir, baseOffset));
+        var lastWrite = File.GetLastWriteTimeUtc(SegmentFiles.LogPath(dir, baseOffset));
         return new LogSegment(dir, baseOffset, indexInterval, files, "", fresh: false) { LastModifiedMs = new DateTimeOffset(lastWrite).ToUnixTimeMilliseconds() };
     }
 
@@ -299,10 +299,10 @@ internal sealed partial class LogSegment
         if (Interlocked.Decrement(ref _refs) != 0) return;
         _log.Close();
         if (!_deleteOnClose) return;
-        System.IO.File.Delete(SegmentFiles.LogPath(_dir, BaseOffset) + _suffix);
-        System.IO.File.Delete(IndexPath);
-        System.IO.File.Delete(TimeIndexPath);
-        System.IO.File.Delete(TxnIndexPath);
+        File.Delete(SegmentFiles.LogPath(_dir, BaseOffset) + _suffix);
+        File.Delete(IndexPath);
+        File.Delete(TimeIndexPath);
+        File.Delete(TxnIndexPath);
     }
 
     /// <summary>Drops the owner's reference; the files are deleted once in-flight readers finish.</summary>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>
 /// The one thread that fsyncs segment files for every partition of a store (group commit). Appends that

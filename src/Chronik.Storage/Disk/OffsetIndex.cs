@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>
 /// Sparse map from a batch's base offset to its file position, kept in memory and mirrored to the

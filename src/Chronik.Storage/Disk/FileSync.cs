@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>fdatasync on Linux (an append only needs data and size on disk), a full flush elsewhere.</summary>
 public static partial class FileSync

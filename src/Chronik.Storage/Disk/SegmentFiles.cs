@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;
 
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>File names of a partition directory: <c>&lt;baseOffset:D20&gt;.log|.index|.timeindex|.txnindex</c>, the checkpoints and producer snapshots.</summary>
 internal static class SegmentFiles
@@ -41,13 +41,13 @@ internal static class SegmentFiles
         }
         foreach (var (path, b) in indexes ?? [])
         {
-            if (!bases.Contains(b)) System.IO.File.Delete(path);
+            if (!bases.Contains(b)) File.Delete(path);
         }
         return [.. bases];
     }
 
     public static SafeFileHandle OpenHandle(string path) =>
-        System.IO.File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
 
     /// <summary>Directory name of a partition: <c>&lt;topic&gt;-&lt;partition&gt;</c>.</summary>
     public static string PartitionDirName(string topic, int partition) => topic + "-" + partition.ToString(CultureInfo.InvariantCulture);
@@ -70,8 +70,8 @@ internal static class CheckpointFile
 
     public static long? Read(string path)
     {
-        if (!System.IO.File.Exists(path)) return null;
-        var lines = System.IO.File.ReadAllLines(path);
+        if (!File.Exists(path)) return null;
+        var lines = File.ReadAllLines(path);
         if (lines.Length < 2 || lines[0] != Version) return null;
         return long.TryParse(lines[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) ? v : null;
     }
@@ -85,6 +85,6 @@ internal static class CheckpointFile
             stream.Write(text);
             stream.Flush(flushToDisk: true);
         }
-        System.IO.File.Move(tmp, path, overwrite: true);
+        File.Move(tmp, path, overwrite: true);
     }
 }

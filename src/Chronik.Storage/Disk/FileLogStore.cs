@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>Settings of a <see cref="FileLogStore"/>.</summary>
 public sealed record FileLogStoreOptions

@@ -1,6 +1,6 @@
 using Chronik.Protocol.Records;
 
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 // Lock order (take left before right, never the reverse):
 //   FileLogStore._partitionsLock -> FilePartitionLog._checkpointLock -> FilePartitionLog._appendLock -> GroupCommitFlusher._gate

@@ -1,4 +1,4 @@
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>
 /// File operations of the index files (<c>.index</c>, <c>.timeindex</c>, <c>.txnindex</c>), each with a handle that
@@ -10,10 +10,10 @@ internal static class IndexFile
     /// <summary>The whole file, or null when there is none.</summary>
     public static byte[]? ReadIfExists(string path)
     {
-        if (!System.IO.File.Exists(path)) return null; // the usual case for a .txnindex: a stat, not an exception
+        if (!File.Exists(path)) return null; // the usual case for a .txnindex: a stat, not an exception
         try
         {
-            using var handle = System.IO.File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             long length = RandomAccess.GetLength(handle);
             var bytes = new byte[length];
             int read = 0;
@@ -43,7 +43,7 @@ internal static class IndexFile
     /// <summary>Cuts an existing file to <paramref name="length"/> bytes (recovery; no fsync: the next checkpoint syncs).</summary>
     public static void Truncate(string path, long length)
     {
-        if (!System.IO.File.Exists(path)) return;
+        if (!File.Exists(path)) return;
         using var handle = SegmentFiles.OpenHandle(path);
         if (RandomAccess.GetLength(handle) > length) RandomAccess.SetLength(handle, length);
     }

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Chronik.Protocol.Records;
 
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>Start-up recovery of a segment: trust what is below the recovery point, verify the rest.</summary>
 internal sealed partial class LogSegment

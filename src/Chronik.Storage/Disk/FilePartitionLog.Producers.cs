@@ -1,4 +1,4 @@
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>
 /// Producer state persistence: snapshots in the partition directory and each segment's aborted-transaction index.

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>
 /// Sparse map from "max timestamp so far" to the batch that set it, mirrored to the <c>.timeindex</c> file as

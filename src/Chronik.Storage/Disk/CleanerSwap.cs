@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>
 /// The log cleaner's crash-safe swap. Cleaned segments are written as <c>&lt;base&gt;.log.cleaned</c> (+ index
@@ -32,7 +32,7 @@ internal static class CleanerSwap
             stream.Write(Encoding.ASCII.GetBytes(text.ToString()));
             stream.Flush(flushToDisk: true);
         }
-        System.IO.File.Move(tmp, path, overwrite: true);
+        File.Move(tmp, path, overwrite: true);
         FileSync.SyncDirectory(dir);
     }
 
@@ -53,14 +53,14 @@ internal static class CleanerSwap
             foreach (long b in oldBases)
             {
                 if (b == newBase) continue;
-                System.IO.File.Delete(SegmentFiles.LogPath(dir, b));
-                System.IO.File.Delete(SegmentFiles.IndexPath(dir, b));
-                System.IO.File.Delete(SegmentFiles.TimeIndexPath(dir, b));
-                System.IO.File.Delete(SegmentFiles.TxnIndexPath(dir, b));
+                File.Delete(SegmentFiles.LogPath(dir, b));
+                File.Delete(SegmentFiles.IndexPath(dir, b));
+                File.Delete(SegmentFiles.TimeIndexPath(dir, b));
+                File.Delete(SegmentFiles.TxnIndexPath(dir, b));
             }
         }
         FileSync.SyncDirectory(dir);
-        System.IO.File.Delete(Path.Combine(dir, SegmentFiles.SwapManifestFile));
+        File.Delete(Path.Combine(dir, SegmentFiles.SwapManifestFile));
     }
 
     /// <summary>Start-up: completes a committed swap, then deletes every leftover <c>.cleaned</c> file. True when a swap was completed.</summary>
@@ -68,15 +68,15 @@ internal static class CleanerSwap
     {
         string manifest = Path.Combine(dir, SegmentFiles.SwapManifestFile);
         bool completed = false;
-        if (System.IO.File.Exists(manifest) && Parse(System.IO.File.ReadAllLines(manifest)) is { } groups)
+        if (File.Exists(manifest) && Parse(File.ReadAllLines(manifest)) is { } groups)
         {
             foreach (var (newBase, _) in groups) RenameIntoPlace(dir, newBase);
             Finish(dir, groups);
             completed = true;
         }
-        System.IO.File.Delete(manifest);
-        System.IO.File.Delete(manifest + ".tmp");
-        foreach (var leftover in Directory.EnumerateFiles(dir, "*" + SegmentFiles.CleanedSuffix)) System.IO.File.Delete(leftover);
+        File.Delete(manifest);
+        File.Delete(manifest + ".tmp");
+        foreach (var leftover in Directory.EnumerateFiles(dir, "*" + SegmentFiles.CleanedSuffix)) File.Delete(leftover);
         return completed;
     }
 
@@ -102,6 +102,6 @@ internal static class CleanerSwap
     private static void MoveIfExists(string finalPath)
     {
         string cleaned = finalPath + SegmentFiles.CleanedSuffix;
-        if (System.IO.File.Exists(cleaned)) System.IO.File.Move(cleaned, finalPath, overwrite: true);
+        if (File.Exists(cleaned)) File.Move(cleaned, finalPath, overwrite: true);
     }
 }

@@ -1,4 +1,4 @@
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>Opening with recovery, checkpoints, retention, DeleteRecords and closing.</summary>
 internal sealed partial class FilePartitionLog
@@ -126,10 +126,10 @@ internal sealed partial class FilePartitionLog
 
     private void DeleteSegmentFiles(long baseOffset)
     {
-        System.IO.File.Delete(SegmentFiles.LogPath(_dir, baseOffset));
-        System.IO.File.Delete(SegmentFiles.IndexPath(_dir, baseOffset));
-        System.IO.File.Delete(SegmentFiles.TimeIndexPath(_dir, baseOffset));
-        System.IO.File.Delete(SegmentFiles.TxnIndexPath(_dir, baseOffset));
+        File.Delete(SegmentFiles.LogPath(_dir, baseOffset));
+        File.Delete(SegmentFiles.IndexPath(_dir, baseOffset));
+        File.Delete(SegmentFiles.TimeIndexPath(_dir, baseOffset));
+        File.Delete(SegmentFiles.TxnIndexPath(_dir, baseOffset));
     }
 
     /// <summary>

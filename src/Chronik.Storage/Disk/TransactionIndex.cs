@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>
 /// A segment's aborted transactions (Kafka's <c>.txnindex</c>), in memory and mirrored to the file as 34-byte

@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>
 /// The open segment log files of a store, at most <see cref="Capacity"/> of them (CLOCK, an LRU approximation:

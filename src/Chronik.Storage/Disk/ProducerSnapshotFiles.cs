@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Chronik.Storage.File;
+namespace Chronik.Storage.Disk;
 
 /// <summary>
 /// The producer snapshots of one partition directory: <c>&lt;offset:D20&gt;.snapshot</c>, each written to a temp file,
@@ -30,12 +30,12 @@ internal sealed class ProducerSnapshotFiles
         {
             if (path.EndsWith(Suffix + ".tmp", StringComparison.Ordinal))
             {
-                System.IO.File.Delete(path);
+                File.Delete(path);
                 continue;
             }
             if (!path.EndsWith(Suffix, StringComparison.Ordinal)
                 || !long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out long o)) continue;
-            if (o > logEnd) System.IO.File.Delete(path);
+            if (o > logEnd) File.Delete(path);
             else offsets.Add(o);
         }
         offsets.Sort();
@@ -62,10 +62,10 @@ internal sealed class ProducerSnapshotFiles
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
-            System.IO.File.Move(tmp, path, overwrite: true);
+            File.Move(tmp, path, overwrite: true);
             FileSync.SyncDirectory(_dir);
             var offsets = ListUnlocked();
-            for (int i = 0; i < offsets.Count - Retained; i++) System.IO.File.Delete(PathOf(_dir, offsets[i]));
+            for (int i = 0; i < offsets.Count - Retained; i++) File.Delete(PathOf(_dir, offsets[i]));
         }
     }
 
@@ -82,13 +82,13 @@ internal sealed class ProducerSnapshotFiles
                 ProducerSnapshot? snapshot = null;
                 try
                 {
-                    snapshot = ProducerSnapshotCodec.Decode(System.IO.File.ReadAllBytes(path));
+                    snapshot = ProducerSnapshotCodec.Decode(File.ReadAllBytes(path));
                 }
                 catch (IOException)
                 {
                 }
                 if (snapshot is not null && snapshot.Offset == offsets[i]) return snapshot;
-                System.IO.File.Delete(path);
+                File.Delete(path);
             }
             return null;
         }
@@ -101,7 +101,7 @@ internal sealed class ProducerSnapshotFiles
         {
             foreach (long o in ListUnlocked())
             {
-                if (o > offset) System.IO.File.Delete(PathOf(_dir, o));
+                if (o > offset) File.Delete(PathOf(_dir, o));
             }
         }
     }
@@ -113,7 +113,7 @@ internal sealed class ProducerSnapshotFiles
         {
             foreach (long o in ListUnlocked())
             {
-                if (o < offset) System.IO.File.Delete(PathOf(_dir, o));
+                if (o < offset) File.Delete(PathOf(_dir, o));
             }
         }
     }
