@@ -1,6 +1,6 @@
 namespace Chronik.Protocol.Generator;
 
-/// <summary>Usage: Chronik.Protocol.Generator [schemaDir] [outDir]. Rewrites outDir with one file per schema, and Generated/Records with the metadata records.</summary>
+/// <summary>Usage: Chronik.Protocol.Generator [schemaDir] [outDir] [floorSchemaDir]. Rewrites outDir with one file per schema, and Generated/Records with the metadata records.</summary>
 internal static class Program
 {
     private static int Main(string[] args)
@@ -8,7 +8,8 @@ internal static class Program
         string root = CodeGenerator.FindRepoRoot(Directory.GetCurrentDirectory());
         string schemas = args.Length > 0 ? args[0] : CodeGenerator.DefaultSchemaDir(root);
         string outDir = args.Length > 1 ? args[1] : Path.Combine(root, "src", "Chronik.Protocol", "Generated");
-        var files = CodeGenerator.GenerateAll(schemas);
+        string floor = args.Length > 2 ? args[2] : CodeGenerator.DefaultFloorSchemaDir(root);
+        var files = CodeGenerator.GenerateAll(schemas, floor);
         Directory.CreateDirectory(outDir);
         foreach (var old in Directory.GetFiles(outDir, "*.g.cs")) File.Delete(old);
         foreach (var (name, text) in files) File.WriteAllText(Path.Combine(outDir, name), text);

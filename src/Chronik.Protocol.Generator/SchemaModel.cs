@@ -40,7 +40,7 @@ public readonly record struct VersionRange(short Min, short Max)
 }
 
 /// <summary>One field of a message or struct, as the schema declares it.</summary>
-public sealed class FieldSpec
+public sealed record FieldSpec
 {
     public required string Name { get; init; }
     public required string Type { get; init; }
@@ -65,14 +65,14 @@ public sealed class FieldSpec
 }
 
 /// <summary>A struct type: a message body, a nested struct or a common struct.</summary>
-public sealed class StructSpec
+public sealed record StructSpec
 {
     public required string Name { get; init; }
     public required List<FieldSpec> Fields { get; init; }
 }
 
 /// <summary>One schema file: a request, response, header or data message.</summary>
-public sealed class MessageSpec
+public sealed record MessageSpec
 {
     public required string Name { get; init; }
     public required string Type { get; init; }
@@ -103,10 +103,10 @@ public static class SchemaLoader
             Type = root.GetProperty("type").GetString()!,
             ApiKey = root.TryGetProperty("apiKey", out var k) ? (k.ValueKind == JsonValueKind.String ? short.Parse(k.GetString()!, CultureInfo.InvariantCulture) : k.GetInt16()) : null,
             ValidVersions = VersionRange.Parse(root.GetProperty("validVersions").GetString()),
-            FlexibleVersions = VersionRange.Parse(root.GetProperty("flexibleVersions").GetString()),
+            FlexibleVersions = VersionRange.Parse(root.TryGetProperty("flexibleVersions", out var fv) ? fv.GetString() : null),
             Listeners = root.TryGetProperty("listeners", out var l) ? l.EnumerateArray().Select(e => e.GetString()!).ToList() : [],
             LatestVersionUnstable = root.TryGetProperty("latestVersionUnstable", out var u) && u.GetBoolean(),
-            Fields = ReadFields(root.GetProperty("fields")),
+            Fields = root.TryGetProperty("fields", out var fs) ? ReadFields(fs) : [],
             CommonStructs = root.TryGetProperty("commonStructs", out var cs)
                 ? cs.EnumerateArray().Select(c => new StructSpec { Name = c.GetProperty("name").GetString()!, Fields = ReadFields(c.GetProperty("fields")) }).ToList()
                 : [],

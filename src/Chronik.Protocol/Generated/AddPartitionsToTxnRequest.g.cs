@@ -228,7 +228,7 @@ public sealed partial class AddPartitionsToTxnRequest : IKafkaMessage
     {
         /// <summary>The name of the topic.</summary>
         public string Name { get; set; } = "";
-        /// <summary>The partition indexes to add to the transaction</summary>
+        /// <summary>The partition indexes to add to the transaction.</summary>
         public List<int> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

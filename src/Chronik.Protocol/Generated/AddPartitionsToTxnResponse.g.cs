@@ -210,7 +210,7 @@ public sealed partial class AddPartitionsToTxnResponse : IKafkaMessage, IThrottl
     {
         /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
-        /// <summary>The results for each partition</summary>
+        /// <summary>The results for each partition.</summary>
         public List<AddPartitionsToTxnPartitionResult> ResultsByPartition { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -8,21 +8,25 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>AddRaftVoterRequest: request for api key 80, versions 0, flexible 0+.</summary>
+/// <summary>AddRaftVoterRequest: request for api key 80, versions 0-1, flexible 0+.</summary>
 public sealed partial class AddRaftVoterRequest : IKafkaMessage
 {
     public short ApiKey => 80;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 1;
 
+    /// <summary>The cluster id.</summary>
     public string? ClusterId { get; set; } = "";
+    /// <summary>The maximum time to wait for the request to complete before returning.</summary>
     public int TimeoutMs { get; set; }
-    /// <summary>The replica id of the voter getting added to the topic partition</summary>
+    /// <summary>The replica id of the voter getting added to the topic partition.</summary>
     public int VoterId { get; set; }
-    /// <summary>The directory id of the voter getting added to the topic partition</summary>
+    /// <summary>The directory id of the voter getting added to the topic partition.</summary>
     public Guid VoterDirectoryId { get; set; }
-    /// <summary>The endpoints that can be used to communicate with the voter</summary>
+    /// <summary>The endpoints that can be used to communicate with the voter.</summary>
     public List<Listener> Listeners { get; set; } = new();
+    /// <summary>When true, return a response after the new voter set is committed. Otherwise, return after the leader writes the changes locally.</summary>
+    public bool AckWhenCommitted { get; set; } = true;
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -63,6 +67,10 @@ public sealed partial class AddRaftVoterRequest : IKafkaMessage
                 }
                 this.Listeners = _list;
             }
+        }
+        if (version >= 1)
+        {
+            this.AckWhenCommitted = reader.ReadBool();
         }
         if (flexible)
         {
@@ -116,6 +124,11 @@ public sealed partial class AddRaftVoterRequest : IKafkaMessage
                 }
             }
         }
+        if (version >= 1)
+        {
+            writer.WriteBool(this.AckWhenCommitted);
+        }
+        else if (!(version >= 1) && this.AckWhenCommitted != true) throw new UnsupportedVersionException("AddRaftVoterRequest.AckWhenCommitted cannot be written at version " + version);
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -160,6 +173,10 @@ public sealed partial class AddRaftVoterRequest : IKafkaMessage
                 }
             }
         }
+        if (version >= 1)
+        {
+            size += 1;
+        }
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -176,17 +193,18 @@ public sealed partial class AddRaftVoterRequest : IKafkaMessage
             && !(this.VoterId != 0)
             && !(this.VoterDirectoryId != Guid.Empty)
             && !((this.Listeners.Count != 0))
+            && !(this.AckWhenCommitted != true)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
     }
 
     /// <summary>AddRaftVoterRequest's Listener struct.</summary>
     public sealed partial class Listener
     {
-        /// <summary>The name of the endpoint</summary>
+        /// <summary>The name of the endpoint.</summary>
         public string Name { get; set; } = "";
-        /// <summary>The hostname</summary>
+        /// <summary>The hostname.</summary>
         public string Host { get; set; } = "";
-        /// <summary>The port</summary>
+        /// <summary>The port.</summary>
         public ushort Port { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

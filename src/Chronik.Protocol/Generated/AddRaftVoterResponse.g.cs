@@ -8,16 +8,16 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>AddRaftVoterResponse: response for api key 80, versions 0, flexible 0+.</summary>
+/// <summary>AddRaftVoterResponse: response for api key 80, versions 0-1, flexible 0+.</summary>
 public sealed partial class AddRaftVoterResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 80;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 1;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
-    /// <summary>The error code, or 0 if there was no error</summary>
+    /// <summary>The error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
     /// <summary>The error message, or null if there was no error.</summary>
     public string? ErrorMessage { get; set; } = "";

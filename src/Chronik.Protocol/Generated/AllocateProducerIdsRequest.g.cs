@@ -15,9 +15,9 @@ public sealed partial class AllocateProducerIdsRequest : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 0;
 
-    /// <summary>The ID of the requesting broker</summary>
+    /// <summary>The ID of the requesting broker.</summary>
     public int BrokerId { get; set; }
-    /// <summary>The epoch of the requesting broker</summary>
+    /// <summary>The epoch of the requesting broker.</summary>
     public long BrokerEpoch { get; set; } = -1;
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }

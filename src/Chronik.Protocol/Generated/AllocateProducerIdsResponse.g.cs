@@ -17,11 +17,11 @@ public sealed partial class AllocateProducerIdsResponse : IKafkaMessage, IThrott
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
-    /// <summary>The top level response error code</summary>
+    /// <summary>The top level response error code.</summary>
     public short ErrorCode { get; set; }
-    /// <summary>The first producer ID in this range, inclusive</summary>
+    /// <summary>The first producer ID in this range, inclusive.</summary>
     public long ProducerIdStart { get; set; }
-    /// <summary>The number of producer IDs in this range</summary>
+    /// <summary>The number of producer IDs in this range.</summary>
     public int ProducerIdLen { get; set; }
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -8,15 +8,17 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>AlterPartitionReassignmentsRequest: request for api key 45, versions 0, flexible 0+.</summary>
+/// <summary>AlterPartitionReassignmentsRequest: request for api key 45, versions 0-1, flexible 0+.</summary>
 public sealed partial class AlterPartitionReassignmentsRequest : IKafkaMessage
 {
     public short ApiKey => 45;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 1;
 
     /// <summary>The time in ms to wait for the request to complete.</summary>
     public int TimeoutMs { get; set; } = 60000;
+    /// <summary>The option indicating whether changing the replication factor of any given partition as part of this request is a valid move.</summary>
+    public bool AllowReplicationFactorChange { get; set; } = true;
     /// <summary>The topics to reassign.</summary>
     public List<ReassignableTopic> Topics { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
@@ -28,6 +30,10 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaMessage
         if (true)
         {
             this.TimeoutMs = reader.ReadInt32();
+        }
+        if (version >= 1)
+        {
+            this.AllowReplicationFactorChange = reader.ReadBool();
         }
         if (true)
         {
@@ -71,6 +77,11 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaMessage
         {
             writer.WriteInt32(this.TimeoutMs);
         }
+        if (version >= 1)
+        {
+            writer.WriteBool(this.AllowReplicationFactorChange);
+        }
+        else if (!(version >= 1) && this.AllowReplicationFactorChange != true) throw new UnsupportedVersionException("AlterPartitionReassignmentsRequest.AllowReplicationFactorChange cannot be written at version " + version);
         if (true)
         {
             if (this.Topics is null)
@@ -104,6 +115,10 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaMessage
         {
             size += 4;
         }
+        if (version >= 1)
+        {
+            size += 1;
+        }
         if (true)
         {
             if (this.Topics is null)
@@ -131,6 +146,7 @@ public sealed partial class AlterPartitionReassignmentsRequest : IKafkaMessage
     public bool IsDefaultValue()
     {
         return !(this.TimeoutMs != 60000)
+            && !(this.AllowReplicationFactorChange != true)
             && !((this.Topics.Count != 0))
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
     }

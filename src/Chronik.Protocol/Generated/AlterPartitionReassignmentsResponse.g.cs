@@ -8,15 +8,17 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>AlterPartitionReassignmentsResponse: response for api key 45, versions 0, flexible 0+.</summary>
+/// <summary>AlterPartitionReassignmentsResponse: response for api key 45, versions 0-1, flexible 0+.</summary>
 public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 45;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 1;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
+    /// <summary>The option indicating whether changing the replication factor of any given partition as part of the request was allowed.</summary>
+    public bool AllowReplicationFactorChange { get; set; } = true;
     /// <summary>The top-level error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
     /// <summary>The top-level error message, or null if there was no error.</summary>
@@ -32,6 +34,10 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage,
         if (true)
         {
             this.ThrottleTimeMs = reader.ReadInt32();
+        }
+        if (version >= 1)
+        {
+            this.AllowReplicationFactorChange = reader.ReadBool();
         }
         if (true)
         {
@@ -83,6 +89,10 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage,
         {
             writer.WriteInt32(this.ThrottleTimeMs);
         }
+        if (version >= 1)
+        {
+            writer.WriteBool(this.AllowReplicationFactorChange);
+        }
         if (true)
         {
             writer.WriteInt16(this.ErrorCode);
@@ -125,6 +135,10 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage,
         {
             size += 4;
         }
+        if (version >= 1)
+        {
+            size += 1;
+        }
         if (true)
         {
             size += 2;
@@ -160,6 +174,7 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage,
     public bool IsDefaultValue()
     {
         return !(this.ThrottleTimeMs != 0)
+            && !(this.AllowReplicationFactorChange != true)
             && !(this.ErrorCode != 0)
             && !(!string.Equals(this.ErrorMessage, "", StringComparison.Ordinal))
             && !((this.Responses.Count != 0))
@@ -169,9 +184,9 @@ public sealed partial class AlterPartitionReassignmentsResponse : IKafkaMessage,
     /// <summary>AlterPartitionReassignmentsResponse's ReassignableTopicResponse struct.</summary>
     public sealed partial class ReassignableTopicResponse
     {
-        /// <summary>The topic name</summary>
+        /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
-        /// <summary>The responses to partitions to reassign</summary>
+        /// <summary>The responses to partitions to reassign.</summary>
         public List<ReassignablePartitionResponse> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

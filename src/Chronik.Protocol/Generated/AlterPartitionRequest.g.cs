@@ -15,10 +15,11 @@ public sealed partial class AlterPartitionRequest : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 3;
 
-    /// <summary>The ID of the requesting broker</summary>
+    /// <summary>The ID of the requesting broker.</summary>
     public int BrokerId { get; set; }
-    /// <summary>The epoch of the requesting broker</summary>
+    /// <summary>The epoch of the requesting broker.</summary>
     public long BrokerEpoch { get; set; } = -1;
+    /// <summary>The topics to alter ISRs for.</summary>
     public List<TopicData> Topics { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -154,8 +155,9 @@ public sealed partial class AlterPartitionRequest : IKafkaMessage
     {
         /// <summary>The name of the topic to alter ISRs for</summary>
         public string TopicName { get; set; } = "";
-        /// <summary>The ID of the topic to alter ISRs for</summary>
+        /// <summary>The ID of the topic to alter ISRs for.</summary>
         public Guid TopicId { get; set; }
+        /// <summary>The partitions to alter ISRs for.</summary>
         public List<PartitionData> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -290,16 +292,17 @@ public sealed partial class AlterPartitionRequest : IKafkaMessage
     /// <summary>AlterPartitionRequest's PartitionData struct.</summary>
     public sealed partial class PartitionData
     {
-        /// <summary>The partition index</summary>
+        /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
-        /// <summary>The leader epoch of this partition</summary>
+        /// <summary>The leader epoch of this partition.</summary>
         public int LeaderEpoch { get; set; }
         /// <summary>The ISR for this partition. Deprecated since version 3.</summary>
         public List<int> NewIsr { get; set; } = new();
+        /// <summary>The ISR for this partition.</summary>
         public List<BrokerState> NewIsrWithEpochs { get; set; } = new();
         /// <summary>1 if the partition is recovering from an unclean leader election; 0 otherwise.</summary>
         public sbyte LeaderRecoveryState { get; set; } = 0;
-        /// <summary>The expected epoch of the partition which is being updated. For legacy cluster this is the ZkVersion in the LeaderAndIsr request.</summary>
+        /// <summary>The expected epoch of the partition which is being updated.</summary>
         public int PartitionEpoch { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

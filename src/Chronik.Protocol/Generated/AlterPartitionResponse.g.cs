@@ -17,8 +17,9 @@ public sealed partial class AlterPartitionResponse : IKafkaMessage, IThrottledRe
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
-    /// <summary>The top level response error code</summary>
+    /// <summary>The top level response error code.</summary>
     public short ErrorCode { get; set; }
+    /// <summary>The responses for each topic.</summary>
     public List<TopicData> Topics { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -154,8 +155,9 @@ public sealed partial class AlterPartitionResponse : IKafkaMessage, IThrottledRe
     {
         /// <summary>The name of the topic</summary>
         public string TopicName { get; set; } = "";
-        /// <summary>The ID of the topic</summary>
+        /// <summary>The ID of the topic.</summary>
         public Guid TopicId { get; set; }
+        /// <summary>The responses for each partition.</summary>
         public List<PartitionData> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -290,9 +292,9 @@ public sealed partial class AlterPartitionResponse : IKafkaMessage, IThrottledRe
     /// <summary>AlterPartitionResponse's PartitionData struct.</summary>
     public sealed partial class PartitionData
     {
-        /// <summary>The partition index</summary>
+        /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
-        /// <summary>The partition level error code</summary>
+        /// <summary>The partition level error code.</summary>
         public short ErrorCode { get; set; }
         /// <summary>The broker ID of the leader.</summary>
         public int LeaderId { get; set; }
@@ -302,7 +304,7 @@ public sealed partial class AlterPartitionResponse : IKafkaMessage, IThrottledRe
         public List<int> Isr { get; set; } = new();
         /// <summary>1 if the partition is recovering from an unclean leader election; 0 otherwise.</summary>
         public sbyte LeaderRecoveryState { get; set; } = 0;
-        /// <summary>The current epoch for the partition for KRaft controllers. The current ZK version for the legacy controllers.</summary>
+        /// <summary>The current epoch for the partition for KRaft controllers.</summary>
         public int PartitionEpoch { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -27,7 +27,7 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage, IThrottledRespo
     public long FinalizedFeaturesEpoch { get; set; } = -1;
     /// <summary>List of cluster-wide finalized features. The information is valid only if FinalizedFeaturesEpoch &gt;= 0.</summary>
     public List<FinalizedFeatureKey> FinalizedFeatures { get; set; } = new();
-    /// <summary>Set by a KRaft controller if the required configurations for ZK migration are present</summary>
+    /// <summary>Set by a KRaft controller if the required configurations for ZK migration are present.</summary>
     public bool ZkMigrationReady { get; set; } = false;
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }

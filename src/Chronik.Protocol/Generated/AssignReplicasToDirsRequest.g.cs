@@ -15,10 +15,11 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 0;
 
-    /// <summary>The ID of the requesting broker</summary>
+    /// <summary>The ID of the requesting broker.</summary>
     public int BrokerId { get; set; }
-    /// <summary>The epoch of the requesting broker</summary>
+    /// <summary>The epoch of the requesting broker.</summary>
     public long BrokerEpoch { get; set; } = -1;
+    /// <summary>The directories to which replicas should be assigned.</summary>
     public List<DirectoryData> Directories { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -152,8 +153,9 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaMessage
     /// <summary>AssignReplicasToDirsRequest's DirectoryData struct.</summary>
     public sealed partial class DirectoryData
     {
-        /// <summary>The ID of the directory</summary>
+        /// <summary>The ID of the directory.</summary>
         public Guid Id { get; set; }
+        /// <summary>The topics assigned to the directory.</summary>
         public List<TopicData> Topics { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -275,8 +277,9 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaMessage
     /// <summary>AssignReplicasToDirsRequest's TopicData struct.</summary>
     public sealed partial class TopicData
     {
-        /// <summary>The ID of the assigned topic</summary>
+        /// <summary>The ID of the assigned topic.</summary>
         public Guid TopicId { get; set; }
+        /// <summary>The partitions assigned to the directory.</summary>
         public List<PartitionData> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -398,7 +401,7 @@ public sealed partial class AssignReplicasToDirsRequest : IKafkaMessage
     /// <summary>AssignReplicasToDirsRequest's PartitionData struct.</summary>
     public sealed partial class PartitionData
     {
-        /// <summary>The partition index</summary>
+        /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -17,8 +17,9 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaMessage, IThrot
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
-    /// <summary>The top level response error code</summary>
+    /// <summary>The top level response error code.</summary>
     public short ErrorCode { get; set; }
+    /// <summary>The list of directories and their assigned partitions.</summary>
     public List<DirectoryData> Directories { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -152,8 +153,9 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaMessage, IThrot
     /// <summary>AssignReplicasToDirsResponse's DirectoryData struct.</summary>
     public sealed partial class DirectoryData
     {
-        /// <summary>The ID of the directory</summary>
+        /// <summary>The ID of the directory.</summary>
         public Guid Id { get; set; }
+        /// <summary>The list of topics and their assigned partitions.</summary>
         public List<TopicData> Topics { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -275,8 +277,9 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaMessage, IThrot
     /// <summary>AssignReplicasToDirsResponse's TopicData struct.</summary>
     public sealed partial class TopicData
     {
-        /// <summary>The ID of the assigned topic</summary>
+        /// <summary>The ID of the assigned topic.</summary>
         public Guid TopicId { get; set; }
+        /// <summary>The list of assigned partitions.</summary>
         public List<PartitionData> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -398,9 +401,9 @@ public sealed partial class AssignReplicasToDirsResponse : IKafkaMessage, IThrot
     /// <summary>AssignReplicasToDirsResponse's PartitionData struct.</summary>
     public sealed partial class PartitionData
     {
-        /// <summary>The partition index</summary>
+        /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
-        /// <summary>The partition level error code</summary>
+        /// <summary>The partition level error code.</summary>
         public short ErrorCode { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

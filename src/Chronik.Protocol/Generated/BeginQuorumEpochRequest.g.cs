@@ -15,11 +15,13 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 1;
 
+    /// <summary>The cluster id.</summary>
     public string? ClusterId { get; set; } = null;
-    /// <summary>The replica id of the voter receiving the request</summary>
+    /// <summary>The replica id of the voter receiving the request.</summary>
     public int VoterId { get; set; } = -1;
+    /// <summary>The topics.</summary>
     public List<TopicData> Topics { get; set; } = new();
-    /// <summary>Endpoints for the leader</summary>
+    /// <summary>Endpoints for the leader.</summary>
     public List<LeaderEndpoint> LeaderEndpoints { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -205,8 +207,9 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaMessage
     /// <summary>BeginQuorumEpochRequest's TopicData struct.</summary>
     public sealed partial class TopicData
     {
-        /// <summary>The topic name</summary>
+        /// <summary>The topic name.</summary>
         public string TopicName { get; set; } = "";
+        /// <summary>The partitions.</summary>
         public List<PartitionData> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -328,13 +331,13 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaMessage
     /// <summary>BeginQuorumEpochRequest's PartitionData struct.</summary>
     public sealed partial class PartitionData
     {
-        /// <summary>The partition index</summary>
+        /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
-        /// <summary>The directory id of the receiving replica</summary>
+        /// <summary>The directory id of the receiving replica.</summary>
         public Guid VoterDirectoryId { get; set; }
-        /// <summary>The ID of the newly elected leader</summary>
+        /// <summary>The ID of the newly elected leader.</summary>
         public int LeaderId { get; set; }
-        /// <summary>The epoch of the newly elected leader</summary>
+        /// <summary>The epoch of the newly elected leader.</summary>
         public int LeaderEpoch { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -444,11 +447,11 @@ public sealed partial class BeginQuorumEpochRequest : IKafkaMessage
     /// <summary>BeginQuorumEpochRequest's LeaderEndpoint struct.</summary>
     public sealed partial class LeaderEndpoint
     {
-        /// <summary>The name of the endpoint</summary>
+        /// <summary>The name of the endpoint.</summary>
         public string Name { get; set; } = "";
-        /// <summary>The node's hostname</summary>
+        /// <summary>The node's hostname.</summary>
         public string Host { get; set; } = "";
-        /// <summary>The node's port</summary>
+        /// <summary>The node's port.</summary>
         public ushort Port { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

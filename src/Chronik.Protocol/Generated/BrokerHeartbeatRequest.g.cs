@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>BrokerHeartbeatRequest: request for api key 63, versions 0-1, flexible 0+.</summary>
+/// <summary>BrokerHeartbeatRequest: request for api key 63, versions 0-2, flexible 0+.</summary>
 public sealed partial class BrokerHeartbeatRequest : IKafkaMessage
 {
     public short ApiKey => 63;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 1;
+    public short HighestSupportedVersion => 2;
 
     /// <summary>The broker ID.</summary>
     public int BrokerId { get; set; }
@@ -27,6 +27,8 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaMessage
     public bool WantShutDown { get; set; }
     /// <summary>Log directories that failed and went offline.</summary>
     public List<Guid> OfflineLogDirs { get; set; } = new();
+    /// <summary>List of log directories that are cordoned. This is null before the broker reaches the RECOVERY state.</summary>
+    public List<Guid>? CordonedLogDirs { get; set; } = null;
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -83,6 +85,28 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaMessage
                         reader.PopLimit(_outer);
                         break;
                     }
+                    case 1 when version >= 2:
+                    {
+                        int _outer = reader.PushLimit(_size);
+                        int _n = reader.ReadArrayLength(true, 16);
+                        if (_n < 0)
+                        {
+                            if (!(version >= 2)) KafkaProtocolException.Throw("non-nullable field CordonedLogDirs was null");
+                            this.CordonedLogDirs = null;
+                        }
+                        else
+                        {
+                            var _list = this.CordonedLogDirs is { Count: 0 } _empty ? _empty : new List<Guid>(_n);
+                            _list.EnsureCapacity(_n);
+                            for (int _i = 0; _i < _n; _i++)
+                            {
+                                _list.Add(reader.ReadUuid());
+                            }
+                            this.CordonedLogDirs = _list;
+                        }
+                        reader.PopLimit(_outer);
+                        break;
+                    }
                     default:
                         (UnknownTaggedFields ??= []).Add(reader.ReadRawTaggedField(_tag, _size));
                         break;
@@ -115,11 +139,14 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaMessage
             writer.WriteBool(this.WantShutDown);
         }
         if (!(version >= 1) && (this.OfflineLogDirs.Count != 0)) throw new UnsupportedVersionException("BrokerHeartbeatRequest.OfflineLogDirs cannot be written at version " + version);
+        if (!(version >= 2) && this.CordonedLogDirs is not null) throw new UnsupportedVersionException("BrokerHeartbeatRequest.CordonedLogDirs cannot be written at version " + version);
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
             bool _has0 = (version >= 1) && (this.OfflineLogDirs.Count != 0);
             if (_has0) _numTagged++;
+            bool _has1 = (version >= 2) && this.CordonedLogDirs is not null;
+            if (_has1) _numTagged++;
             writer.WriteUnsignedVarInt((uint)_numTagged);
             int _u = 0;
             _u = TaggedFields.WriteUnknownBefore(ref writer, UnknownTaggedFields, _u, 0);
@@ -146,6 +173,35 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaMessage
                 {
                     writer.WriteLength(this.OfflineLogDirs.Count, true, false);
                     foreach (var _e in this.OfflineLogDirs)
+                    {
+                        writer.WriteUuid(_e);
+                    }
+                }
+            }
+            _u = TaggedFields.WriteUnknownBefore(ref writer, UnknownTaggedFields, _u, 1);
+            if (_has1)
+            {
+                int _sz = 0;
+                if (this.CordonedLogDirs is null)
+                {
+                    _sz += KafkaSizes.Length(-1, true, false);
+                }
+                else
+                {
+                    _sz += KafkaSizes.Length(this.CordonedLogDirs.Count, true, false);
+                    _sz += this.CordonedLogDirs.Count * 16;
+                }
+                writer.WriteUnsignedVarInt(1);
+                writer.WriteUnsignedVarInt((uint)_sz);
+                if (this.CordonedLogDirs is null)
+                {
+                    if (!(version >= 2)) throw new UnsupportedVersionException("CordonedLogDirs is null but not nullable at version " + version);
+                    writer.WriteLength(-1, true, false);
+                }
+                else
+                {
+                    writer.WriteLength(this.CordonedLogDirs.Count, true, false);
+                    foreach (var _e in this.CordonedLogDirs)
                     {
                         writer.WriteUuid(_e);
                     }
@@ -197,6 +253,21 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaMessage
                 }
                 size += KafkaSizes.UnsignedVarInt(0) + KafkaSizes.UnsignedVarInt((uint)_sz) + _sz;
             }
+            if ((version >= 2) && this.CordonedLogDirs is not null)
+            {
+                _numTagged++;
+                int _sz = 0;
+                if (this.CordonedLogDirs is null)
+                {
+                    _sz += KafkaSizes.Length(-1, true, false);
+                }
+                else
+                {
+                    _sz += KafkaSizes.Length(this.CordonedLogDirs.Count, true, false);
+                    _sz += this.CordonedLogDirs.Count * 16;
+                }
+                size += KafkaSizes.UnsignedVarInt(1) + KafkaSizes.UnsignedVarInt((uint)_sz) + _sz;
+            }
             size += KafkaSizes.UnsignedVarInt((uint)_numTagged) + TaggedFields.UnknownSize(UnknownTaggedFields);
         }
         return size;
@@ -211,6 +282,7 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaMessage
             && !(this.WantFence != false)
             && !(this.WantShutDown != false)
             && !((this.OfflineLogDirs.Count != 0))
+            && !(this.CordonedLogDirs is not null)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
     }
 }

@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>BrokerHeartbeatResponse: response for api key 63, versions 0-1, flexible 0+.</summary>
+/// <summary>BrokerHeartbeatResponse: response for api key 63, versions 0-2, flexible 0+.</summary>
 public sealed partial class BrokerHeartbeatResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 63;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 1;
+    public short HighestSupportedVersion => 2;
 
     /// <summary>Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }

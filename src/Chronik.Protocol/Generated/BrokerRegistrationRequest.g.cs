@@ -21,13 +21,13 @@ public sealed partial class BrokerRegistrationRequest : IKafkaMessage
     public string ClusterId { get; set; } = "";
     /// <summary>The incarnation id of the broker process.</summary>
     public Guid IncarnationId { get; set; }
-    /// <summary>The listeners of this broker</summary>
+    /// <summary>The listeners of this broker.</summary>
     public List<Listener> Listeners { get; set; } = new();
     /// <summary>The features on this broker. Note: in v0-v3, features with MinSupportedVersion = 0 are omitted.</summary>
     public List<Feature> Features { get; set; } = new();
     /// <summary>The rack which this broker is in.</summary>
     public string? Rack { get; set; } = "";
-    /// <summary>If the required configurations for ZK migration are present, this value is set to true</summary>
+    /// <summary>If the required configurations for ZK migration are present, this value is set to true.</summary>
     public bool IsMigratingZkBroker { get; set; } = false;
     /// <summary>Log directories configured in this broker which are available.</summary>
     public List<Guid> LogDirs { get; set; } = new();

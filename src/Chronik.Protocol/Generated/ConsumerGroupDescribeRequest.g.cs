@@ -8,14 +8,14 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ConsumerGroupDescribeRequest: request for api key 69, versions 0, flexible 0+.</summary>
+/// <summary>ConsumerGroupDescribeRequest: request for api key 69, versions 0-1, flexible 0+.</summary>
 public sealed partial class ConsumerGroupDescribeRequest : IKafkaMessage
 {
     public short ApiKey => 69;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 1;
 
-    /// <summary>The ids of the groups to describe</summary>
+    /// <summary>The ids of the groups to describe.</summary>
     public List<string> GroupIds { get; set; } = new();
     /// <summary>Whether to include authorized operations.</summary>
     public bool IncludeAuthorizedOperations { get; set; }

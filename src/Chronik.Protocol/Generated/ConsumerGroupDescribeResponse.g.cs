@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ConsumerGroupDescribeResponse: response for api key 69, versions 0, flexible 0+.</summary>
+/// <summary>ConsumerGroupDescribeResponse: response for api key 69, versions 0-1, flexible 0+.</summary>
 public sealed partial class ConsumerGroupDescribeResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 69;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 1;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -633,6 +633,8 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaMessage, IThro
         public Assignment Assignment { get; set; } = new();
         /// <summary>The target assignment.</summary>
         public Assignment TargetAssignment { get; set; } = new();
+        /// <summary>-1 for unknown. 0 for classic member. +1 for consumer member.</summary>
+        public sbyte MemberType { get; set; } = -1;
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -693,6 +695,10 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaMessage, IThro
             if (true)
             {
                 { var _s = this.TargetAssignment ?? new Assignment(); _s.Read(ref reader, version); this.TargetAssignment = _s; }
+            }
+            if (version >= 1)
+            {
+                this.MemberType = reader.ReadInt8();
             }
             if (flexible)
             {
@@ -768,6 +774,10 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaMessage, IThro
             {
                 this.TargetAssignment.Write(ref writer, version);
             }
+            if (version >= 1)
+            {
+                writer.WriteInt8(this.MemberType);
+            }
             if (flexible)
             {
                 int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -832,6 +842,10 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaMessage, IThro
             {
                 size += this.TargetAssignment.ComputeSize(version);
             }
+            if (version >= 1)
+            {
+                size += 1;
+            }
             if (flexible)
             {
                 int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -853,6 +867,7 @@ public sealed partial class ConsumerGroupDescribeResponse : IKafkaMessage, IThro
             && !(this.SubscribedTopicRegex is not null)
             && !((!this.Assignment.IsDefaultValue()))
             && !((!this.TargetAssignment.IsDefaultValue()))
+            && !(this.MemberType != -1)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }
     }

@@ -15,7 +15,9 @@ public sealed partial class ConsumerProtocolAssignment : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 3;
 
+    /// <summary>The list of topics and partitions assigned to this consumer.</summary>
     public List<TopicPartition> AssignedPartitions { get; set; } = new();
+    /// <summary>User data.</summary>
     public byte[]? UserData { get; set; } = null;
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -137,7 +139,9 @@ public sealed partial class ConsumerProtocolAssignment : IKafkaMessage
     /// <summary>ConsumerProtocolAssignment's TopicPartition struct.</summary>
     public sealed partial class TopicPartition
     {
+        /// <summary>The topic name.</summary>
         public string Topic { get; set; } = "";
+        /// <summary>The list of partitions assigned to this consumer.</summary>
         public List<int> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -15,10 +15,15 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 3;
 
+    /// <summary>The topics that the member wants to consume.</summary>
     public List<string> Topics { get; set; } = new();
+    /// <summary>User data that will be passed back to the consumer.</summary>
     public byte[]? UserData { get; set; } = null;
+    /// <summary>The partitions that the member owns.</summary>
     public List<TopicPartition> OwnedPartitions { get; set; } = new();
+    /// <summary>The generation id of the member.</summary>
     public int GenerationId { get; set; } = -1;
+    /// <summary>The rack id of the member.</summary>
     public string? RackId { get; set; } = null;
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -218,7 +223,9 @@ public sealed partial class ConsumerProtocolSubscription : IKafkaMessage
     /// <summary>ConsumerProtocolSubscription's TopicPartition struct.</summary>
     public sealed partial class TopicPartition
     {
+        /// <summary>The topic name.</summary>
         public string Topic { get; set; } = "";
+        /// <summary>The partition ids.</summary>
         public List<int> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -21,9 +21,9 @@ public sealed partial class ControllerRegistrationRequest : IKafkaMessage
     public Guid IncarnationId { get; set; }
     /// <summary>Set if the required configurations for ZK migration are present.</summary>
     public bool ZkMigrationReady { get; set; }
-    /// <summary>The listeners of this controller</summary>
+    /// <summary>The listeners of this controller.</summary>
     public List<Listener> Listeners { get; set; } = new();
-    /// <summary>The features on this controller</summary>
+    /// <summary>The features on this controller.</summary>
     public List<Feature> Features { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -140,7 +140,7 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage, IThrottledResp
     {
         /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
-        /// <summary>The unique topic ID</summary>
+        /// <summary>The unique topic ID.</summary>
         public Guid TopicId { get; set; }
         /// <summary>The error code, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }

@@ -15,9 +15,9 @@ public sealed partial class DefaultPrincipalData : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 0;
 
-    /// <summary>The principal type</summary>
+    /// <summary>The principal type.</summary>
     public string Type { get; set; } = "";
-    /// <summary>The principal name</summary>
+    /// <summary>The principal name.</summary>
     public string Name { get; set; } = "";
     /// <summary>Whether the principal was authenticated by a delegation token on the forwarding broker.</summary>
     public bool TokenAuthenticated { get; set; }

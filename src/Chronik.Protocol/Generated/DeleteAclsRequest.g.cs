@@ -125,7 +125,7 @@ public sealed partial class DeleteAclsRequest : IKafkaMessage
     {
         /// <summary>The resource type.</summary>
         public sbyte ResourceTypeFilter { get; set; }
-        /// <summary>The resource name.</summary>
+        /// <summary>The resource name, or null to match any resource name.</summary>
         public string? ResourceNameFilter { get; set; } = "";
         /// <summary>The pattern type.</summary>
         public sbyte PatternTypeFilter { get; set; } = 3;

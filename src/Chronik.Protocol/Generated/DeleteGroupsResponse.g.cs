@@ -17,7 +17,7 @@ public sealed partial class DeleteGroupsResponse : IKafkaMessage, IThrottledResp
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
-    /// <summary>The deletion results</summary>
+    /// <summary>The deletion results.</summary>
     public List<DeletableGroupResult> Results { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -138,7 +138,7 @@ public sealed partial class DeleteGroupsResponse : IKafkaMessage, IThrottledResp
     /// <summary>DeleteGroupsResponse's DeletableGroupResult struct.</summary>
     public sealed partial class DeletableGroupResult
     {
-        /// <summary>The group id</summary>
+        /// <summary>The group id.</summary>
         public string GroupId { get; set; } = "";
         /// <summary>The deletion error, or 0 if the deletion succeeded.</summary>
         public short ErrorCode { get; set; }

@@ -264,7 +264,7 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage
     {
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
-        /// <summary>The deletion offset.</summary>
+        /// <summary>The deletion offset. -1 means that records should be truncated to the high watermark.</summary>
         public long Offset { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -15,7 +15,7 @@ public sealed partial class DeleteShareGroupStateResponse : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 0;
 
-    /// <summary>The delete results</summary>
+    /// <summary>The delete results.</summary>
     public List<DeleteStateResult> Results { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -123,7 +123,7 @@ public sealed partial class DeleteShareGroupStateResponse : IKafkaMessage
     /// <summary>DeleteShareGroupStateResponse's DeleteStateResult struct.</summary>
     public sealed partial class DeleteStateResult
     {
-        /// <summary>The topic identifier</summary>
+        /// <summary>The topic identifier.</summary>
         public Guid TopicId { get; set; }
         /// <summary>The results for the partitions.</summary>
         public List<PartitionResult> Partitions { get; set; } = new();

@@ -15,9 +15,9 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 6;
 
-    /// <summary>The name or topic ID of the topic</summary>
+    /// <summary>The name or topic ID of the topic.</summary>
     public List<DeleteTopicState> Topics { get; set; } = new();
-    /// <summary>The names of the topics to delete</summary>
+    /// <summary>The names of the topics to delete.</summary>
     public List<string> TopicNames { get; set; } = new();
     /// <summary>The length of time in milliseconds to wait for the deletions to complete.</summary>
     public int TimeoutMs { get; set; }
@@ -192,9 +192,9 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage
     /// <summary>DeleteTopicsRequest's DeleteTopicState struct.</summary>
     public sealed partial class DeleteTopicState
     {
-        /// <summary>The topic name</summary>
+        /// <summary>The topic name.</summary>
         public string? Name { get; set; } = null;
-        /// <summary>The unique topic ID</summary>
+        /// <summary>The unique topic ID.</summary>
         public Guid TopicId { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -138,9 +138,9 @@ public sealed partial class DeleteTopicsResponse : IKafkaMessage, IThrottledResp
     /// <summary>DeleteTopicsResponse's DeletableTopicResult struct.</summary>
     public sealed partial class DeletableTopicResult
     {
-        /// <summary>The topic name</summary>
+        /// <summary>The topic name.</summary>
         public string? Name { get; set; } = "";
-        /// <summary>the unique topic ID</summary>
+        /// <summary>The unique topic ID.</summary>
         public Guid TopicId { get; set; }
         /// <summary>The deletion error, or 0 if the deletion succeeded.</summary>
         public short ErrorCode { get; set; }

@@ -8,17 +8,19 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>DescribeClusterRequest: request for api key 60, versions 0-1, flexible 0+.</summary>
+/// <summary>DescribeClusterRequest: request for api key 60, versions 0-2, flexible 0+.</summary>
 public sealed partial class DescribeClusterRequest : IKafkaMessage
 {
     public short ApiKey => 60;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 1;
+    public short HighestSupportedVersion => 2;
 
     /// <summary>Whether to include cluster authorized operations.</summary>
     public bool IncludeClusterAuthorizedOperations { get; set; }
     /// <summary>The endpoint type to describe. 1=brokers, 2=controllers.</summary>
     public sbyte EndpointType { get; set; } = 1;
+    /// <summary>Whether to include fenced brokers when listing brokers.</summary>
+    public bool IncludeFencedBrokers { get; set; }
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -32,6 +34,10 @@ public sealed partial class DescribeClusterRequest : IKafkaMessage
         if (version >= 1)
         {
             this.EndpointType = reader.ReadInt8();
+        }
+        if (version >= 2)
+        {
+            this.IncludeFencedBrokers = reader.ReadBool();
         }
         if (flexible)
         {
@@ -61,6 +67,11 @@ public sealed partial class DescribeClusterRequest : IKafkaMessage
             writer.WriteInt8(this.EndpointType);
         }
         else if (!(version >= 1) && this.EndpointType != 1) throw new UnsupportedVersionException("DescribeClusterRequest.EndpointType cannot be written at version " + version);
+        if (version >= 2)
+        {
+            writer.WriteBool(this.IncludeFencedBrokers);
+        }
+        else if (!(version >= 2) && this.IncludeFencedBrokers != false) throw new UnsupportedVersionException("DescribeClusterRequest.IncludeFencedBrokers cannot be written at version " + version);
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -82,6 +93,10 @@ public sealed partial class DescribeClusterRequest : IKafkaMessage
         {
             size += 1;
         }
+        if (version >= 2)
+        {
+            size += 1;
+        }
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -95,6 +110,7 @@ public sealed partial class DescribeClusterRequest : IKafkaMessage
     {
         return !(this.IncludeClusterAuthorizedOperations != false)
             && !(this.EndpointType != 1)
+            && !(this.IncludeFencedBrokers != false)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
     }
 }

@@ -8,16 +8,16 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>DescribeClusterResponse: response for api key 60, versions 0-1, flexible 0+.</summary>
+/// <summary>DescribeClusterResponse: response for api key 60, versions 0-2, flexible 0+.</summary>
 public sealed partial class DescribeClusterResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 60;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 1;
+    public short HighestSupportedVersion => 2;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
-    /// <summary>The top-level error code, or 0 if there was no error</summary>
+    /// <summary>The top-level error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
     /// <summary>The top-level error message, or null if there was no error.</summary>
     public string? ErrorMessage { get; set; } = null;
@@ -25,7 +25,7 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage, IThrottledR
     public sbyte EndpointType { get; set; } = 1;
     /// <summary>The cluster ID that responding broker belongs to.</summary>
     public string ClusterId { get; set; } = "";
-    /// <summary>The ID of the controller broker.</summary>
+    /// <summary>The ID of the controller. When handled by a controller, returns the current voter leader ID. When handled by a broker, returns a random alive broker ID as a fallback.</summary>
     public int ControllerId { get; set; } = -1;
     /// <summary>Each broker in the response.</summary>
     public List<DescribeClusterBroker> Brokers { get; set; } = new();
@@ -238,6 +238,8 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage, IThrottledR
         public int Port { get; set; }
         /// <summary>The rack of the broker, or null if it has not been assigned to a rack.</summary>
         public string? Rack { get; set; } = null;
+        /// <summary>Whether the broker is fenced</summary>
+        public bool IsFenced { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -259,6 +261,10 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage, IThrottledR
             if (true)
             {
                 this.Rack = reader.ReadString(flexible, true);
+            }
+            if (version >= 2)
+            {
+                this.IsFenced = reader.ReadBool();
             }
             if (flexible)
             {
@@ -296,6 +302,11 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage, IThrottledR
                 if (this.Rack is null && !(true)) throw new UnsupportedVersionException("Rack is null but not nullable at version " + version);
                 writer.WriteString(this.Rack, flexible);
             }
+            if (version >= 2)
+            {
+                writer.WriteBool(this.IsFenced);
+            }
+            else if (!(version >= 2) && this.IsFenced != false) throw new UnsupportedVersionException("DescribeClusterBroker.IsFenced cannot be written at version " + version);
             if (flexible)
             {
                 int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -325,6 +336,10 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage, IThrottledR
             {
                 size += KafkaSizes.String(this.Rack, flexible);
             }
+            if (version >= 2)
+            {
+                size += 1;
+            }
             if (flexible)
             {
                 int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -340,6 +355,7 @@ public sealed partial class DescribeClusterResponse : IKafkaMessage, IThrottledR
             && !(!string.Equals(this.Host, "", StringComparison.Ordinal))
             && !(this.Port != 0)
             && !(this.Rack is not null)
+            && !(this.IsFenced != false)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }
     }

@@ -322,7 +322,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage, IThrottledR
         public bool IsSensitive { get; set; }
         /// <summary>The synonyms for this configuration key.</summary>
         public List<DescribeConfigsSynonym> Synonyms { get; set; } = new();
-        /// <summary>The configuration data type. Type can be one of the following values - BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, CLASS, PASSWORD</summary>
+        /// <summary>The configuration data type. Type can be one of the following values - BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, CLASS, PASSWORD.</summary>
         public sbyte ConfigType { get; set; } = 0;
         /// <summary>The configuration documentation.</summary>
         public string? Documentation { get; set; } = "";

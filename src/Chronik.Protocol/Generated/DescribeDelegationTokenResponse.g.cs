@@ -399,9 +399,9 @@ public sealed partial class DescribeDelegationTokenResponse : IKafkaMessage, ITh
     /// <summary>DescribeDelegationTokenResponse's DescribedDelegationTokenRenewer struct.</summary>
     public sealed partial class DescribedDelegationTokenRenewer
     {
-        /// <summary>The renewer principal type</summary>
+        /// <summary>The renewer principal type.</summary>
         public string PrincipalType { get; set; } = "";
-        /// <summary>The renewer principal name</summary>
+        /// <summary>The renewer principal name.</summary>
         public string PrincipalName { get; set; } = "";
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -8,14 +8,14 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>DescribeGroupsRequest: request for api key 15, versions 0-5, flexible 5+.</summary>
+/// <summary>DescribeGroupsRequest: request for api key 15, versions 0-6, flexible 5+.</summary>
 public sealed partial class DescribeGroupsRequest : IKafkaMessage
 {
     public short ApiKey => 15;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 5;
+    public short HighestSupportedVersion => 6;
 
-    /// <summary>The names of the groups to describe</summary>
+    /// <summary>The names of the groups to describe.</summary>
     public List<string> Groups { get; set; } = new();
     /// <summary>Whether to include authorized operations.</summary>
     public bool IncludeAuthorizedOperations { get; set; }

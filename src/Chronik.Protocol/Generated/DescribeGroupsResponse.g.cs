@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>DescribeGroupsResponse: response for api key 15, versions 0-5, flexible 5+.</summary>
+/// <summary>DescribeGroupsResponse: response for api key 15, versions 0-6, flexible 5+.</summary>
 public sealed partial class DescribeGroupsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 15;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 5;
+    public short HighestSupportedVersion => 6;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -140,6 +140,8 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage, IThrottledRe
     {
         /// <summary>The describe error, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
+        /// <summary>The describe error message, or null if there was no error.</summary>
+        public string? ErrorMessage { get; set; } = null;
         /// <summary>The group ID string.</summary>
         public string GroupId { get; set; } = "";
         /// <summary>The group state string, or the empty string.</summary>
@@ -161,6 +163,10 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage, IThrottledRe
             if (true)
             {
                 this.ErrorCode = reader.ReadInt16();
+            }
+            if (version >= 6)
+            {
+                this.ErrorMessage = reader.ReadString(flexible, version >= 6);
             }
             if (true)
             {
@@ -224,6 +230,12 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage, IThrottledRe
             {
                 writer.WriteInt16(this.ErrorCode);
             }
+            if (version >= 6)
+            {
+                if (this.ErrorMessage is null && !(version >= 6)) throw new UnsupportedVersionException("ErrorMessage is null but not nullable at version " + version);
+                writer.WriteString(this.ErrorMessage, flexible);
+            }
+            else if (!(version >= 6) && this.ErrorMessage is not null) throw new UnsupportedVersionException("DescribedGroup.ErrorMessage cannot be written at version " + version);
             if (true)
             {
                 writer.WriteString(this.GroupId, flexible);
@@ -278,6 +290,10 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage, IThrottledRe
             {
                 size += 2;
             }
+            if (version >= 6)
+            {
+                size += KafkaSizes.String(this.ErrorMessage, flexible);
+            }
             if (true)
             {
                 size += KafkaSizes.String(this.GroupId, flexible);
@@ -325,6 +341,7 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage, IThrottledRe
         public bool IsDefaultValue()
         {
             return !(this.ErrorCode != 0)
+            && !(this.ErrorMessage is not null)
             && !(!string.Equals(this.GroupId, "", StringComparison.Ordinal))
             && !(!string.Equals(this.GroupState, "", StringComparison.Ordinal))
             && !(!string.Equals(this.ProtocolType, "", StringComparison.Ordinal))
@@ -338,7 +355,7 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage, IThrottledRe
     /// <summary>DescribeGroupsResponse's DescribedGroupMember struct.</summary>
     public sealed partial class DescribedGroupMember
     {
-        /// <summary>The member ID assigned by the group coordinator.</summary>
+        /// <summary>The member id.</summary>
         public string MemberId { get; set; } = "";
         /// <summary>The unique identifier of the consumer instance provided by end user.</summary>
         public string? GroupInstanceId { get; set; } = null;

@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>DescribeLogDirsRequest: request for api key 35, versions 0-4, flexible 2+.</summary>
+/// <summary>DescribeLogDirsRequest: request for api key 35, versions 0-5, flexible 2+.</summary>
 public sealed partial class DescribeLogDirsRequest : IKafkaMessage
 {
     public short ApiKey => 35;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 4;
+    public short HighestSupportedVersion => 5;
 
     /// <summary>Each topic that we want to describe log directories for, or null for all topics.</summary>
     public List<DescribableLogDirTopic>? Topics { get; set; } = new();
@@ -123,7 +123,7 @@ public sealed partial class DescribeLogDirsRequest : IKafkaMessage
     /// <summary>DescribeLogDirsRequest's DescribableLogDirTopic struct.</summary>
     public sealed partial class DescribableLogDirTopic
     {
-        /// <summary>The topic name</summary>
+        /// <summary>The topic name.</summary>
         public string Topic { get; set; } = "";
         /// <summary>The partition indexes.</summary>
         public List<int> Partitions { get; set; } = new();

@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>DescribeLogDirsResponse: response for api key 35, versions 0-4, flexible 2+.</summary>
+/// <summary>DescribeLogDirsResponse: response for api key 35, versions 0-5, flexible 2+.</summary>
 public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 35;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 4;
+    public short HighestSupportedVersion => 5;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -157,12 +157,14 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledR
         public short ErrorCode { get; set; }
         /// <summary>The absolute log directory path.</summary>
         public string LogDir { get; set; } = "";
-        /// <summary>Each topic.</summary>
+        /// <summary>The topics.</summary>
         public List<DescribeLogDirsTopic> Topics { get; set; } = new();
-        /// <summary>The total size in bytes of the volume the log directory is in.</summary>
+        /// <summary>The total size in bytes of the volume the log directory is in. This value does not include the size of data stored in remote storage.</summary>
         public long TotalBytes { get; set; } = -1;
-        /// <summary>The usable size in bytes of the volume the log directory is in.</summary>
+        /// <summary>The usable size in bytes of the volume the log directory is in. This value does not include the size of data stored in remote storage.</summary>
         public long UsableBytes { get; set; } = -1;
+        /// <summary>True if this log directory is cordoned.</summary>
+        public bool IsCordoned { get; set; } = false;
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -203,6 +205,10 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledR
             if (version >= 4)
             {
                 this.UsableBytes = reader.ReadInt64();
+            }
+            if (version >= 5)
+            {
+                this.IsCordoned = reader.ReadBool();
             }
             if (flexible)
             {
@@ -255,6 +261,10 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledR
             {
                 writer.WriteInt64(this.UsableBytes);
             }
+            if (version >= 5)
+            {
+                writer.WriteBool(this.IsCordoned);
+            }
             if (flexible)
             {
                 int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -299,6 +309,10 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledR
             {
                 size += 8;
             }
+            if (version >= 5)
+            {
+                size += 1;
+            }
             if (flexible)
             {
                 int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -315,6 +329,7 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledR
             && !((this.Topics.Count != 0))
             && !(this.TotalBytes != -1)
             && !(this.UsableBytes != -1)
+            && !(this.IsCordoned != false)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }
     }
@@ -324,6 +339,7 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledR
     {
         /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
+        /// <summary>The partitions.</summary>
         public List<DescribeLogDirsPartition> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -449,7 +465,7 @@ public sealed partial class DescribeLogDirsResponse : IKafkaMessage, IThrottledR
         public int PartitionIndex { get; set; }
         /// <summary>The size of the log segments in this partition in bytes.</summary>
         public long PartitionSize { get; set; }
-        /// <summary>The lag of the log's LEO w.r.t. partition's HW (if it is the current log for the partition) or current replica's LEO (if it is the future log for the partition)</summary>
+        /// <summary>The lag of the log's LEO w.r.t. partition's HW (if it is the current log for the partition) or current replica's LEO (if it is the future log for the partition).</summary>
         public long OffsetLag { get; set; }
         /// <summary>True if this log is created by AlterReplicaLogDirsRequest and will replace the current log of the replica in the future.</summary>
         public bool IsFutureKey { get; set; }

@@ -15,6 +15,7 @@ public sealed partial class DescribeProducersRequest : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 0;
 
+    /// <summary>The topics to list producers for.</summary>
     public List<TopicRequest> Topics { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -138,7 +138,7 @@ public sealed partial class DescribeProducersResponse : IKafkaMessage, IThrottle
     /// <summary>DescribeProducersResponse's TopicResponse struct.</summary>
     public sealed partial class TopicResponse
     {
-        /// <summary>The topic name</summary>
+        /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
         /// <summary>Each partition in the response.</summary>
         public List<PartitionResponse> Partitions { get; set; } = new();
@@ -266,8 +266,9 @@ public sealed partial class DescribeProducersResponse : IKafkaMessage, IThrottle
         public int PartitionIndex { get; set; }
         /// <summary>The partition error code, or 0 if there was no error.</summary>
         public short ErrorCode { get; set; }
-        /// <summary>The partition error message, which may be null if no additional details are available</summary>
+        /// <summary>The partition error message, which may be null if no additional details are available.</summary>
         public string? ErrorMessage { get; set; } = null;
+        /// <summary>The active producers for the partition.</summary>
         public List<ProducerState> ActiveProducers { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -416,11 +417,17 @@ public sealed partial class DescribeProducersResponse : IKafkaMessage, IThrottle
     /// <summary>DescribeProducersResponse's ProducerState struct.</summary>
     public sealed partial class ProducerState
     {
+        /// <summary>The producer id.</summary>
         public long ProducerId { get; set; }
+        /// <summary>The producer epoch.</summary>
         public int ProducerEpoch { get; set; }
+        /// <summary>The last sequence number sent by the producer.</summary>
         public int LastSequence { get; set; } = -1;
+        /// <summary>The last timestamp sent by the producer.</summary>
         public long LastTimestamp { get; set; } = -1;
+        /// <summary>The current epoch of the producer group.</summary>
         public int CoordinatorEpoch { get; set; }
+        /// <summary>The current transaction start offset of the producer.</summary>
         public long CurrentTxnStartOffset { get; set; } = -1;
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

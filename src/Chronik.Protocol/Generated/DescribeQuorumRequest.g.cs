@@ -15,6 +15,7 @@ public sealed partial class DescribeQuorumRequest : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 2;
 
+    /// <summary>The topics to describe.</summary>
     public List<TopicData> Topics { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -124,6 +125,7 @@ public sealed partial class DescribeQuorumRequest : IKafkaMessage
     {
         /// <summary>The topic name.</summary>
         public string TopicName { get; set; } = "";
+        /// <summary>The partitions to describe.</summary>
         public List<PartitionData> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

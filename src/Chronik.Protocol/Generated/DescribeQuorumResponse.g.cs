@@ -19,7 +19,9 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
     public short ErrorCode { get; set; }
     /// <summary>The error message, or null if there was no error.</summary>
     public string? ErrorMessage { get; set; } = "";
+    /// <summary>The response from the describe quorum API.</summary>
     public List<TopicData> Topics { get; set; } = new();
+    /// <summary>The nodes in the quorum.</summary>
     public List<Node> Nodes { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -206,13 +208,15 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
     /// <summary>DescribeQuorumResponse's ReplicaState struct.</summary>
     public sealed partial class ReplicaState
     {
+        /// <summary>The ID of the replica.</summary>
         public int ReplicaId { get; set; }
+        /// <summary>The replica directory ID of the replica.</summary>
         public Guid ReplicaDirectoryId { get; set; }
-        /// <summary>The last known log end offset of the follower or -1 if it is unknown</summary>
+        /// <summary>The last known log end offset of the follower or -1 if it is unknown.</summary>
         public long LogEndOffset { get; set; }
-        /// <summary>The last known leader wall clock time time when a follower fetched from the leader. This is reported as -1 both for the current leader or if it is unknown for a voter</summary>
+        /// <summary>The last known leader wall clock time time when a follower fetched from the leader. This is reported as -1 both for the current leader or if it is unknown for a voter.</summary>
         public long LastFetchTimestamp { get; set; } = -1;
-        /// <summary>The leader wall clock append time of the offset for which the follower made the most recent fetch request. This is reported as the current time for the leader and -1 if unknown for a voter</summary>
+        /// <summary>The leader wall clock append time of the offset for which the follower made the most recent fetch request. This is reported as the current time for the leader and -1 if unknown for a voter.</summary>
         public long LastCaughtUpTimestamp { get; set; } = -1;
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -338,6 +342,7 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
     {
         /// <summary>The topic name.</summary>
         public string TopicName { get; set; } = "";
+        /// <summary>The partition data.</summary>
         public List<PartitionData> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -461,15 +466,19 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
     {
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
+        /// <summary>The partition error code.</summary>
         public short ErrorCode { get; set; }
         /// <summary>The error message, or null if there was no error.</summary>
         public string? ErrorMessage { get; set; } = "";
         /// <summary>The ID of the current leader or -1 if the leader is unknown.</summary>
         public int LeaderId { get; set; }
-        /// <summary>The latest known leader epoch</summary>
+        /// <summary>The latest known leader epoch.</summary>
         public int LeaderEpoch { get; set; }
+        /// <summary>The high water mark.</summary>
         public long HighWatermark { get; set; }
+        /// <summary>The current voters of the partition.</summary>
         public List<ReplicaState> CurrentVoters { get; set; } = new();
+        /// <summary>The observers of the partition.</summary>
         public List<ReplicaState> Observers { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -708,9 +717,9 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
     /// <summary>DescribeQuorumResponse's Node struct.</summary>
     public sealed partial class Node
     {
-        /// <summary>The ID of the associated node</summary>
+        /// <summary>The ID of the associated node.</summary>
         public int NodeId { get; set; }
-        /// <summary>The listeners of this controller</summary>
+        /// <summary>The listeners of this controller.</summary>
         public List<Listener> Listeners { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -834,11 +843,11 @@ public sealed partial class DescribeQuorumResponse : IKafkaMessage
     /// <summary>DescribeQuorumResponse's Listener struct.</summary>
     public sealed partial class Listener
     {
-        /// <summary>The name of the endpoint</summary>
+        /// <summary>The name of the endpoint.</summary>
         public string Name { get; set; } = "";
-        /// <summary>The hostname</summary>
+        /// <summary>The hostname.</summary>
         public string Host { get; set; } = "";
-        /// <summary>The port</summary>
+        /// <summary>The port.</summary>
         public ushort Port { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

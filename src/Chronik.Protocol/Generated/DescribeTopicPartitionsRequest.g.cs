@@ -161,7 +161,7 @@ public sealed partial class DescribeTopicPartitionsRequest : IKafkaMessage
     /// <summary>DescribeTopicPartitionsRequest's TopicRequest struct.</summary>
     public sealed partial class TopicRequest
     {
-        /// <summary>The topic name</summary>
+        /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -232,9 +232,9 @@ public sealed partial class DescribeTopicPartitionsRequest : IKafkaMessage
     /// <summary>DescribeTopicPartitionsRequest's Cursor struct.</summary>
     public sealed partial class CursorData
     {
-        /// <summary>The name for the first topic to process</summary>
+        /// <summary>The name for the first topic to process.</summary>
         public string TopicName { get; set; } = "";
-        /// <summary>The partition index to start with</summary>
+        /// <summary>The partition index to start with.</summary>
         public int PartitionIndex { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

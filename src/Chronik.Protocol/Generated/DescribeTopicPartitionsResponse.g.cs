@@ -712,9 +712,9 @@ public sealed partial class DescribeTopicPartitionsResponse : IKafkaMessage, ITh
     /// <summary>DescribeTopicPartitionsResponse's Cursor struct.</summary>
     public sealed partial class Cursor
     {
-        /// <summary>The name for the first topic to process</summary>
+        /// <summary>The name for the first topic to process.</summary>
         public string TopicName { get; set; } = "";
-        /// <summary>The partition index to start with</summary>
+        /// <summary>The partition index to start with.</summary>
         public int PartitionIndex { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -17,6 +17,7 @@ public sealed partial class DescribeTransactionsResponse : IKafkaMessage, IThrot
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
+    /// <summary>The current state of the transaction.</summary>
     public List<TransactionState> TransactionStates { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -137,12 +138,19 @@ public sealed partial class DescribeTransactionsResponse : IKafkaMessage, IThrot
     /// <summary>DescribeTransactionsResponse's TransactionState struct.</summary>
     public sealed partial class TransactionState
     {
+        /// <summary>The error code.</summary>
         public short ErrorCode { get; set; }
+        /// <summary>The transactional id.</summary>
         public string TransactionalId { get; set; } = "";
+        /// <summary>The current transaction state of the producer.</summary>
         public string TransactionStateValue { get; set; } = "";
+        /// <summary>The timeout in milliseconds for the transaction.</summary>
         public int TransactionTimeoutMs { get; set; }
+        /// <summary>The start time of the transaction in milliseconds.</summary>
         public long TransactionStartTimeMs { get; set; }
+        /// <summary>The current producer id associated with the transaction.</summary>
         public long ProducerId { get; set; }
+        /// <summary>The current epoch associated with the producer id.</summary>
         public short ProducerEpoch { get; set; }
         /// <summary>The set of partitions included in the current transaction (if active). When a transaction is preparing to commit or abort, this will include only partitions which do not have markers.</summary>
         public List<TopicData> Topics { get; set; } = new();
@@ -344,7 +352,9 @@ public sealed partial class DescribeTransactionsResponse : IKafkaMessage, IThrot
     /// <summary>DescribeTransactionsResponse's TopicData struct.</summary>
     public sealed partial class TopicData
     {
+        /// <summary>The topic name.</summary>
         public string Topic { get; set; } = "";
+        /// <summary>The partition ids included in the current transaction.</summary>
         public List<int> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -154,9 +154,9 @@ public sealed partial class ElectLeadersResponse : IKafkaMessage, IThrottledResp
     /// <summary>ElectLeadersResponse's ReplicaElectionResult struct.</summary>
     public sealed partial class ReplicaElectionResult
     {
-        /// <summary>The topic name</summary>
+        /// <summary>The topic name.</summary>
         public string Topic { get; set; } = "";
-        /// <summary>The results for each partition</summary>
+        /// <summary>The results for each partition.</summary>
         public List<PartitionResult> PartitionResult { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -278,7 +278,7 @@ public sealed partial class ElectLeadersResponse : IKafkaMessage, IThrottledResp
     /// <summary>ElectLeadersResponse's PartitionResult struct.</summary>
     public sealed partial class PartitionResult
     {
-        /// <summary>The partition id</summary>
+        /// <summary>The partition id.</summary>
         public int PartitionId { get; set; }
         /// <summary>The result error, or zero if there was no error.</summary>
         public short ErrorCode { get; set; }

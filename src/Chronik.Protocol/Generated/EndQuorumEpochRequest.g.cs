@@ -15,9 +15,11 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 1;
 
+    /// <summary>The cluster id.</summary>
     public string? ClusterId { get; set; } = null;
+    /// <summary>The topics.</summary>
     public List<TopicData> Topics { get; set; } = new();
-    /// <summary>Endpoints for the leader</summary>
+    /// <summary>Endpoints for the leader.</summary>
     public List<LeaderEndpoint> LeaderEndpoints { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -192,6 +194,7 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
     {
         /// <summary>The topic name.</summary>
         public string TopicName { get; set; } = "";
+        /// <summary>The partitions.</summary>
         public List<PartitionData> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -315,13 +318,13 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
     {
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
-        /// <summary>The current leader ID that is resigning</summary>
+        /// <summary>The current leader ID that is resigning.</summary>
         public int LeaderId { get; set; }
-        /// <summary>The current epoch</summary>
+        /// <summary>The current epoch.</summary>
         public int LeaderEpoch { get; set; }
-        /// <summary>A sorted list of preferred successors to start the election</summary>
+        /// <summary>A sorted list of preferred successors to start the election.</summary>
         public List<int> PreferredSuccessors { get; set; } = new();
-        /// <summary>A sorted list of preferred candidates to start the election</summary>
+        /// <summary>A sorted list of preferred candidates to start the election.</summary>
         public List<ReplicaInfo> PreferredCandidates { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -517,7 +520,9 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
     /// <summary>EndQuorumEpochRequest's ReplicaInfo struct.</summary>
     public sealed partial class ReplicaInfo
     {
+        /// <summary>The ID of the candidate replica.</summary>
         public int CandidateId { get; set; }
+        /// <summary>The directory ID of the candidate replica.</summary>
         public Guid CandidateDirectoryId { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -603,11 +608,11 @@ public sealed partial class EndQuorumEpochRequest : IKafkaMessage
     /// <summary>EndQuorumEpochRequest's LeaderEndpoint struct.</summary>
     public sealed partial class LeaderEndpoint
     {
-        /// <summary>The name of the endpoint</summary>
+        /// <summary>The name of the endpoint.</summary>
         public string Name { get; set; } = "";
-        /// <summary>The node's hostname</summary>
+        /// <summary>The node's hostname.</summary>
         public string Host { get; set; } = "";
-        /// <summary>The node's port</summary>
+        /// <summary>The node's port.</summary>
         public ushort Port { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

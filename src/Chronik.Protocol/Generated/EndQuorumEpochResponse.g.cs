@@ -17,8 +17,9 @@ public sealed partial class EndQuorumEpochResponse : IKafkaMessage
 
     /// <summary>The top level error code.</summary>
     public short ErrorCode { get; set; }
+    /// <summary>The topic data.</summary>
     public List<TopicData> Topics { get; set; } = new();
-    /// <summary>Endpoints for all leaders enumerated in PartitionData</summary>
+    /// <summary>Endpoints for all leaders enumerated in PartitionData.</summary>
     public List<NodeEndpoint> NodeEndpoints { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -217,6 +218,7 @@ public sealed partial class EndQuorumEpochResponse : IKafkaMessage
     {
         /// <summary>The topic name.</summary>
         public string TopicName { get; set; } = "";
+        /// <summary>The partition data.</summary>
         public List<PartitionData> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -340,10 +342,11 @@ public sealed partial class EndQuorumEpochResponse : IKafkaMessage
     {
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
+        /// <summary>The partition level error code.</summary>
         public short ErrorCode { get; set; }
         /// <summary>The ID of the current leader or -1 if the leader is unknown.</summary>
         public int LeaderId { get; set; }
-        /// <summary>The latest known leader epoch</summary>
+        /// <summary>The latest known leader epoch.</summary>
         public int LeaderEpoch { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -453,11 +456,11 @@ public sealed partial class EndQuorumEpochResponse : IKafkaMessage
     /// <summary>EndQuorumEpochResponse's NodeEndpoint struct.</summary>
     public sealed partial class NodeEndpoint
     {
-        /// <summary>The ID of the associated node</summary>
+        /// <summary>The ID of the associated node.</summary>
         public int NodeId { get; set; }
-        /// <summary>The node's hostname</summary>
+        /// <summary>The node's hostname.</summary>
         public string Host { get; set; } = "";
-        /// <summary>The node's port</summary>
+        /// <summary>The node's port.</summary>
         public ushort Port { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -8,17 +8,18 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>FetchRequest: request for api key 1, versions 0-17, flexible 12+.</summary>
+/// <summary>FetchRequest: request for api key 1, versions 0-18, flexible 12+.</summary>
 public sealed partial class FetchRequest : IKafkaMessage
 {
     public short ApiKey => 1;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 17;
+    public short HighestSupportedVersion => 18;
 
     /// <summary>The clusterId if known. This is used to validate metadata fetches prior to broker registration.</summary>
     public string? ClusterId { get; set; } = null;
     /// <summary>The broker ID of the follower, of -1 if this request is from a consumer.</summary>
     public int ReplicaId { get; set; } = -1;
+    /// <summary>The state of the replica in the follower.</summary>
     public ReplicaStateData ReplicaState { get; set; } = new();
     /// <summary>The maximum time in milliseconds to wait for the response.</summary>
     public int MaxWaitMs { get; set; }
@@ -26,7 +27,7 @@ public sealed partial class FetchRequest : IKafkaMessage
     public int MinBytes { get; set; }
     /// <summary>The maximum bytes to fetch.  See KIP-74 for cases where this limit may not be honored.</summary>
     public int MaxBytes { get; set; } = 2147483647;
-    /// <summary>This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records</summary>
+    /// <summary>This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records.</summary>
     public sbyte IsolationLevel { get; set; } = 0;
     /// <summary>The fetch session ID.</summary>
     public int SessionId { get; set; } = 0;
@@ -36,7 +37,7 @@ public sealed partial class FetchRequest : IKafkaMessage
     public List<FetchTopic> Topics { get; set; } = new();
     /// <summary>In an incremental fetch request, the partitions to remove.</summary>
     public List<ForgottenTopic> ForgottenTopicsData { get; set; } = new();
-    /// <summary>Rack ID of the consumer making this request</summary>
+    /// <summary>Rack ID of the consumer making this request.</summary>
     public string RackId { get; set; } = "";
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -445,7 +446,7 @@ public sealed partial class FetchRequest : IKafkaMessage
     {
         /// <summary>The name of the topic to fetch.</summary>
         public string Topic { get; set; } = "";
-        /// <summary>The unique topic ID</summary>
+        /// <summary>The unique topic ID.</summary>
         public Guid TopicId { get; set; }
         /// <summary>The partitions to fetch.</summary>
         public List<FetchPartition> Partitions { get; set; } = new();
@@ -588,14 +589,16 @@ public sealed partial class FetchRequest : IKafkaMessage
         public int CurrentLeaderEpoch { get; set; } = -1;
         /// <summary>The message offset.</summary>
         public long FetchOffset { get; set; }
-        /// <summary>The epoch of the last fetched record or -1 if there is none</summary>
+        /// <summary>The epoch of the last fetched record or -1 if there is none.</summary>
         public int LastFetchedEpoch { get; set; } = -1;
         /// <summary>The earliest available offset of the follower replica.  The field is only used when the request is sent by the follower.</summary>
         public long LogStartOffset { get; set; } = -1;
         /// <summary>The maximum bytes to fetch from this partition.  See KIP-74 for cases where this limit may not be honored.</summary>
         public int PartitionMaxBytes { get; set; }
-        /// <summary>The directory id of the follower fetching</summary>
+        /// <summary>The directory id of the follower fetching.</summary>
         public Guid ReplicaDirectoryId { get; set; }
+        /// <summary>The high-watermark known by the replica. -1 if the high-watermark is not known and 9223372036854775807 if the feature is not supported.</summary>
+        public long HighWatermark { get; set; } = 9223372036854775807;
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -641,6 +644,13 @@ public sealed partial class FetchRequest : IKafkaMessage
                             reader.PopLimit(_outer);
                             break;
                         }
+                        case 1 when version >= 18:
+                        {
+                            int _outer = reader.PushLimit(_size);
+                            this.HighWatermark = reader.ReadInt64();
+                            reader.PopLimit(_outer);
+                            break;
+                        }
                         default:
                             (UnknownTaggedFields ??= []).Add(reader.ReadRawTaggedField(_tag, _size));
                             break;
@@ -682,6 +692,8 @@ public sealed partial class FetchRequest : IKafkaMessage
                 int _numTagged = UnknownTaggedFields?.Count ?? 0;
                 bool _has0 = (version >= 17) && this.ReplicaDirectoryId != Guid.Empty;
                 if (_has0) _numTagged++;
+                bool _has1 = (version >= 18) && this.HighWatermark != 9223372036854775807;
+                if (_has1) _numTagged++;
                 writer.WriteUnsignedVarInt((uint)_numTagged);
                 int _u = 0;
                 _u = TaggedFields.WriteUnknownBefore(ref writer, UnknownTaggedFields, _u, 0);
@@ -692,6 +704,15 @@ public sealed partial class FetchRequest : IKafkaMessage
                     writer.WriteUnsignedVarInt(0);
                     writer.WriteUnsignedVarInt((uint)_sz);
                     writer.WriteUuid(this.ReplicaDirectoryId);
+                }
+                _u = TaggedFields.WriteUnknownBefore(ref writer, UnknownTaggedFields, _u, 1);
+                if (_has1)
+                {
+                    int _sz = 0;
+                    _sz += 8;
+                    writer.WriteUnsignedVarInt(1);
+                    writer.WriteUnsignedVarInt((uint)_sz);
+                    writer.WriteInt64(this.HighWatermark);
                 }
                 TaggedFields.WriteUnknownBefore(ref writer, UnknownTaggedFields, _u, int.MaxValue);
             }
@@ -735,6 +756,13 @@ public sealed partial class FetchRequest : IKafkaMessage
                     _sz += 16;
                     size += KafkaSizes.UnsignedVarInt(0) + KafkaSizes.UnsignedVarInt((uint)_sz) + _sz;
                 }
+                if ((version >= 18) && this.HighWatermark != 9223372036854775807)
+                {
+                    _numTagged++;
+                    int _sz = 0;
+                    _sz += 8;
+                    size += KafkaSizes.UnsignedVarInt(1) + KafkaSizes.UnsignedVarInt((uint)_sz) + _sz;
+                }
                 size += KafkaSizes.UnsignedVarInt((uint)_numTagged) + TaggedFields.UnknownSize(UnknownTaggedFields);
             }
             return size;
@@ -750,6 +778,7 @@ public sealed partial class FetchRequest : IKafkaMessage
             && !(this.LogStartOffset != -1)
             && !(this.PartitionMaxBytes != 0)
             && !(this.ReplicaDirectoryId != Guid.Empty)
+            && !(this.HighWatermark != 9223372036854775807)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }
     }
@@ -759,7 +788,7 @@ public sealed partial class FetchRequest : IKafkaMessage
     {
         /// <summary>The topic name.</summary>
         public string Topic { get; set; } = "";
-        /// <summary>The unique topic ID</summary>
+        /// <summary>The unique topic ID.</summary>
         public Guid TopicId { get; set; }
         /// <summary>The partitions indexes to forget.</summary>
         public List<int> Partitions { get; set; } = new();

@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>FetchResponse: response for api key 1, versions 0-17, flexible 12+.</summary>
+/// <summary>FetchResponse: response for api key 1, versions 0-18, flexible 12+.</summary>
 public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 1;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 17;
+    public short HighestSupportedVersion => 18;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -249,7 +249,7 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
     {
         /// <summary>The topic name.</summary>
         public string Topic { get; set; } = "";
-        /// <summary>The unique topic ID</summary>
+        /// <summary>The unique topic ID.</summary>
         public Guid TopicId { get; set; }
         /// <summary>The topic partitions.</summary>
         public List<PartitionData> Partitions { get; set; } = new();
@@ -392,18 +392,19 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
         public short ErrorCode { get; set; }
         /// <summary>The current high water mark.</summary>
         public long HighWatermark { get; set; }
-        /// <summary>The last stable offset (or LSO) of the partition. This is the last offset such that the state of all transactional records prior to this offset have been decided (ABORTED or COMMITTED)</summary>
+        /// <summary>The last stable offset (or LSO) of the partition. This is the last offset such that the state of all transactional records prior to this offset have been decided (ABORTED or COMMITTED).</summary>
         public long LastStableOffset { get; set; } = -1;
         /// <summary>The current log start offset.</summary>
         public long LogStartOffset { get; set; } = -1;
-        /// <summary>In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request, this field indicates the largest epoch and its end offset such that subsequent records are known to diverge</summary>
+        /// <summary>In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request, this field indicates the largest epoch and its end offset such that subsequent records are known to diverge.</summary>
         public EpochEndOffset DivergingEpoch { get; set; } = new();
+        /// <summary>The current leader of the partition.</summary>
         public LeaderIdAndEpoch CurrentLeader { get; set; } = new();
         /// <summary>In the case of fetching an offset less than the LogStartOffset, this is the end offset and epoch that should be used in the FetchSnapshot request.</summary>
         public SnapshotId SnapshotId { get; set; } = new();
         /// <summary>The aborted transactions.</summary>
         public List<AbortedTransaction>? AbortedTransactions { get; set; } = new();
-        /// <summary>The preferred read replica for the consumer to use on its next fetch request</summary>
+        /// <summary>The preferred read replica for the consumer to use on its next fetch request.</summary>
         public int PreferredReadReplica { get; set; } = -1;
         /// <summary>The record data.</summary>
         public ReadOnlyMemory<byte>? Records { get; set; }
@@ -687,7 +688,9 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
     /// <summary>FetchResponse's EpochEndOffset struct.</summary>
     public sealed partial class EpochEndOffset
     {
+        /// <summary>The largest epoch.</summary>
         public int Epoch { get; set; } = -1;
+        /// <summary>The end offset of the epoch.</summary>
         public long EndOffset { get; set; } = -1;
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -775,7 +778,7 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
     {
         /// <summary>The ID of the current leader or -1 if the leader is unknown.</summary>
         public int LeaderId { get; set; } = -1;
-        /// <summary>The latest known leader epoch</summary>
+        /// <summary>The latest known leader epoch.</summary>
         public int LeaderEpoch { get; set; } = -1;
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -861,7 +864,9 @@ public sealed partial class FetchResponse : IKafkaMessage, IThrottledResponse
     /// <summary>FetchResponse's SnapshotId struct.</summary>
     public sealed partial class SnapshotId
     {
+        /// <summary>The end offset of the epoch.</summary>
         public long EndOffset { get; set; } = -1;
+        /// <summary>The largest epoch.</summary>
         public int Epoch { get; set; } = -1;
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -15,13 +15,13 @@ public sealed partial class FetchSnapshotRequest : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 1;
 
-    /// <summary>The clusterId if known, this is used to validate metadata fetches prior to broker registration</summary>
+    /// <summary>The clusterId if known, this is used to validate metadata fetches prior to broker registration.</summary>
     public string? ClusterId { get; set; } = null;
-    /// <summary>The broker ID of the follower</summary>
+    /// <summary>The broker ID of the follower.</summary>
     public int ReplicaId { get; set; } = -1;
-    /// <summary>The maximum bytes to fetch from all of the snapshots</summary>
+    /// <summary>The maximum bytes to fetch from all of the snapshots.</summary>
     public int MaxBytes { get; set; } = 2147483647;
-    /// <summary>The topics to fetch</summary>
+    /// <summary>The topics to fetch.</summary>
     public List<TopicSnapshot> Topics { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -182,9 +182,9 @@ public sealed partial class FetchSnapshotRequest : IKafkaMessage
     /// <summary>FetchSnapshotRequest's TopicSnapshot struct.</summary>
     public sealed partial class TopicSnapshot
     {
-        /// <summary>The name of the topic to fetch</summary>
+        /// <summary>The name of the topic to fetch.</summary>
         public string Name { get; set; } = "";
-        /// <summary>The partitions to fetch</summary>
+        /// <summary>The partitions to fetch.</summary>
         public List<PartitionSnapshot> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -306,15 +306,15 @@ public sealed partial class FetchSnapshotRequest : IKafkaMessage
     /// <summary>FetchSnapshotRequest's PartitionSnapshot struct.</summary>
     public sealed partial class PartitionSnapshot
     {
-        /// <summary>The partition index</summary>
+        /// <summary>The partition index.</summary>
         public int Partition { get; set; }
-        /// <summary>The current leader epoch of the partition, -1 for unknown leader epoch</summary>
+        /// <summary>The current leader epoch of the partition, -1 for unknown leader epoch.</summary>
         public int CurrentLeaderEpoch { get; set; }
-        /// <summary>The snapshot endOffset and epoch to fetch</summary>
+        /// <summary>The snapshot endOffset and epoch to fetch.</summary>
         public SnapshotId SnapshotId { get; set; } = new();
-        /// <summary>The byte position within the snapshot to start fetching from</summary>
+        /// <summary>The byte position within the snapshot to start fetching from.</summary>
         public long Position { get; set; }
-        /// <summary>The directory id of the follower fetching</summary>
+        /// <summary>The directory id of the follower fetching.</summary>
         public Guid ReplicaDirectoryId { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -450,7 +450,9 @@ public sealed partial class FetchSnapshotRequest : IKafkaMessage
     /// <summary>FetchSnapshotRequest's SnapshotId struct.</summary>
     public sealed partial class SnapshotId
     {
+        /// <summary>The end offset of the snapshot.</summary>
         public long EndOffset { get; set; }
+        /// <summary>The epoch of the snapshot.</summary>
         public int Epoch { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

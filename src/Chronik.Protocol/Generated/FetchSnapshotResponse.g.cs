@@ -21,7 +21,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
     public short ErrorCode { get; set; }
     /// <summary>The topics to fetch.</summary>
     public List<TopicSnapshot> Topics { get; set; } = new();
-    /// <summary>Endpoints for all current-leaders enumerated in PartitionSnapshot</summary>
+    /// <summary>Endpoints for all current-leaders enumerated in PartitionSnapshot.</summary>
     public List<NodeEndpoint> NodeEndpoints { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -359,14 +359,15 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
         public int Index { get; set; }
         /// <summary>The error code, or 0 if there was no fetch error.</summary>
         public short ErrorCode { get; set; }
-        /// <summary>The snapshot endOffset and epoch fetched</summary>
+        /// <summary>The snapshot endOffset and epoch fetched.</summary>
         public SnapshotId SnapshotId { get; set; } = new();
+        /// <summary>The leader of the partition at the time of the snapshot.</summary>
         public LeaderIdAndEpoch CurrentLeader { get; set; } = new();
         /// <summary>The total size of the snapshot.</summary>
         public long Size { get; set; }
         /// <summary>The starting byte position within the snapshot included in the Bytes field.</summary>
         public long Position { get; set; }
-        /// <summary>Snapshot data in records format which may not be aligned on an offset boundary</summary>
+        /// <summary>Snapshot data in records format which may not be aligned on an offset boundary.</summary>
         public ReadOnlyMemory<byte>? UnalignedRecords { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -528,7 +529,9 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
     /// <summary>FetchSnapshotResponse's SnapshotId struct.</summary>
     public sealed partial class SnapshotId
     {
+        /// <summary>The snapshot end offset.</summary>
         public long EndOffset { get; set; }
+        /// <summary>The snapshot epoch.</summary>
         public int Epoch { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -614,7 +617,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
     {
         /// <summary>The ID of the current leader or -1 if the leader is unknown.</summary>
         public int LeaderId { get; set; }
-        /// <summary>The latest known leader epoch</summary>
+        /// <summary>The latest known leader epoch.</summary>
         public int LeaderEpoch { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -698,11 +701,11 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage, IThrottledRes
     /// <summary>FetchSnapshotResponse's NodeEndpoint struct.</summary>
     public sealed partial class NodeEndpoint
     {
-        /// <summary>The ID of the associated node</summary>
+        /// <summary>The ID of the associated node.</summary>
         public int NodeId { get; set; }
-        /// <summary>The node's hostname</summary>
+        /// <summary>The node's hostname.</summary>
         public string Host { get; set; } = "";
-        /// <summary>The node's port</summary>
+        /// <summary>The node's port.</summary>
         public ushort Port { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -17,7 +17,7 @@ public sealed partial class FindCoordinatorRequest : IKafkaMessage
 
     /// <summary>The coordinator key.</summary>
     public string Key { get; set; } = "";
-    /// <summary>The coordinator key type. (Group, transaction, etc.)</summary>
+    /// <summary>The coordinator key type. (group, transaction, share).</summary>
     public sbyte KeyType { get; set; } = 0;
     /// <summary>The coordinator keys.</summary>
     public List<string> CoordinatorKeys { get; set; } = new();

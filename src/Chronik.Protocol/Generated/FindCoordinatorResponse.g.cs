@@ -27,7 +27,7 @@ public sealed partial class FindCoordinatorResponse : IKafkaMessage, IThrottledR
     public string Host { get; set; } = "";
     /// <summary>The port.</summary>
     public int Port { get; set; }
-    /// <summary>Each coordinator result in the response</summary>
+    /// <summary>Each coordinator result in the response.</summary>
     public List<Coordinator> Coordinators { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }

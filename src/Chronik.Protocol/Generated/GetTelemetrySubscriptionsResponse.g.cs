@@ -29,7 +29,7 @@ public sealed partial class GetTelemetrySubscriptionsResponse : IKafkaMessage, I
     public int PushIntervalMs { get; set; }
     /// <summary>The maximum bytes of binary data the broker accepts in PushTelemetryRequest.</summary>
     public int TelemetryMaxBytes { get; set; }
-    /// <summary>Flag to indicate monotonic/counter metrics are to be emitted as deltas or cumulative values</summary>
+    /// <summary>Flag to indicate monotonic/counter metrics are to be emitted as deltas or cumulative values.</summary>
     public bool DeltaTemporality { get; set; }
     /// <summary>Requested metrics prefix string match. Empty array: No metrics subscribed, Array[0] empty string: All metrics subscribed.</summary>
     public List<string> RequestedMetrics { get; set; } = new();

@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>InitProducerIdRequest: request for api key 22, versions 0-5, flexible 2+.</summary>
+/// <summary>InitProducerIdRequest: request for api key 22, versions 0-6, flexible 2+.</summary>
 public sealed partial class InitProducerIdRequest : IKafkaMessage
 {
     public short ApiKey => 22;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 5;
+    public short HighestSupportedVersion => 6;
 
     /// <summary>The transactional id, or null if the producer is not transactional.</summary>
     public string? TransactionalId { get; set; } = "";
@@ -23,6 +23,10 @@ public sealed partial class InitProducerIdRequest : IKafkaMessage
     public long ProducerId { get; set; } = -1;
     /// <summary>The producer's current epoch. This will be checked against the producer epoch on the broker, and the request will return an error if they do not match.</summary>
     public short ProducerEpoch { get; set; } = -1;
+    /// <summary>True if the client wants to enable two-phase commit (2PC) protocol for transactions.</summary>
+    public bool Enable2Pc { get; set; } = false;
+    /// <summary>True if the client wants to keep the currently ongoing transaction instead of aborting it.</summary>
+    public bool KeepPreparedTxn { get; set; } = false;
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -44,6 +48,14 @@ public sealed partial class InitProducerIdRequest : IKafkaMessage
         if (version >= 3)
         {
             this.ProducerEpoch = reader.ReadInt16();
+        }
+        if (version >= 6)
+        {
+            this.Enable2Pc = reader.ReadBool();
+        }
+        if (version >= 6)
+        {
+            this.KeepPreparedTxn = reader.ReadBool();
         }
         if (flexible)
         {
@@ -83,6 +95,16 @@ public sealed partial class InitProducerIdRequest : IKafkaMessage
             writer.WriteInt16(this.ProducerEpoch);
         }
         else if (!(version >= 3) && this.ProducerEpoch != -1) throw new UnsupportedVersionException("InitProducerIdRequest.ProducerEpoch cannot be written at version " + version);
+        if (version >= 6)
+        {
+            writer.WriteBool(this.Enable2Pc);
+        }
+        else if (!(version >= 6) && this.Enable2Pc != false) throw new UnsupportedVersionException("InitProducerIdRequest.Enable2Pc cannot be written at version " + version);
+        if (version >= 6)
+        {
+            writer.WriteBool(this.KeepPreparedTxn);
+        }
+        else if (!(version >= 6) && this.KeepPreparedTxn != false) throw new UnsupportedVersionException("InitProducerIdRequest.KeepPreparedTxn cannot be written at version " + version);
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -112,6 +134,14 @@ public sealed partial class InitProducerIdRequest : IKafkaMessage
         {
             size += 2;
         }
+        if (version >= 6)
+        {
+            size += 1;
+        }
+        if (version >= 6)
+        {
+            size += 1;
+        }
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -127,6 +157,8 @@ public sealed partial class InitProducerIdRequest : IKafkaMessage
             && !(this.TransactionTimeoutMs != 0)
             && !(this.ProducerId != -1)
             && !(this.ProducerEpoch != -1)
+            && !(this.Enable2Pc != false)
+            && !(this.KeepPreparedTxn != false)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
     }
 }

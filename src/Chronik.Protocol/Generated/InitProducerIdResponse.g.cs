@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>InitProducerIdResponse: response for api key 22, versions 0-5, flexible 2+.</summary>
+/// <summary>InitProducerIdResponse: response for api key 22, versions 0-6, flexible 2+.</summary>
 public sealed partial class InitProducerIdResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 22;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 5;
+    public short HighestSupportedVersion => 6;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -23,6 +23,10 @@ public sealed partial class InitProducerIdResponse : IKafkaMessage, IThrottledRe
     public long ProducerId { get; set; } = -1;
     /// <summary>The current epoch associated with the producer id.</summary>
     public short ProducerEpoch { get; set; }
+    /// <summary>The producer id for ongoing transaction when KeepPreparedTxn is used, -1 if there is no transaction ongoing.</summary>
+    public long OngoingTxnProducerId { get; set; } = -1;
+    /// <summary>The epoch associated with the  producer id for ongoing transaction when KeepPreparedTxn is used, -1 if there is no transaction ongoing.</summary>
+    public short OngoingTxnProducerEpoch { get; set; } = -1;
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -44,6 +48,14 @@ public sealed partial class InitProducerIdResponse : IKafkaMessage, IThrottledRe
         if (true)
         {
             this.ProducerEpoch = reader.ReadInt16();
+        }
+        if (version >= 6)
+        {
+            this.OngoingTxnProducerId = reader.ReadInt64();
+        }
+        if (version >= 6)
+        {
+            this.OngoingTxnProducerEpoch = reader.ReadInt16();
         }
         if (flexible)
         {
@@ -80,6 +92,16 @@ public sealed partial class InitProducerIdResponse : IKafkaMessage, IThrottledRe
         {
             writer.WriteInt16(this.ProducerEpoch);
         }
+        if (version >= 6)
+        {
+            writer.WriteInt64(this.OngoingTxnProducerId);
+        }
+        else if (!(version >= 6) && this.OngoingTxnProducerId != -1) throw new UnsupportedVersionException("InitProducerIdResponse.OngoingTxnProducerId cannot be written at version " + version);
+        if (version >= 6)
+        {
+            writer.WriteInt16(this.OngoingTxnProducerEpoch);
+        }
+        else if (!(version >= 6) && this.OngoingTxnProducerEpoch != -1) throw new UnsupportedVersionException("InitProducerIdResponse.OngoingTxnProducerEpoch cannot be written at version " + version);
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -109,6 +131,14 @@ public sealed partial class InitProducerIdResponse : IKafkaMessage, IThrottledRe
         {
             size += 2;
         }
+        if (version >= 6)
+        {
+            size += 8;
+        }
+        if (version >= 6)
+        {
+            size += 2;
+        }
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -124,6 +154,8 @@ public sealed partial class InitProducerIdResponse : IKafkaMessage, IThrottledRe
             && !(this.ErrorCode != 0)
             && !(this.ProducerId != -1)
             && !(this.ProducerEpoch != 0)
+            && !(this.OngoingTxnProducerId != -1)
+            && !(this.OngoingTxnProducerEpoch != -1)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
     }
 }

@@ -15,7 +15,7 @@ public sealed partial class InitializeShareGroupStateResponse : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 0;
 
-    /// <summary>The initialization results</summary>
+    /// <summary>The initialization results.</summary>
     public List<InitializeStateResult> Results { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -123,7 +123,7 @@ public sealed partial class InitializeShareGroupStateResponse : IKafkaMessage
     /// <summary>InitializeShareGroupStateResponse's InitializeStateResult struct.</summary>
     public sealed partial class InitializeStateResult
     {
-        /// <summary>The topic identifier</summary>
+        /// <summary>The topic identifier.</summary>
         public Guid TopicId { get; set; }
         /// <summary>The results for the partitions.</summary>
         public List<PartitionResult> Partitions { get; set; } = new();

@@ -31,6 +31,7 @@ public sealed partial class JoinGroupResponse : IKafkaMessage, IThrottledRespons
     public bool SkipAssignment { get; set; } = false;
     /// <summary>The member ID assigned by the group coordinator.</summary>
     public string MemberId { get; set; } = "";
+    /// <summary>The group members.</summary>
     public List<JoinGroupResponseMember> Members { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -15,9 +15,9 @@ public sealed partial class KRaftVersionRecord : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 0;
 
-    /// <summary>The version of the kraft version record</summary>
+    /// <summary>The version of the kraft version record.</summary>
     public short Version { get; set; }
-    /// <summary>The kraft protocol version</summary>
+    /// <summary>The kraft protocol version.</summary>
     public short KRaftVersion { get; set; }
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }

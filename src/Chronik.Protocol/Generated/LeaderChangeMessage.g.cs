@@ -15,13 +15,13 @@ public sealed partial class LeaderChangeMessage : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 1;
 
-    /// <summary>The version of the leader change message</summary>
+    /// <summary>The version of the leader change message.</summary>
     public short Version { get; set; }
-    /// <summary>The ID of the newly elected leader</summary>
+    /// <summary>The ID of the newly elected leader.</summary>
     public int LeaderId { get; set; }
-    /// <summary>The set of voters in the quorum for this epoch</summary>
+    /// <summary>The set of voters in the quorum for this epoch.</summary>
     public List<Voter> Voters { get; set; } = new();
-    /// <summary>The voters who voted for the leader at the time of election</summary>
+    /// <summary>The voters who voted for the leader at the time of election.</summary>
     public List<Voter> GrantingVoters { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -206,8 +206,9 @@ public sealed partial class LeaderChangeMessage : IKafkaMessage
     /// <summary>LeaderChangeMessage's Voter struct.</summary>
     public sealed partial class Voter
     {
+        /// <summary>The ID of the voter.</summary>
         public int VoterId { get; set; }
-        /// <summary>The directory id of the voter</summary>
+        /// <summary>The directory id of the voter.</summary>
         public Guid VoterDirectoryId { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -8,16 +8,16 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ListOffsetsRequest: request for api key 2, versions 0-10, flexible 6+.</summary>
+/// <summary>ListOffsetsRequest: request for api key 2, versions 0-11, flexible 6+.</summary>
 public sealed partial class ListOffsetsRequest : IKafkaMessage
 {
     public short ApiKey => 2;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 10;
+    public short HighestSupportedVersion => 11;
 
     /// <summary>The broker ID of the requester, or -1 if this request is being made by a normal consumer.</summary>
     public int ReplicaId { get; set; }
-    /// <summary>This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records</summary>
+    /// <summary>This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records.</summary>
     public sbyte IsolationLevel { get; set; }
     /// <summary>Each topic in the request.</summary>
     public List<ListOffsetsTopic> Topics { get; set; } = new();

@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ListOffsetsResponse: response for api key 2, versions 0-10, flexible 6+.</summary>
+/// <summary>ListOffsetsResponse: response for api key 2, versions 0-11, flexible 6+.</summary>
 public sealed partial class ListOffsetsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 2;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 10;
+    public short HighestSupportedVersion => 11;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -138,7 +138,7 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage, IThrottledRespo
     /// <summary>ListOffsetsResponse's ListOffsetsTopicResponse struct.</summary>
     public sealed partial class ListOffsetsTopicResponse
     {
-        /// <summary>The topic name</summary>
+        /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
         /// <summary>Each partition in the response.</summary>
         public List<ListOffsetsPartitionResponse> Partitions { get; set; } = new();
@@ -272,6 +272,7 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage, IThrottledRespo
         public long Timestamp { get; set; } = -1;
         /// <summary>The returned offset.</summary>
         public long Offset { get; set; } = -1;
+        /// <summary>The leader epoch associated with the returned offset.</summary>
         public int LeaderEpoch { get; set; } = -1;
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -138,7 +138,7 @@ public sealed partial class ListPartitionReassignmentsRequest : IKafkaMessage
     /// <summary>ListPartitionReassignmentsRequest's ListPartitionReassignmentsTopics struct.</summary>
     public sealed partial class ListPartitionReassignmentsTopics
     {
-        /// <summary>The topic name</summary>
+        /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
         /// <summary>The partitions to list partition reassignments for.</summary>
         public List<int> PartitionIndexes { get; set; } = new();

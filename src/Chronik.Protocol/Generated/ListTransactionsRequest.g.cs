@@ -8,19 +8,21 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ListTransactionsRequest: request for api key 66, versions 0-1, flexible 0+.</summary>
+/// <summary>ListTransactionsRequest: request for api key 66, versions 0-2, flexible 0+.</summary>
 public sealed partial class ListTransactionsRequest : IKafkaMessage
 {
     public short ApiKey => 66;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 1;
+    public short HighestSupportedVersion => 2;
 
-    /// <summary>The transaction states to filter by: if empty, all transactions are returned; if non-empty, then only transactions matching one of the filtered states will be returned</summary>
+    /// <summary>The transaction states to filter by: if empty, all transactions are returned; if non-empty, then only transactions matching one of the filtered states will be returned.</summary>
     public List<string> StateFilters { get; set; } = new();
-    /// <summary>The producerIds to filter by: if empty, all transactions will be returned; if non-empty, only transactions which match one of the filtered producerIds will be returned</summary>
+    /// <summary>The producerIds to filter by: if empty, all transactions will be returned; if non-empty, only transactions which match one of the filtered producerIds will be returned.</summary>
     public List<long> ProducerIdFilters { get; set; } = new();
-    /// <summary>Duration (in millis) to filter by: if &lt; 0, all transactions will be returned; otherwise, only transactions running longer than this duration will be returned</summary>
+    /// <summary>Duration (in millis) to filter by: if &lt; 0, all transactions will be returned; otherwise, only transactions running longer than this duration will be returned.</summary>
     public long DurationFilter { get; set; } = -1;
+    /// <summary>The transactional ID regular expression pattern to filter by: if it is empty or null, all transactions are returned; Otherwise then only the transactions matching the given regular expression will be returned.</summary>
+    public string? TransactionalIdPattern { get; set; } = null;
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -68,6 +70,10 @@ public sealed partial class ListTransactionsRequest : IKafkaMessage
         if (version >= 1)
         {
             this.DurationFilter = reader.ReadInt64();
+        }
+        if (version >= 2)
+        {
+            this.TransactionalIdPattern = reader.ReadString(flexible, version >= 2);
         }
         if (flexible)
         {
@@ -125,6 +131,12 @@ public sealed partial class ListTransactionsRequest : IKafkaMessage
             writer.WriteInt64(this.DurationFilter);
         }
         else if (!(version >= 1) && this.DurationFilter != -1) throw new UnsupportedVersionException("ListTransactionsRequest.DurationFilter cannot be written at version " + version);
+        if (version >= 2)
+        {
+            if (this.TransactionalIdPattern is null && !(version >= 2)) throw new UnsupportedVersionException("TransactionalIdPattern is null but not nullable at version " + version);
+            writer.WriteString(this.TransactionalIdPattern, flexible);
+        }
+        else if (!(version >= 2) && this.TransactionalIdPattern is not null) throw new UnsupportedVersionException("ListTransactionsRequest.TransactionalIdPattern cannot be written at version " + version);
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -169,6 +181,10 @@ public sealed partial class ListTransactionsRequest : IKafkaMessage
         {
             size += 8;
         }
+        if (version >= 2)
+        {
+            size += KafkaSizes.String(this.TransactionalIdPattern, flexible);
+        }
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -183,6 +199,7 @@ public sealed partial class ListTransactionsRequest : IKafkaMessage
         return !((this.StateFilters.Count != 0))
             && !((this.ProducerIdFilters.Count != 0))
             && !(this.DurationFilter != -1)
+            && !(this.TransactionalIdPattern is not null)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
     }
 }

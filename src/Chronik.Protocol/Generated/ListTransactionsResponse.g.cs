@@ -8,18 +8,20 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ListTransactionsResponse: response for api key 66, versions 0-1, flexible 0+.</summary>
+/// <summary>ListTransactionsResponse: response for api key 66, versions 0-2, flexible 0+.</summary>
 public sealed partial class ListTransactionsResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 66;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 1;
+    public short HighestSupportedVersion => 2;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
+    /// <summary>The error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
-    /// <summary>Set of state filters provided in the request which were unknown to the transaction coordinator</summary>
+    /// <summary>Set of state filters provided in the request which were unknown to the transaction coordinator.</summary>
     public List<string> UnknownStateFilters { get; set; } = new();
+    /// <summary>The current state of the transaction for the transactional id.</summary>
     public List<TransactionState> TransactionStates { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -204,9 +206,11 @@ public sealed partial class ListTransactionsResponse : IKafkaMessage, IThrottled
     /// <summary>ListTransactionsResponse's TransactionState struct.</summary>
     public sealed partial class TransactionState
     {
+        /// <summary>The transactional id.</summary>
         public string TransactionalId { get; set; } = "";
+        /// <summary>The producer id.</summary>
         public long ProducerId { get; set; }
-        /// <summary>The current transaction state of the producer</summary>
+        /// <summary>The current transaction state of the producer.</summary>
         public string TransactionStateValue { get; set; } = "";
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

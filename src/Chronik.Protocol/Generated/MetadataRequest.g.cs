@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>MetadataRequest: request for api key 3, versions 0-12, flexible 9+.</summary>
+/// <summary>MetadataRequest: request for api key 3, versions 0-13, flexible 9+.</summary>
 public sealed partial class MetadataRequest : IKafkaMessage
 {
     public short ApiKey => 3;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 12;
+    public short HighestSupportedVersion => 13;
 
     /// <summary>The topics to fetch metadata for.</summary>
     public List<MetadataRequestTopic>? Topics { get; set; } = new();

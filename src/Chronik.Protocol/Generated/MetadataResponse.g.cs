@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>MetadataResponse: response for api key 3, versions 0-12, flexible 9+.</summary>
+/// <summary>MetadataResponse: response for api key 3, versions 0-13, flexible 9+.</summary>
 public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 3;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 12;
+    public short HighestSupportedVersion => 13;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -27,6 +27,8 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
     public List<MetadataResponseTopic> Topics { get; set; } = new();
     /// <summary>32-bit bitfield to represent authorized operations for this cluster.</summary>
     public int ClusterAuthorizedOperations { get; set; } = -2147483648;
+    /// <summary>The top-level error code, or 0 if there was no error.</summary>
+    public short ErrorCode { get; set; }
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -86,6 +88,10 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
         if ((version >= 8 && version <= 10))
         {
             this.ClusterAuthorizedOperations = reader.ReadInt32();
+        }
+        if (version >= 13)
+        {
+            this.ErrorCode = reader.ReadInt16();
         }
         if (flexible)
         {
@@ -156,6 +162,10 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
             writer.WriteInt32(this.ClusterAuthorizedOperations);
         }
         else if (!((version >= 8 && version <= 10)) && this.ClusterAuthorizedOperations != -2147483648) throw new UnsupportedVersionException("MetadataResponse.ClusterAuthorizedOperations cannot be written at version " + version);
+        if (version >= 13)
+        {
+            writer.WriteInt16(this.ErrorCode);
+        }
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -215,6 +225,10 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
         {
             size += 4;
         }
+        if (version >= 13)
+        {
+            size += 2;
+        }
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -232,6 +246,7 @@ public sealed partial class MetadataResponse : IKafkaMessage, IThrottledResponse
             && !(this.ControllerId != -1)
             && !((this.Topics.Count != 0))
             && !(this.ClusterAuthorizedOperations != -2147483648)
+            && !(this.ErrorCode != 0)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
     }
 

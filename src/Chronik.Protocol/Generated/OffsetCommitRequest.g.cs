@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>OffsetCommitRequest: request for api key 8, versions 0-9, flexible 8+.</summary>
+/// <summary>OffsetCommitRequest: request for api key 8, versions 0-10, flexible 8+.</summary>
 public sealed partial class OffsetCommitRequest : IKafkaMessage
 {
     public short ApiKey => 8;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 9;
+    public short HighestSupportedVersion => 10;
 
     /// <summary>The unique group identifier.</summary>
     public string GroupId { get; set; } = "";
@@ -202,6 +202,8 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
     {
         /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
+        /// <summary>The topic ID.</summary>
+        public Guid TopicId { get; set; }
         /// <summary>Each partition to commit offsets for.</summary>
         public List<OffsetCommitRequestPartition> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
@@ -210,9 +212,13 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
         public void Read(ref KafkaReader reader, short version)
         {
             bool flexible = version >= 8;
-            if (true)
+            if (version <= 9)
             {
                 this.Name = reader.ReadString(flexible, false)!;
+            }
+            if (version >= 10)
+            {
+                this.TopicId = reader.ReadUuid();
             }
             if (true)
             {
@@ -252,9 +258,13 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
         public void Write(ref KafkaWriter writer, short version)
         {
             bool flexible = version >= 8;
-            if (true)
+            if (version <= 9)
             {
                 writer.WriteString(this.Name, flexible);
+            }
+            if (version >= 10)
+            {
+                writer.WriteUuid(this.TopicId);
             }
             if (true)
             {
@@ -285,9 +295,13 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
         {
             bool flexible = version >= 8;
             int size = 0;
-            if (true)
+            if (version <= 9)
             {
                 size += KafkaSizes.String(this.Name, flexible);
+            }
+            if (version >= 10)
+            {
+                size += 16;
             }
             if (true)
             {
@@ -316,6 +330,7 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage
         public bool IsDefaultValue()
         {
             return !(!string.Equals(this.Name, "", StringComparison.Ordinal))
+            && !(this.TopicId != Guid.Empty)
             && !((this.Partitions.Count != 0))
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }

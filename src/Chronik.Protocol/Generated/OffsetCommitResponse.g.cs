@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>OffsetCommitResponse: response for api key 8, versions 0-9, flexible 8+.</summary>
+/// <summary>OffsetCommitResponse: response for api key 8, versions 0-10, flexible 8+.</summary>
 public sealed partial class OffsetCommitResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 8;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 9;
+    public short HighestSupportedVersion => 10;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -140,6 +140,8 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage, IThrottledResp
     {
         /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
+        /// <summary>The topic ID.</summary>
+        public Guid TopicId { get; set; }
         /// <summary>The responses for each partition in the topic.</summary>
         public List<OffsetCommitResponsePartition> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
@@ -148,9 +150,13 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage, IThrottledResp
         public void Read(ref KafkaReader reader, short version)
         {
             bool flexible = version >= 8;
-            if (true)
+            if (version <= 9)
             {
                 this.Name = reader.ReadString(flexible, false)!;
+            }
+            if (version >= 10)
+            {
+                this.TopicId = reader.ReadUuid();
             }
             if (true)
             {
@@ -190,9 +196,13 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage, IThrottledResp
         public void Write(ref KafkaWriter writer, short version)
         {
             bool flexible = version >= 8;
-            if (true)
+            if (version <= 9)
             {
                 writer.WriteString(this.Name, flexible);
+            }
+            if (version >= 10)
+            {
+                writer.WriteUuid(this.TopicId);
             }
             if (true)
             {
@@ -223,9 +233,13 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage, IThrottledResp
         {
             bool flexible = version >= 8;
             int size = 0;
-            if (true)
+            if (version <= 9)
             {
                 size += KafkaSizes.String(this.Name, flexible);
+            }
+            if (version >= 10)
+            {
+                size += 16;
             }
             if (true)
             {
@@ -254,6 +268,7 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage, IThrottledResp
         public bool IsDefaultValue()
         {
             return !(!string.Equals(this.Name, "", StringComparison.Ordinal))
+            && !(this.TopicId != Guid.Empty)
             && !((this.Partitions.Count != 0))
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }

@@ -17,7 +17,7 @@ public sealed partial class OffsetDeleteRequest : IKafkaMessage
 
     /// <summary>The unique group identifier.</summary>
     public string GroupId { get; set; } = "";
-    /// <summary>The topics to delete offsets for</summary>
+    /// <summary>The topics to delete offsets for.</summary>
     public List<OffsetDeleteRequestTopic> Topics { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }

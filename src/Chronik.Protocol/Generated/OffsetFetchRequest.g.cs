@@ -8,18 +8,18 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>OffsetFetchRequest: request for api key 9, versions 0-9, flexible 6+.</summary>
+/// <summary>OffsetFetchRequest: request for api key 9, versions 0-10, flexible 6+.</summary>
 public sealed partial class OffsetFetchRequest : IKafkaMessage
 {
     public short ApiKey => 9;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 9;
+    public short HighestSupportedVersion => 10;
 
     /// <summary>The group to fetch offsets for.</summary>
     public string GroupId { get; set; } = "";
     /// <summary>Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.</summary>
     public List<OffsetFetchRequestTopic>? Topics { get; set; } = new();
-    /// <summary>Each group we would like to fetch offsets for</summary>
+    /// <summary>Each group we would like to fetch offsets for.</summary>
     public List<OffsetFetchRequestGroup> Groups { get; set; } = new();
     /// <summary>Whether broker should hold on returning unstable offsets but set a retriable error code for the partitions.</summary>
     public bool RequireStable { get; set; } = false;
@@ -335,7 +335,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
     {
         /// <summary>The group ID.</summary>
         public string GroupId { get; set; } = "";
-        /// <summary>The member ID assigned by the group coordinator if using the new consumer protocol (KIP-848).</summary>
+        /// <summary>The member id.</summary>
         public string? MemberId { get; set; } = null;
         /// <summary>The member epoch if using the new consumer protocol (KIP-848).</summary>
         public int MemberEpoch { get; set; } = -1;
@@ -492,6 +492,8 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
     {
         /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
+        /// <summary>The topic ID.</summary>
+        public Guid TopicId { get; set; }
         /// <summary>The partition indexes we would like to fetch offsets for.</summary>
         public List<int> PartitionIndexes { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
@@ -500,9 +502,13 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
         public void Read(ref KafkaReader reader, short version)
         {
             bool flexible = version >= 6;
-            if (version >= 8)
+            if ((version >= 8 && version <= 9))
             {
                 this.Name = reader.ReadString(flexible, false)!;
+            }
+            if (version >= 10)
+            {
+                this.TopicId = reader.ReadUuid();
             }
             if (version >= 8)
             {
@@ -542,11 +548,14 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
         public void Write(ref KafkaWriter writer, short version)
         {
             bool flexible = version >= 6;
-            if (version >= 8)
+            if ((version >= 8 && version <= 9))
             {
                 writer.WriteString(this.Name, flexible);
             }
-            else if (!(version >= 8) && !string.Equals(this.Name, "", StringComparison.Ordinal)) throw new UnsupportedVersionException("OffsetFetchRequestTopics.Name cannot be written at version " + version);
+            if (version >= 10)
+            {
+                writer.WriteUuid(this.TopicId);
+            }
             if (version >= 8)
             {
                 if (this.PartitionIndexes is null)
@@ -577,9 +586,13 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
         {
             bool flexible = version >= 6;
             int size = 0;
-            if (version >= 8)
+            if ((version >= 8 && version <= 9))
             {
                 size += KafkaSizes.String(this.Name, flexible);
+            }
+            if (version >= 10)
+            {
+                size += 16;
             }
             if (version >= 8)
             {
@@ -605,6 +618,7 @@ public sealed partial class OffsetFetchRequest : IKafkaMessage
         public bool IsDefaultValue()
         {
             return !(!string.Equals(this.Name, "", StringComparison.Ordinal))
+            && !(this.TopicId != Guid.Empty)
             && !((this.PartitionIndexes.Count != 0))
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }

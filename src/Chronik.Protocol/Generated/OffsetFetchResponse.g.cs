@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>OffsetFetchResponse: response for api key 9, versions 0-9, flexible 6+.</summary>
+/// <summary>OffsetFetchResponse: response for api key 9, versions 0-10, flexible 6+.</summary>
 public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 9;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 9;
+    public short HighestSupportedVersion => 10;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -210,7 +210,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
     {
         /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
-        /// <summary>The responses per partition</summary>
+        /// <summary>The responses per partition.</summary>
         public List<OffsetFetchResponsePartition> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -614,7 +614,9 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
     {
         /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
-        /// <summary>The responses per partition</summary>
+        /// <summary>The topic ID.</summary>
+        public Guid TopicId { get; set; }
+        /// <summary>The responses per partition.</summary>
         public List<OffsetFetchResponsePartitions> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -622,9 +624,13 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
         public void Read(ref KafkaReader reader, short version)
         {
             bool flexible = version >= 6;
-            if (version >= 8)
+            if ((version >= 8 && version <= 9))
             {
                 this.Name = reader.ReadString(flexible, false)!;
+            }
+            if (version >= 10)
+            {
+                this.TopicId = reader.ReadUuid();
             }
             if (version >= 8)
             {
@@ -664,11 +670,14 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
         public void Write(ref KafkaWriter writer, short version)
         {
             bool flexible = version >= 6;
-            if (version >= 8)
+            if ((version >= 8 && version <= 9))
             {
                 writer.WriteString(this.Name, flexible);
             }
-            else if (!(version >= 8) && !string.Equals(this.Name, "", StringComparison.Ordinal)) throw new UnsupportedVersionException("OffsetFetchResponseTopics.Name cannot be written at version " + version);
+            if (version >= 10)
+            {
+                writer.WriteUuid(this.TopicId);
+            }
             if (version >= 8)
             {
                 if (this.Partitions is null)
@@ -699,9 +708,13 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
         {
             bool flexible = version >= 6;
             int size = 0;
-            if (version >= 8)
+            if ((version >= 8 && version <= 9))
             {
                 size += KafkaSizes.String(this.Name, flexible);
+            }
+            if (version >= 10)
+            {
+                size += 16;
             }
             if (version >= 8)
             {
@@ -730,6 +743,7 @@ public sealed partial class OffsetFetchResponse : IKafkaMessage, IThrottledRespo
         public bool IsDefaultValue()
         {
             return !(!string.Equals(this.Name, "", StringComparison.Ordinal))
+            && !(this.TopicId != Guid.Empty)
             && !((this.Partitions.Count != 0))
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }

@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ProduceRequest: request for api key 0, versions 0-11, flexible 9+.</summary>
+/// <summary>ProduceRequest: request for api key 0, versions 0-13, flexible 9+.</summary>
 public sealed partial class ProduceRequest : IKafkaMessage
 {
     public short ApiKey => 0;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 11;
+    public short HighestSupportedVersion => 13;
 
     /// <summary>The transactional ID, or null if the producer is not transactional.</summary>
     public string? TransactionalId { get; set; } = null;
@@ -172,6 +172,8 @@ public sealed partial class ProduceRequest : IKafkaMessage
     {
         /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
+        /// <summary>The unique topic ID</summary>
+        public Guid TopicId { get; set; }
         /// <summary>Each partition to produce to.</summary>
         public List<PartitionProduceData> PartitionData { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
@@ -180,9 +182,13 @@ public sealed partial class ProduceRequest : IKafkaMessage
         public void Read(ref KafkaReader reader, short version)
         {
             bool flexible = version >= 9;
-            if (true)
+            if (version <= 12)
             {
                 this.Name = reader.ReadString(flexible, false)!;
+            }
+            if (version >= 13)
+            {
+                this.TopicId = reader.ReadUuid();
             }
             if (true)
             {
@@ -222,9 +228,13 @@ public sealed partial class ProduceRequest : IKafkaMessage
         public void Write(ref KafkaWriter writer, short version)
         {
             bool flexible = version >= 9;
-            if (true)
+            if (version <= 12)
             {
                 writer.WriteString(this.Name, flexible);
+            }
+            if (version >= 13)
+            {
+                writer.WriteUuid(this.TopicId);
             }
             if (true)
             {
@@ -255,9 +265,13 @@ public sealed partial class ProduceRequest : IKafkaMessage
         {
             bool flexible = version >= 9;
             int size = 0;
-            if (true)
+            if (version <= 12)
             {
                 size += KafkaSizes.String(this.Name, flexible);
+            }
+            if (version >= 13)
+            {
+                size += 16;
             }
             if (true)
             {
@@ -286,6 +300,7 @@ public sealed partial class ProduceRequest : IKafkaMessage
         public bool IsDefaultValue()
         {
             return !(!string.Equals(this.Name, "", StringComparison.Ordinal))
+            && !(this.TopicId != Guid.Empty)
             && !((this.PartitionData.Count != 0))
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }

@@ -8,14 +8,14 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ProduceResponse: response for api key 0, versions 0-11, flexible 9+.</summary>
+/// <summary>ProduceResponse: response for api key 0, versions 0-13, flexible 9+.</summary>
 public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 0;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 11;
+    public short HighestSupportedVersion => 13;
 
-    /// <summary>Each produce response</summary>
+    /// <summary>Each produce response.</summary>
     public List<TopicProduceResponse> Responses { get; set; } = new();
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; } = 0;
@@ -216,8 +216,10 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
     /// <summary>ProduceResponse's TopicProduceResponse struct.</summary>
     public sealed partial class TopicProduceResponse
     {
-        /// <summary>The topic name</summary>
+        /// <summary>The topic name.</summary>
         public string Name { get; set; } = "";
+        /// <summary>The unique topic ID</summary>
+        public Guid TopicId { get; set; }
         /// <summary>Each partition that we produced to within the topic.</summary>
         public List<PartitionProduceResponse> PartitionResponses { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
@@ -226,9 +228,13 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
         public void Read(ref KafkaReader reader, short version)
         {
             bool flexible = version >= 9;
-            if (true)
+            if (version <= 12)
             {
                 this.Name = reader.ReadString(flexible, false)!;
+            }
+            if (version >= 13)
+            {
+                this.TopicId = reader.ReadUuid();
             }
             if (true)
             {
@@ -268,9 +274,13 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
         public void Write(ref KafkaWriter writer, short version)
         {
             bool flexible = version >= 9;
-            if (true)
+            if (version <= 12)
             {
                 writer.WriteString(this.Name, flexible);
+            }
+            if (version >= 13)
+            {
+                writer.WriteUuid(this.TopicId);
             }
             if (true)
             {
@@ -301,9 +311,13 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
         {
             bool flexible = version >= 9;
             int size = 0;
-            if (true)
+            if (version <= 12)
             {
                 size += KafkaSizes.String(this.Name, flexible);
+            }
+            if (version >= 13)
+            {
+                size += 16;
             }
             if (true)
             {
@@ -332,6 +346,7 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
         public bool IsDefaultValue()
         {
             return !(!string.Equals(this.Name, "", StringComparison.Ordinal))
+            && !(this.TopicId != Guid.Empty)
             && !((this.PartitionResponses.Count != 0))
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }
@@ -350,10 +365,11 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
         public long LogAppendTimeMs { get; set; } = -1;
         /// <summary>The log start offset.</summary>
         public long LogStartOffset { get; set; } = -1;
-        /// <summary>The batch indices of records that caused the batch to be dropped</summary>
+        /// <summary>The batch indices of records that caused the batch to be dropped.</summary>
         public List<BatchIndexAndErrorMessage> RecordErrors { get; set; } = new();
-        /// <summary>The global error message summarizing the common root cause of the records that caused the batch to be dropped</summary>
+        /// <summary>The global error message summarizing the common root cause of the records that caused the batch to be dropped.</summary>
         public string? ErrorMessage { get; set; } = null;
+        /// <summary>The leader broker that the producer should use for future requests.</summary>
         public LeaderIdAndEpoch CurrentLeader { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -568,9 +584,9 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
     /// <summary>ProduceResponse's BatchIndexAndErrorMessage struct.</summary>
     public sealed partial class BatchIndexAndErrorMessage
     {
-        /// <summary>The batch index of the record that cause the batch to be dropped</summary>
+        /// <summary>The batch index of the record that caused the batch to be dropped.</summary>
         public int BatchIndex { get; set; }
-        /// <summary>The error message of the record that caused the batch to be dropped</summary>
+        /// <summary>The error message of the record that caused the batch to be dropped.</summary>
         public string? BatchIndexErrorMessage { get; set; } = null;
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -659,7 +675,7 @@ public sealed partial class ProduceResponse : IKafkaMessage, IThrottledResponse
     {
         /// <summary>The ID of the current leader or -1 if the leader is unknown.</summary>
         public int LeaderId { get; set; } = -1;
-        /// <summary>The latest known leader epoch</summary>
+        /// <summary>The latest known leader epoch.</summary>
         public int LeaderEpoch { get; set; } = -1;
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -15,7 +15,7 @@ public sealed partial class ReadShareGroupStateResponse : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 0;
 
-    /// <summary>The read results</summary>
+    /// <summary>The read results.</summary>
     public List<ReadStateResult> Results { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -123,7 +123,7 @@ public sealed partial class ReadShareGroupStateResponse : IKafkaMessage
     /// <summary>ReadShareGroupStateResponse's ReadStateResult struct.</summary>
     public sealed partial class ReadStateResult
     {
-        /// <summary>The topic identifier</summary>
+        /// <summary>The topic identifier.</summary>
         public Guid TopicId { get; set; }
         /// <summary>The results for the partitions.</summary>
         public List<PartitionResult> Partitions { get; set; } = new();
@@ -253,10 +253,11 @@ public sealed partial class ReadShareGroupStateResponse : IKafkaMessage
         public short ErrorCode { get; set; }
         /// <summary>The error message, or null if there was no error.</summary>
         public string? ErrorMessage { get; set; } = null;
-        /// <summary>The state epoch for this share-partition.</summary>
+        /// <summary>The state epoch of the share-partition.</summary>
         public int StateEpoch { get; set; }
         /// <summary>The share-partition start offset, which can be -1 if it is not yet initialized.</summary>
         public long StartOffset { get; set; }
+        /// <summary>The state batches for this share-partition.</summary>
         public List<StateBatch> StateBatches { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -431,11 +432,11 @@ public sealed partial class ReadShareGroupStateResponse : IKafkaMessage
     /// <summary>ReadShareGroupStateResponse's StateBatch struct.</summary>
     public sealed partial class StateBatch
     {
-        /// <summary>The base offset of this state batch.</summary>
+        /// <summary>The first offset of this state batch.</summary>
         public long FirstOffset { get; set; }
         /// <summary>The last offset of this state batch.</summary>
         public long LastOffset { get; set; }
-        /// <summary>The state - 0:Available,2:Acked,4:Archived.</summary>
+        /// <summary>The delivery state - 0:Available,2:Acked,4:Archived.</summary>
         public sbyte DeliveryState { get; set; }
         /// <summary>The delivery count.</summary>
         public short DeliveryCount { get; set; }

@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ReadShareGroupStateSummaryRequest: request for api key 87, versions 0, flexible 0+.</summary>
+/// <summary>ReadShareGroupStateSummaryRequest: request for api key 87, versions 0-1, flexible 0+.</summary>
 public sealed partial class ReadShareGroupStateSummaryRequest : IKafkaMessage
 {
     public short ApiKey => 87;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 1;
 
     /// <summary>The group identifier.</summary>
     public string GroupId { get; set; } = "";

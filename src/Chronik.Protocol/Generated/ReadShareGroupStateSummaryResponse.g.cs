@@ -8,14 +8,14 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ReadShareGroupStateSummaryResponse: response for api key 87, versions 0, flexible 0+.</summary>
+/// <summary>ReadShareGroupStateSummaryResponse: response for api key 87, versions 0-1, flexible 0+.</summary>
 public sealed partial class ReadShareGroupStateSummaryResponse : IKafkaMessage
 {
     public short ApiKey => 87;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 1;
 
-    /// <summary>The read results</summary>
+    /// <summary>The read results.</summary>
     public List<ReadStateSummaryResult> Results { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -123,7 +123,7 @@ public sealed partial class ReadShareGroupStateSummaryResponse : IKafkaMessage
     /// <summary>ReadShareGroupStateSummaryResponse's ReadStateSummaryResult struct.</summary>
     public sealed partial class ReadStateSummaryResult
     {
-        /// <summary>The topic identifier</summary>
+        /// <summary>The topic identifier.</summary>
         public Guid TopicId { get; set; }
         /// <summary>The results for the partitions.</summary>
         public List<PartitionResult> Partitions { get; set; } = new();
@@ -139,7 +139,7 @@ public sealed partial class ReadShareGroupStateSummaryResponse : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible, 20);
+                int _n = reader.ReadArrayLength(flexible, 24);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -255,8 +255,12 @@ public sealed partial class ReadShareGroupStateSummaryResponse : IKafkaMessage
         public string? ErrorMessage { get; set; } = null;
         /// <summary>The state epoch of the share-partition.</summary>
         public int StateEpoch { get; set; }
+        /// <summary>The leader epoch of the share-partition.</summary>
+        public int LeaderEpoch { get; set; }
         /// <summary>The share-partition start offset.</summary>
         public long StartOffset { get; set; }
+        /// <summary>The number of offsets greater than or equal to share-partition start offset for which delivery has been completed.</summary>
+        public int DeliveryCompleteCount { get; set; } = -1;
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -281,7 +285,15 @@ public sealed partial class ReadShareGroupStateSummaryResponse : IKafkaMessage
             }
             if (true)
             {
+                this.LeaderEpoch = reader.ReadInt32();
+            }
+            if (true)
+            {
                 this.StartOffset = reader.ReadInt64();
+            }
+            if (version >= 1)
+            {
+                this.DeliveryCompleteCount = reader.ReadInt32();
             }
             if (flexible)
             {
@@ -321,7 +333,15 @@ public sealed partial class ReadShareGroupStateSummaryResponse : IKafkaMessage
             }
             if (true)
             {
+                writer.WriteInt32(this.LeaderEpoch);
+            }
+            if (true)
+            {
                 writer.WriteInt64(this.StartOffset);
+            }
+            if (version >= 1)
+            {
+                writer.WriteInt32(this.DeliveryCompleteCount);
             }
             if (flexible)
             {
@@ -354,7 +374,15 @@ public sealed partial class ReadShareGroupStateSummaryResponse : IKafkaMessage
             }
             if (true)
             {
+                size += 4;
+            }
+            if (true)
+            {
                 size += 8;
+            }
+            if (version >= 1)
+            {
+                size += 4;
             }
             if (flexible)
             {
@@ -371,7 +399,9 @@ public sealed partial class ReadShareGroupStateSummaryResponse : IKafkaMessage
             && !(this.ErrorCode != 0)
             && !(this.ErrorMessage is not null)
             && !(this.StateEpoch != 0)
+            && !(this.LeaderEpoch != 0)
             && !(this.StartOffset != 0)
+            && !(this.DeliveryCompleteCount != -1)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }
     }

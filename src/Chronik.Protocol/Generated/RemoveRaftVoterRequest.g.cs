@@ -15,10 +15,11 @@ public sealed partial class RemoveRaftVoterRequest : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 0;
 
+    /// <summary>The cluster id of the request.</summary>
     public string? ClusterId { get; set; } = "";
-    /// <summary>The replica id of the voter getting removed from the topic partition</summary>
+    /// <summary>The replica id of the voter getting removed from the topic partition.</summary>
     public int VoterId { get; set; }
-    /// <summary>The directory id of the voter getting removed from the topic partition</summary>
+    /// <summary>The directory id of the voter getting removed from the topic partition.</summary>
     public Guid VoterDirectoryId { get; set; }
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }

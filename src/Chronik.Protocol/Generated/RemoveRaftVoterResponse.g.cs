@@ -17,7 +17,7 @@ public sealed partial class RemoveRaftVoterResponse : IKafkaMessage, IThrottledR
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
-    /// <summary>The error code, or 0 if there was no error</summary>
+    /// <summary>The error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
     /// <summary>The error message, or null if there was no error.</summary>
     public string? ErrorMessage { get; set; } = "";

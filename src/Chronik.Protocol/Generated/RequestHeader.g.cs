@@ -81,6 +81,7 @@ public sealed partial class RequestHeader : IKafkaMessage
             if (this.ClientId is null && !(version >= 1)) throw new UnsupportedVersionException("ClientId is null but not nullable at version " + version);
             writer.WriteString(this.ClientId, false);
         }
+        else if (!(version >= 1) && !string.Equals(this.ClientId, "", StringComparison.Ordinal)) throw new UnsupportedVersionException("RequestHeader.ClientId cannot be written at version " + version);
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;

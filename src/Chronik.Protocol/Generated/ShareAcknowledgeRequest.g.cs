@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ShareAcknowledgeRequest: request for api key 79, versions 0, flexible 0+.</summary>
+/// <summary>ShareAcknowledgeRequest: request for api key 79, versions 0-2, flexible 0+.</summary>
 public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
 {
     public short ApiKey => 79;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 2;
 
     /// <summary>The group identifier.</summary>
     public string? GroupId { get; set; } = null;
@@ -21,6 +21,8 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
     public string? MemberId { get; set; } = "";
     /// <summary>The current share session epoch: 0 to open a share session; -1 to close it; otherwise increments for consecutive requests.</summary>
     public int ShareSessionEpoch { get; set; }
+    /// <summary>Whether Renew type acknowledgements present in AcknowledgementBatches.</summary>
+    public bool IsRenewAck { get; set; } = false;
     /// <summary>The topics containing records to acknowledge.</summary>
     public List<AcknowledgeTopic> Topics { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
@@ -40,6 +42,10 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
         if (true)
         {
             this.ShareSessionEpoch = reader.ReadInt32();
+        }
+        if (version >= 2)
+        {
+            this.IsRenewAck = reader.ReadBool();
         }
         if (true)
         {
@@ -93,6 +99,11 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
         {
             writer.WriteInt32(this.ShareSessionEpoch);
         }
+        if (version >= 2)
+        {
+            writer.WriteBool(this.IsRenewAck);
+        }
+        else if (!(version >= 2) && this.IsRenewAck != false) throw new UnsupportedVersionException("ShareAcknowledgeRequest.IsRenewAck cannot be written at version " + version);
         if (true)
         {
             if (this.Topics is null)
@@ -134,6 +145,10 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
         {
             size += 4;
         }
+        if (version >= 2)
+        {
+            size += 1;
+        }
         if (true)
         {
             if (this.Topics is null)
@@ -163,6 +178,7 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
         return !(this.GroupId is not null)
             && !(!string.Equals(this.MemberId, "", StringComparison.Ordinal))
             && !(this.ShareSessionEpoch != 0)
+            && !(this.IsRenewAck != false)
             && !((this.Topics.Count != 0))
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
     }
@@ -422,7 +438,7 @@ public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
         public long FirstOffset { get; set; }
         /// <summary>Last offset (inclusive) of batch of records to acknowledge.</summary>
         public long LastOffset { get; set; }
-        /// <summary>Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject.</summary>
+        /// <summary>Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew.</summary>
         public List<sbyte> AcknowledgeTypes { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

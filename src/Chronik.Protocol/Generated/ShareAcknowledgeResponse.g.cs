@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ShareAcknowledgeResponse: response for api key 79, versions 0, flexible 0+.</summary>
+/// <summary>ShareAcknowledgeResponse: response for api key 79, versions 0-2, flexible 0+.</summary>
 public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 79;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 2;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -21,6 +21,8 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
     public short ErrorCode { get; set; }
     /// <summary>The top-level error message, or null if there was no error.</summary>
     public string? ErrorMessage { get; set; } = null;
+    /// <summary>The time in milliseconds for which the acquired records are locked.</summary>
+    public int AcquisitionLockTimeoutMs { get; set; }
     /// <summary>The response topics.</summary>
     public List<ShareAcknowledgeTopicResponse> Responses { get; set; } = new();
     /// <summary>Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER.</summary>
@@ -42,6 +44,10 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
         if (true)
         {
             this.ErrorMessage = reader.ReadString(flexible, true);
+        }
+        if (version >= 2)
+        {
+            this.AcquisitionLockTimeoutMs = reader.ReadInt32();
         }
         if (true)
         {
@@ -113,6 +119,10 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
             if (this.ErrorMessage is null && !(true)) throw new UnsupportedVersionException("ErrorMessage is null but not nullable at version " + version);
             writer.WriteString(this.ErrorMessage, flexible);
         }
+        if (version >= 2)
+        {
+            writer.WriteInt32(this.AcquisitionLockTimeoutMs);
+        }
         if (true)
         {
             if (this.Responses is null)
@@ -170,6 +180,10 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
         {
             size += KafkaSizes.String(this.ErrorMessage, flexible);
         }
+        if (version >= 2)
+        {
+            size += 4;
+        }
         if (true)
         {
             if (this.Responses is null)
@@ -214,6 +228,7 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
         return !(this.ThrottleTimeMs != 0)
             && !(this.ErrorCode != 0)
             && !(this.ErrorMessage is not null)
+            && !(this.AcquisitionLockTimeoutMs != 0)
             && !((this.Responses.Count != 0))
             && !((this.NodeEndpoints.Count != 0))
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
@@ -352,6 +367,7 @@ public sealed partial class ShareAcknowledgeResponse : IKafkaMessage, IThrottled
         public short ErrorCode { get; set; }
         /// <summary>The error message, or null if there was no error.</summary>
         public string? ErrorMessage { get; set; } = null;
+        /// <summary>The current leader of the partition.</summary>
         public LeaderIdAndEpoch CurrentLeader { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

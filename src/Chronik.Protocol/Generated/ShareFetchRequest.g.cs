@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ShareFetchRequest: request for api key 78, versions 0, flexible 0+.</summary>
+/// <summary>ShareFetchRequest: request for api key 78, versions 0-2, flexible 0+.</summary>
 public sealed partial class ShareFetchRequest : IKafkaMessage
 {
     public short ApiKey => 78;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 2;
 
     /// <summary>The group identifier.</summary>
     public string? GroupId { get; set; } = null;
@@ -25,8 +25,16 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
     public int MaxWaitMs { get; set; }
     /// <summary>The minimum bytes to accumulate in the response.</summary>
     public int MinBytes { get; set; }
-    /// <summary>The maximum bytes to fetch.  See KIP-74 for cases where this limit may not be honored.</summary>
+    /// <summary>The maximum bytes to fetch. See KIP-74 for cases where this limit may not be honored.</summary>
     public int MaxBytes { get; set; } = 2147483647;
+    /// <summary>The maximum number of records to fetch. This limit can be exceeded for alignment of batch boundaries.</summary>
+    public int MaxRecords { get; set; }
+    /// <summary>The optimal number of records for batches of acquired records and acknowledgements.</summary>
+    public int BatchSize { get; set; }
+    /// <summary>The acquire mode to control the fetch behavior - 0:batch-optimized,1:record-limit.</summary>
+    public sbyte ShareAcquireMode { get; set; } = 0;
+    /// <summary>Whether Renew type acknowledgements present in AcknowledgementBatches.</summary>
+    public bool IsRenewAck { get; set; } = false;
     /// <summary>The topics to fetch.</summary>
     public List<FetchTopic> Topics { get; set; } = new();
     /// <summary>The partitions to remove from this share session.</summary>
@@ -60,6 +68,22 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
         if (true)
         {
             this.MaxBytes = reader.ReadInt32();
+        }
+        if (version >= 1)
+        {
+            this.MaxRecords = reader.ReadInt32();
+        }
+        if (version >= 1)
+        {
+            this.BatchSize = reader.ReadInt32();
+        }
+        if (version >= 2)
+        {
+            this.ShareAcquireMode = reader.ReadInt8();
+        }
+        if (version >= 2)
+        {
+            this.IsRenewAck = reader.ReadBool();
         }
         if (true)
         {
@@ -144,6 +168,25 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
         {
             writer.WriteInt32(this.MaxBytes);
         }
+        if (version >= 1)
+        {
+            writer.WriteInt32(this.MaxRecords);
+        }
+        else if (!(version >= 1) && this.MaxRecords != 0) throw new UnsupportedVersionException("ShareFetchRequest.MaxRecords cannot be written at version " + version);
+        if (version >= 1)
+        {
+            writer.WriteInt32(this.BatchSize);
+        }
+        else if (!(version >= 1) && this.BatchSize != 0) throw new UnsupportedVersionException("ShareFetchRequest.BatchSize cannot be written at version " + version);
+        if (version >= 2)
+        {
+            writer.WriteInt8(this.ShareAcquireMode);
+        }
+        if (version >= 2)
+        {
+            writer.WriteBool(this.IsRenewAck);
+        }
+        else if (!(version >= 2) && this.IsRenewAck != false) throw new UnsupportedVersionException("ShareFetchRequest.IsRenewAck cannot be written at version " + version);
         if (true)
         {
             if (this.Topics is null)
@@ -213,6 +256,22 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
         {
             size += 4;
         }
+        if (version >= 1)
+        {
+            size += 4;
+        }
+        if (version >= 1)
+        {
+            size += 4;
+        }
+        if (version >= 2)
+        {
+            size += 1;
+        }
+        if (version >= 2)
+        {
+            size += 1;
+        }
         if (true)
         {
             if (this.Topics is null)
@@ -260,6 +319,10 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
             && !(this.MaxWaitMs != 0)
             && !(this.MinBytes != 0)
             && !(this.MaxBytes != 2147483647)
+            && !(this.MaxRecords != 0)
+            && !(this.BatchSize != 0)
+            && !(this.ShareAcquireMode != 0)
+            && !(this.IsRenewAck != false)
             && !((this.Topics.Count != 0))
             && !((this.ForgottenTopicsData.Count != 0))
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
@@ -284,7 +347,7 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
             }
             if (true)
             {
-                int _n = reader.ReadArrayLength(flexible, 10);
+                int _n = reader.ReadArrayLength(flexible, 6);
                 if (_n < 0)
                 {
                     if (!(false)) KafkaProtocolException.Throw("non-nullable field Partitions was null");
@@ -408,7 +471,7 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
             {
                 this.PartitionIndex = reader.ReadInt32();
             }
-            if (true)
+            if (version == 0)
             {
                 this.PartitionMaxBytes = reader.ReadInt32();
             }
@@ -454,10 +517,11 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
             {
                 writer.WriteInt32(this.PartitionIndex);
             }
-            if (true)
+            if (version == 0)
             {
                 writer.WriteInt32(this.PartitionMaxBytes);
             }
+            else if (!(version == 0) && this.PartitionMaxBytes != 0) throw new UnsupportedVersionException("FetchPartition.PartitionMaxBytes cannot be written at version " + version);
             if (true)
             {
                 if (this.AcknowledgementBatches is null)
@@ -491,7 +555,7 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
             {
                 size += 4;
             }
-            if (true)
+            if (version == 0)
             {
                 size += 4;
             }
@@ -535,7 +599,7 @@ public sealed partial class ShareFetchRequest : IKafkaMessage
         public long FirstOffset { get; set; }
         /// <summary>Last offset (inclusive) of batch of records to acknowledge.</summary>
         public long LastOffset { get; set; }
-        /// <summary>Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject.</summary>
+        /// <summary>Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew.</summary>
         public List<sbyte> AcknowledgeTypes { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

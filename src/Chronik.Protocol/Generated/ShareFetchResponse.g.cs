@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ShareFetchResponse: response for api key 78, versions 0, flexible 0+.</summary>
+/// <summary>ShareFetchResponse: response for api key 78, versions 0-2, flexible 0+.</summary>
 public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 78;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 2;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
@@ -21,6 +21,8 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
     public short ErrorCode { get; set; }
     /// <summary>The top-level error message, or null if there was no error.</summary>
     public string? ErrorMessage { get; set; } = null;
+    /// <summary>The time in milliseconds for which the acquired records are locked.</summary>
+    public int AcquisitionLockTimeoutMs { get; set; }
     /// <summary>The response topics.</summary>
     public List<ShareFetchableTopicResponse> Responses { get; set; } = new();
     /// <summary>Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER.</summary>
@@ -42,6 +44,10 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
         if (true)
         {
             this.ErrorMessage = reader.ReadString(flexible, true);
+        }
+        if (version >= 1)
+        {
+            this.AcquisitionLockTimeoutMs = reader.ReadInt32();
         }
         if (true)
         {
@@ -113,6 +119,11 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
             if (this.ErrorMessage is null && !(true)) throw new UnsupportedVersionException("ErrorMessage is null but not nullable at version " + version);
             writer.WriteString(this.ErrorMessage, flexible);
         }
+        if (version >= 1)
+        {
+            writer.WriteInt32(this.AcquisitionLockTimeoutMs);
+        }
+        else if (!(version >= 1) && this.AcquisitionLockTimeoutMs != 0) throw new UnsupportedVersionException("ShareFetchResponse.AcquisitionLockTimeoutMs cannot be written at version " + version);
         if (true)
         {
             if (this.Responses is null)
@@ -170,6 +181,10 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
         {
             size += KafkaSizes.String(this.ErrorMessage, flexible);
         }
+        if (version >= 1)
+        {
+            size += 4;
+        }
         if (true)
         {
             if (this.Responses is null)
@@ -214,6 +229,7 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
         return !(this.ThrottleTimeMs != 0)
             && !(this.ErrorCode != 0)
             && !(this.ErrorMessage is not null)
+            && !(this.AcquisitionLockTimeoutMs != 0)
             && !((this.Responses.Count != 0))
             && !((this.NodeEndpoints.Count != 0))
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
@@ -356,6 +372,7 @@ public sealed partial class ShareFetchResponse : IKafkaMessage, IThrottledRespon
         public short AcknowledgeErrorCode { get; set; }
         /// <summary>The acknowledge error message, or null if there was no acknowledge error.</summary>
         public string? AcknowledgeErrorMessage { get; set; } = null;
+        /// <summary>The current leader of the partition.</summary>
         public LeaderIdAndEpoch CurrentLeader { get; set; } = new();
         /// <summary>The record data.</summary>
         public ReadOnlyMemory<byte>? Records { get; set; }

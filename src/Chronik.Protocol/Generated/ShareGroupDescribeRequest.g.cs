@@ -8,14 +8,14 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ShareGroupDescribeRequest: request for api key 77, versions 0, flexible 0+.</summary>
+/// <summary>ShareGroupDescribeRequest: request for api key 77, versions 0-1, flexible 0+.</summary>
 public sealed partial class ShareGroupDescribeRequest : IKafkaMessage
 {
     public short ApiKey => 77;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 1;
 
-    /// <summary>The ids of the groups to describe</summary>
+    /// <summary>The ids of the groups to describe.</summary>
     public List<string> GroupIds { get; set; } = new();
     /// <summary>Whether to include authorized operations.</summary>
     public bool IncludeAuthorizedOperations { get; set; }

@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>ShareGroupDescribeResponse: response for api key 77, versions 0, flexible 0+.</summary>
+/// <summary>ShareGroupDescribeResponse: response for api key 77, versions 0-1, flexible 0+.</summary>
 public sealed partial class ShareGroupDescribeResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 77;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 1;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }

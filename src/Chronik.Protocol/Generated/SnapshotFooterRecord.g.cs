@@ -15,7 +15,7 @@ public sealed partial class SnapshotFooterRecord : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 0;
 
-    /// <summary>The version of the snapshot footer record</summary>
+    /// <summary>The version of the snapshot footer record.</summary>
     public short Version { get; set; }
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }

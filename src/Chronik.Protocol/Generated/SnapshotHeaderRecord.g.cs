@@ -15,9 +15,9 @@ public sealed partial class SnapshotHeaderRecord : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 0;
 
-    /// <summary>The version of the snapshot header record</summary>
+    /// <summary>The version of the snapshot header record.</summary>
     public short Version { get; set; }
-    /// <summary>The append time of the last record from the log contained in this snapshot</summary>
+    /// <summary>The append time of the last record from the log contained in this snapshot.</summary>
     public long LastContainedLogTimestamp { get; set; }
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>TxnOffsetCommitRequest: request for api key 28, versions 0-4, flexible 3+.</summary>
+/// <summary>TxnOffsetCommitRequest: request for api key 28, versions 0-5, flexible 3+.</summary>
 public sealed partial class TxnOffsetCommitRequest : IKafkaMessage
 {
     public short ApiKey => 28;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 4;
+    public short HighestSupportedVersion => 5;
 
     /// <summary>The ID of the transaction.</summary>
     public string TransactionalId { get; set; } = "";

@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>TxnOffsetCommitResponse: response for api key 28, versions 0-4, flexible 3+.</summary>
+/// <summary>TxnOffsetCommitResponse: response for api key 28, versions 0-5, flexible 3+.</summary>
 public sealed partial class TxnOffsetCommitResponse : IKafkaMessage, IThrottledResponse
 {
     public short ApiKey => 28;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 4;
+    public short HighestSupportedVersion => 5;
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }

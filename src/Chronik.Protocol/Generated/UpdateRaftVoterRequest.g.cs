@@ -15,16 +15,17 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 0;
 
+    /// <summary>The cluster id.</summary>
     public string? ClusterId { get; set; } = "";
-    /// <summary>The current leader epoch of the partition, -1 for unknown leader epoch</summary>
+    /// <summary>The current leader epoch of the partition, -1 for unknown leader epoch.</summary>
     public int CurrentLeaderEpoch { get; set; }
-    /// <summary>The replica id of the voter getting updated in the topic partition</summary>
+    /// <summary>The replica id of the voter getting updated in the topic partition.</summary>
     public int VoterId { get; set; }
-    /// <summary>The directory id of the voter getting updated in the topic partition</summary>
+    /// <summary>The directory id of the voter getting updated in the topic partition.</summary>
     public Guid VoterDirectoryId { get; set; }
-    /// <summary>The endpoint that can be used to communicate with the leader</summary>
+    /// <summary>The endpoint that can be used to communicate with the leader.</summary>
     public List<Listener> Listeners { get; set; } = new();
-    /// <summary>The range of versions of the protocol that the replica supports</summary>
+    /// <summary>The range of versions of the protocol that the replica supports.</summary>
     public KRaftVersionFeatureData KRaftVersionFeature { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -198,11 +199,11 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaMessage
     /// <summary>UpdateRaftVoterRequest's Listener struct.</summary>
     public sealed partial class Listener
     {
-        /// <summary>The name of the endpoint</summary>
+        /// <summary>The name of the endpoint.</summary>
         public string Name { get; set; } = "";
-        /// <summary>The hostname</summary>
+        /// <summary>The hostname.</summary>
         public string Host { get; set; } = "";
-        /// <summary>The port</summary>
+        /// <summary>The port.</summary>
         public ushort Port { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -299,9 +300,9 @@ public sealed partial class UpdateRaftVoterRequest : IKafkaMessage
     /// <summary>UpdateRaftVoterRequest's KRaftVersionFeature struct.</summary>
     public sealed partial class KRaftVersionFeatureData
     {
-        /// <summary>The minimum supported KRaft protocol version</summary>
+        /// <summary>The minimum supported KRaft protocol version.</summary>
         public short MinSupportedVersion { get; set; }
-        /// <summary>The maximum supported KRaft protocol version</summary>
+        /// <summary>The maximum supported KRaft protocol version.</summary>
         public short MaxSupportedVersion { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -17,8 +17,9 @@ public sealed partial class UpdateRaftVoterResponse : IKafkaMessage, IThrottledR
 
     /// <summary>The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.</summary>
     public int ThrottleTimeMs { get; set; }
-    /// <summary>The error code, or 0 if there was no error</summary>
+    /// <summary>The error code, or 0 if there was no error.</summary>
     public short ErrorCode { get; set; }
+    /// <summary>Details of the current Raft cluster leader.</summary>
     public CurrentLeaderData CurrentLeader { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -127,13 +128,13 @@ public sealed partial class UpdateRaftVoterResponse : IKafkaMessage, IThrottledR
     /// <summary>UpdateRaftVoterResponse's CurrentLeader struct.</summary>
     public sealed partial class CurrentLeaderData
     {
-        /// <summary>The replica id of the current leader or -1 if the leader is unknown</summary>
+        /// <summary>The replica id of the current leader or -1 if the leader is unknown.</summary>
         public int LeaderId { get; set; } = -1;
-        /// <summary>The latest known leader epoch</summary>
+        /// <summary>The latest known leader epoch.</summary>
         public int LeaderEpoch { get; set; } = -1;
-        /// <summary>The node's hostname</summary>
+        /// <summary>The node's hostname.</summary>
         public string Host { get; set; } = "";
-        /// <summary>The node's port</summary>
+        /// <summary>The node's port.</summary>
         public int Port { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -8,16 +8,18 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>VoteRequest: request for api key 52, versions 0-1, flexible 0+.</summary>
+/// <summary>VoteRequest: request for api key 52, versions 0-2, flexible 0+.</summary>
 public sealed partial class VoteRequest : IKafkaMessage
 {
     public short ApiKey => 52;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 1;
+    public short HighestSupportedVersion => 2;
 
+    /// <summary>The cluster id.</summary>
     public string? ClusterId { get; set; } = null;
-    /// <summary>The replica id of the voter receiving the request</summary>
+    /// <summary>The replica id of the voter receiving the request.</summary>
     public int VoterId { get; set; } = -1;
+    /// <summary>The topic data.</summary>
     public List<TopicData> Topics { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -154,6 +156,7 @@ public sealed partial class VoteRequest : IKafkaMessage
     {
         /// <summary>The topic name.</summary>
         public string TopicName { get; set; } = "";
+        /// <summary>The partition data.</summary>
         public List<PartitionData> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -277,18 +280,20 @@ public sealed partial class VoteRequest : IKafkaMessage
     {
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
-        /// <summary>The bumped epoch of the candidate sending the request</summary>
-        public int CandidateEpoch { get; set; }
+        /// <summary>The epoch of the voter sending the request</summary>
+        public int ReplicaEpoch { get; set; }
         /// <summary>The replica id of the voter sending the request</summary>
-        public int CandidateId { get; set; }
+        public int ReplicaId { get; set; }
         /// <summary>The directory id of the voter sending the request</summary>
-        public Guid CandidateDirectoryId { get; set; }
-        /// <summary>The ID of the voter sending the request</summary>
+        public Guid ReplicaDirectoryId { get; set; }
+        /// <summary>The directory id of the voter receiving the request</summary>
         public Guid VoterDirectoryId { get; set; }
-        /// <summary>The epoch of the last record written to the metadata log</summary>
+        /// <summary>The epoch of the last record written to the metadata log.</summary>
         public int LastOffsetEpoch { get; set; }
-        /// <summary>The offset of the last record written to the metadata log</summary>
+        /// <summary>The log end offset of the metadata log of the voter sending the request.</summary>
         public long LastOffset { get; set; }
+        /// <summary>Whether the request is a PreVote request (not persisted) or not.</summary>
+        public bool PreVote { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -301,15 +306,15 @@ public sealed partial class VoteRequest : IKafkaMessage
             }
             if (true)
             {
-                this.CandidateEpoch = reader.ReadInt32();
+                this.ReplicaEpoch = reader.ReadInt32();
             }
             if (true)
             {
-                this.CandidateId = reader.ReadInt32();
+                this.ReplicaId = reader.ReadInt32();
             }
             if (version >= 1)
             {
-                this.CandidateDirectoryId = reader.ReadUuid();
+                this.ReplicaDirectoryId = reader.ReadUuid();
             }
             if (version >= 1)
             {
@@ -322,6 +327,10 @@ public sealed partial class VoteRequest : IKafkaMessage
             if (true)
             {
                 this.LastOffset = reader.ReadInt64();
+            }
+            if (version >= 2)
+            {
+                this.PreVote = reader.ReadBool();
             }
             if (flexible)
             {
@@ -348,15 +357,15 @@ public sealed partial class VoteRequest : IKafkaMessage
             }
             if (true)
             {
-                writer.WriteInt32(this.CandidateEpoch);
+                writer.WriteInt32(this.ReplicaEpoch);
             }
             if (true)
             {
-                writer.WriteInt32(this.CandidateId);
+                writer.WriteInt32(this.ReplicaId);
             }
             if (version >= 1)
             {
-                writer.WriteUuid(this.CandidateDirectoryId);
+                writer.WriteUuid(this.ReplicaDirectoryId);
             }
             if (version >= 1)
             {
@@ -370,6 +379,11 @@ public sealed partial class VoteRequest : IKafkaMessage
             {
                 writer.WriteInt64(this.LastOffset);
             }
+            if (version >= 2)
+            {
+                writer.WriteBool(this.PreVote);
+            }
+            else if (!(version >= 2) && this.PreVote != false) throw new UnsupportedVersionException("PartitionData.PreVote cannot be written at version " + version);
             if (flexible)
             {
                 int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -411,6 +425,10 @@ public sealed partial class VoteRequest : IKafkaMessage
             {
                 size += 8;
             }
+            if (version >= 2)
+            {
+                size += 1;
+            }
             if (flexible)
             {
                 int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -423,12 +441,13 @@ public sealed partial class VoteRequest : IKafkaMessage
         public bool IsDefaultValue()
         {
             return !(this.PartitionIndex != 0)
-            && !(this.CandidateEpoch != 0)
-            && !(this.CandidateId != 0)
-            && !(this.CandidateDirectoryId != Guid.Empty)
+            && !(this.ReplicaEpoch != 0)
+            && !(this.ReplicaId != 0)
+            && !(this.ReplicaDirectoryId != Guid.Empty)
             && !(this.VoterDirectoryId != Guid.Empty)
             && !(this.LastOffsetEpoch != 0)
             && !(this.LastOffset != 0)
+            && !(this.PreVote != false)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }
     }

@@ -8,17 +8,18 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>VoteResponse: response for api key 52, versions 0-1, flexible 0+.</summary>
+/// <summary>VoteResponse: response for api key 52, versions 0-2, flexible 0+.</summary>
 public sealed partial class VoteResponse : IKafkaMessage
 {
     public short ApiKey => 52;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 1;
+    public short HighestSupportedVersion => 2;
 
     /// <summary>The top level error code.</summary>
     public short ErrorCode { get; set; }
+    /// <summary>The results for each topic.</summary>
     public List<TopicData> Topics { get; set; } = new();
-    /// <summary>Endpoints for all current-leaders enumerated in PartitionData</summary>
+    /// <summary>Endpoints for all current-leaders enumerated in PartitionData.</summary>
     public List<NodeEndpoint> NodeEndpoints { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -217,6 +218,7 @@ public sealed partial class VoteResponse : IKafkaMessage
     {
         /// <summary>The topic name.</summary>
         public string TopicName { get; set; } = "";
+        /// <summary>The results for each partition.</summary>
         public List<PartitionData> Partitions { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -340,12 +342,13 @@ public sealed partial class VoteResponse : IKafkaMessage
     {
         /// <summary>The partition index.</summary>
         public int PartitionIndex { get; set; }
+        /// <summary>The partition level error code.</summary>
         public short ErrorCode { get; set; }
         /// <summary>The ID of the current leader or -1 if the leader is unknown.</summary>
         public int LeaderId { get; set; }
-        /// <summary>The latest known leader epoch</summary>
+        /// <summary>The latest known leader epoch.</summary>
         public int LeaderEpoch { get; set; }
-        /// <summary>True if the vote was granted and false otherwise</summary>
+        /// <summary>True if the vote was granted and false otherwise.</summary>
         public bool VoteGranted { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -468,11 +471,11 @@ public sealed partial class VoteResponse : IKafkaMessage
     /// <summary>VoteResponse's NodeEndpoint struct.</summary>
     public sealed partial class NodeEndpoint
     {
-        /// <summary>The ID of the associated node</summary>
+        /// <summary>The ID of the associated node.</summary>
         public int NodeId { get; set; }
-        /// <summary>The node's hostname</summary>
+        /// <summary>The node's hostname.</summary>
         public string Host { get; set; } = "";
-        /// <summary>The node's port</summary>
+        /// <summary>The node's port.</summary>
         public ushort Port { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

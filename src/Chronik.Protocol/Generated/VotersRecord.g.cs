@@ -15,8 +15,9 @@ public sealed partial class VotersRecord : IKafkaMessage
     public short LowestSupportedVersion => 0;
     public short HighestSupportedVersion => 0;
 
-    /// <summary>The version of the voters record</summary>
+    /// <summary>The version of the voters record.</summary>
     public short Version { get; set; }
+    /// <summary>The set of voters in the quorum for this epoch.</summary>
     public List<Voter> Voters { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -137,13 +138,13 @@ public sealed partial class VotersRecord : IKafkaMessage
     /// <summary>VotersRecord's Voter struct.</summary>
     public sealed partial class Voter
     {
-        /// <summary>The replica id of the voter in the topic partition</summary>
+        /// <summary>The replica id of the voter in the topic partition.</summary>
         public int VoterId { get; set; }
-        /// <summary>The directory id of the voter in the topic partition</summary>
+        /// <summary>The directory id of the voter in the topic partition.</summary>
         public Guid VoterDirectoryId { get; set; }
-        /// <summary>The endpoint that can be used to communicate with the voter</summary>
+        /// <summary>The endpoint that can be used to communicate with the voter.</summary>
         public List<Endpoint> Endpoints { get; set; } = new();
-        /// <summary>The range of versions of the protocol that the replica supports</summary>
+        /// <summary>The range of versions of the protocol that the replica supports.</summary>
         public KRaftVersionFeature KRaftVersionFeature { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -291,11 +292,11 @@ public sealed partial class VotersRecord : IKafkaMessage
     /// <summary>VotersRecord's Endpoint struct.</summary>
     public sealed partial class Endpoint
     {
-        /// <summary>The name of the endpoint</summary>
+        /// <summary>The name of the endpoint.</summary>
         public string Name { get; set; } = "";
-        /// <summary>The hostname</summary>
+        /// <summary>The hostname.</summary>
         public string Host { get; set; } = "";
-        /// <summary>The port</summary>
+        /// <summary>The port.</summary>
         public ushort Port { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -392,9 +393,9 @@ public sealed partial class VotersRecord : IKafkaMessage
     /// <summary>VotersRecord's KRaftVersionFeature struct.</summary>
     public sealed partial class KRaftVersionFeature
     {
-        /// <summary>The minimum supported KRaft protocol version</summary>
+        /// <summary>The minimum supported KRaft protocol version.</summary>
         public short MinSupportedVersion { get; set; }
-        /// <summary>The maximum supported KRaft protocol version</summary>
+        /// <summary>The maximum supported KRaft protocol version.</summary>
         public short MaxSupportedVersion { get; set; }
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>WriteShareGroupStateRequest: request for api key 85, versions 0, flexible 0+.</summary>
+/// <summary>WriteShareGroupStateRequest: request for api key 85, versions 0-1, flexible 0+.</summary>
 public sealed partial class WriteShareGroupStateRequest : IKafkaMessage
 {
     public short ApiKey => 85;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 1;
 
     /// <summary>The group identifier.</summary>
     public string GroupId { get; set; } = "";
@@ -264,12 +264,15 @@ public sealed partial class WriteShareGroupStateRequest : IKafkaMessage
     {
         /// <summary>The partition index.</summary>
         public int Partition { get; set; }
-        /// <summary>The state epoch for this share-partition.</summary>
+        /// <summary>The state epoch of the share-partition.</summary>
         public int StateEpoch { get; set; }
         /// <summary>The leader epoch of the share-partition.</summary>
         public int LeaderEpoch { get; set; }
         /// <summary>The share-partition start offset, or -1 if the start offset is not being written.</summary>
         public long StartOffset { get; set; }
+        /// <summary>The number of offsets greater than or equal to share-partition start offset for which delivery has been completed.</summary>
+        public int DeliveryCompleteCount { get; set; } = -1;
+        /// <summary>The state batches for the share-partition.</summary>
         public List<StateBatch> StateBatches { get; set; } = new();
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -292,6 +295,10 @@ public sealed partial class WriteShareGroupStateRequest : IKafkaMessage
             if (true)
             {
                 this.StartOffset = reader.ReadInt64();
+            }
+            if (version >= 1)
+            {
+                this.DeliveryCompleteCount = reader.ReadInt32();
             }
             if (true)
             {
@@ -347,6 +354,10 @@ public sealed partial class WriteShareGroupStateRequest : IKafkaMessage
             {
                 writer.WriteInt64(this.StartOffset);
             }
+            if (version >= 1)
+            {
+                writer.WriteInt32(this.DeliveryCompleteCount);
+            }
             if (true)
             {
                 if (this.StateBatches is null)
@@ -392,6 +403,10 @@ public sealed partial class WriteShareGroupStateRequest : IKafkaMessage
             {
                 size += 8;
             }
+            if (version >= 1)
+            {
+                size += 4;
+            }
             if (true)
             {
                 if (this.StateBatches is null)
@@ -422,6 +437,7 @@ public sealed partial class WriteShareGroupStateRequest : IKafkaMessage
             && !(this.StateEpoch != 0)
             && !(this.LeaderEpoch != 0)
             && !(this.StartOffset != 0)
+            && !(this.DeliveryCompleteCount != -1)
             && !((this.StateBatches.Count != 0))
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }
@@ -430,11 +446,11 @@ public sealed partial class WriteShareGroupStateRequest : IKafkaMessage
     /// <summary>WriteShareGroupStateRequest's StateBatch struct.</summary>
     public sealed partial class StateBatch
     {
-        /// <summary>The base offset of this state batch.</summary>
+        /// <summary>The first offset of this state batch.</summary>
         public long FirstOffset { get; set; }
         /// <summary>The last offset of this state batch.</summary>
         public long LastOffset { get; set; }
-        /// <summary>The state - 0:Available,2:Acked,4:Archived</summary>
+        /// <summary>The delivery state - 0:Available,2:Acked,4:Archived.</summary>
         public sbyte DeliveryState { get; set; }
         /// <summary>The delivery count.</summary>
         public short DeliveryCount { get; set; }

@@ -8,14 +8,14 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>WriteShareGroupStateResponse: response for api key 85, versions 0, flexible 0+.</summary>
+/// <summary>WriteShareGroupStateResponse: response for api key 85, versions 0-1, flexible 0+.</summary>
 public sealed partial class WriteShareGroupStateResponse : IKafkaMessage
 {
     public short ApiKey => 85;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 0;
+    public short HighestSupportedVersion => 1;
 
-    /// <summary>The write results</summary>
+    /// <summary>The write results.</summary>
     public List<WriteStateResult> Results { get; set; } = new();
     /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -123,7 +123,7 @@ public sealed partial class WriteShareGroupStateResponse : IKafkaMessage
     /// <summary>WriteShareGroupStateResponse's WriteStateResult struct.</summary>
     public sealed partial class WriteStateResult
     {
-        /// <summary>The topic identifier</summary>
+        /// <summary>The topic identifier.</summary>
         public Guid TopicId { get; set; }
         /// <summary>The results for the partitions.</summary>
         public List<PartitionResult> Partitions { get; set; } = new();

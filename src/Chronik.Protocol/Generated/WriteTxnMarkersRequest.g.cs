@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>WriteTxnMarkersRequest: request for api key 27, versions 0-1, flexible 1+.</summary>
+/// <summary>WriteTxnMarkersRequest: request for api key 27, versions 0-2, flexible 1+.</summary>
 public sealed partial class WriteTxnMarkersRequest : IKafkaMessage
 {
     public short ApiKey => 27;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 1;
+    public short HighestSupportedVersion => 2;
 
     /// <summary>The transaction markers to be written.</summary>
     public List<WritableTxnMarker> Markers { get; set; } = new();
@@ -131,8 +131,10 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaMessage
         public bool TransactionResult { get; set; }
         /// <summary>Each topic that we want to write transaction marker(s) for.</summary>
         public List<WritableTxnMarkerTopic> Topics { get; set; } = new();
-        /// <summary>Epoch associated with the transaction state partition hosted by this transaction coordinator</summary>
+        /// <summary>Epoch associated with the transaction state partition hosted by this transaction coordinator.</summary>
         public int CoordinatorEpoch { get; set; }
+        /// <summary>Transaction version of the marker. Ex: 0/1 = legacy (TV0/TV1), 2 = TV2 etc.</summary>
+        public sbyte TransactionVersion { get; set; } = 0;
         /// <summary>Tagged fields this version of the code does not know, kept to be written back.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -173,6 +175,10 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaMessage
             if (true)
             {
                 this.CoordinatorEpoch = reader.ReadInt32();
+            }
+            if (version >= 2)
+            {
+                this.TransactionVersion = reader.ReadInt8();
             }
             if (flexible)
             {
@@ -225,6 +231,10 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaMessage
             {
                 writer.WriteInt32(this.CoordinatorEpoch);
             }
+            if (version >= 2)
+            {
+                writer.WriteInt8(this.TransactionVersion);
+            }
             if (flexible)
             {
                 int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -269,6 +279,10 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaMessage
             {
                 size += 4;
             }
+            if (version >= 2)
+            {
+                size += 1;
+            }
             if (flexible)
             {
                 int _numTagged = UnknownTaggedFields?.Count ?? 0;
@@ -285,6 +299,7 @@ public sealed partial class WriteTxnMarkersRequest : IKafkaMessage
             && !(this.TransactionResult != false)
             && !((this.Topics.Count != 0))
             && !(this.CoordinatorEpoch != 0)
+            && !(this.TransactionVersion != 0)
             && (UnknownTaggedFields is null || UnknownTaggedFields.Count == 0);
         }
     }

@@ -8,12 +8,12 @@ using Chronik.Protocol.Wire;
 
 namespace Chronik.Protocol.Messages;
 
-/// <summary>WriteTxnMarkersResponse: response for api key 27, versions 0-1, flexible 1+.</summary>
+/// <summary>WriteTxnMarkersResponse: response for api key 27, versions 0-2, flexible 1+.</summary>
 public sealed partial class WriteTxnMarkersResponse : IKafkaMessage
 {
     public short ApiKey => 27;
     public short LowestSupportedVersion => 0;
-    public short HighestSupportedVersion => 1;
+    public short HighestSupportedVersion => 2;
 
     /// <summary>The results for writing makers.</summary>
     public List<WritableTxnMarkerResult> Markers { get; set; } = new();

@@ -16,8 +16,7 @@ namespace Chronik.Protocol.Tests.Fuzz;
 public class DecoderFuzzTests(ITestOutputHelper output)
 {
     private const int DefaultMutations = 2000;
-    private static readonly List<MessageSpec> Specs = SchemaLoader.LoadAll(
-        CodeGenerator.DefaultSchemaDir(CodeGenerator.FindRepoRoot(AppContext.BaseDirectory)));
+    private static readonly List<MessageSpec> Specs = CodeGenerator.LoadDefaultSchemas(CodeGenerator.FindRepoRoot(AppContext.BaseDirectory));
 
     public static IEnumerable<object[]> Messages() => Specs.Select(s => new object[] { s.Name }).OrderBy(n => (string)n[0], StringComparer.Ordinal);
 

@@ -10,7 +10,7 @@ public class GeneratedCodeIsCurrentTests
     {
         string root = CodeGenerator.FindRepoRoot(AppContext.BaseDirectory);
         string committedDir = Path.Combine(root, "src", "Chronik.Protocol", "Generated");
-        var fresh = CodeGenerator.GenerateAll(CodeGenerator.DefaultSchemaDir(root));
+        var fresh = CodeGenerator.GenerateAll(CodeGenerator.DefaultSchemaDir(root), CodeGenerator.DefaultFloorSchemaDir(root));
         string temp = Path.Combine(Path.GetTempPath(), "chronik-gen-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(temp);
         try

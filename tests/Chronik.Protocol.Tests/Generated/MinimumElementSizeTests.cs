@@ -14,8 +14,7 @@ namespace Chronik.Protocol.Tests.Generated;
 public class MinimumElementSizeTests
 {
     private const int Count = 40;
-    private static readonly List<MessageSpec> Specs = SchemaLoader.LoadAll(
-        CodeGenerator.DefaultSchemaDir(CodeGenerator.FindRepoRoot(AppContext.BaseDirectory)));
+    private static readonly List<MessageSpec> Specs = CodeGenerator.LoadDefaultSchemas(CodeGenerator.FindRepoRoot(AppContext.BaseDirectory));
 
     public static IEnumerable<object[]> Messages() => Specs.Select(s => new object[] { s.Name }).OrderBy(n => (string)n[0], StringComparer.Ordinal);
 

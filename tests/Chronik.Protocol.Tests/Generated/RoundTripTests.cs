@@ -10,8 +10,7 @@ namespace Chronik.Protocol.Tests.Generated;
 /// <summary>Every (message, version) in the schemas: random values encode, decode back equal, and size matches.</summary>
 public class RoundTripTests
 {
-    private static readonly List<MessageSpec> Specs = SchemaLoader.LoadAll(
-        CodeGenerator.DefaultSchemaDir(CodeGenerator.FindRepoRoot(AppContext.BaseDirectory)));
+    private static readonly List<MessageSpec> Specs = CodeGenerator.LoadDefaultSchemas(CodeGenerator.FindRepoRoot(AppContext.BaseDirectory));
 
     public static IEnumerable<object[]> Cases()
     {
