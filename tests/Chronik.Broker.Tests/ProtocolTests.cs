@@ -21,7 +21,7 @@ public class ProtocolTests(BrokerFixture broker)
         Assert.Equal(0, r.ErrorCode);
         var produce = r.ApiKeys.Single(k => k.ApiKey == 0);
         Assert.Equal(0, produce.MinVersion);
-        Assert.Equal(11, produce.MaxVersion);
+        Assert.Equal(13, produce.MaxVersion);
         Assert.Contains(r.ApiKeys, k => k.ApiKey == 1);
         Assert.Contains(r.ApiKeys, k => k.ApiKey == 18 && k.MaxVersion == 4);
     }

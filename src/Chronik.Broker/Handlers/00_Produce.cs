@@ -1,5 +1,6 @@
-// Produce (key 0), advertised v0-11; v0-2 are answered with UNSUPPORTED_VERSION per partition, as Kafka 4
+// Produce (key 0), advertised v0-13; v0-2 are answered with UNSUPPORTED_VERSION per partition, as Kafka 4
 // does (it keeps min 0 advertised because old librdkafka derives compression support from it, KAFKA-18659).
+// v13 names topics by id (KIP-516); an unknown id is UNKNOWN_TOPIC_ID in each of its partitions.
 // Batches are validated without decompressing (length, magic 2, CRC-32C) and appended as received; the
 // append is issued synchronously in request order, then the response waits for durability (group commit).
 // acks=0 gets no response at all. Batches with a producer id go through the partition's producer state
@@ -48,7 +49,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
 
     public override ApiKey Key => ApiKey.Produce;
     public override short MinVersion => 0;
-    public override short MaxVersion => 11;
+    public override short MaxVersion => 13;
 
     protected override ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
     {
@@ -59,11 +60,14 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
             ? ErrorCode.TransactionalIdAuthorizationFailed : ErrorCode.None;
         foreach (var topicData in request.TopicData)
         {
-            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name, TopicId = topicData.TopicId };
             response.Responses.Add(topicResponse);
-            var topic = _cluster.Topics.Get(topicData.Name);
-            var topicDenied = denied != ErrorCode.None || _auth.Authorize(context, AclOperation.Write, AclResourceType.Topic, topicData.Name)
-                ? denied : ErrorCode.TopicAuthorizationFailed;
+            // v13 names the topic by id (KIP-516): resolved to its name once here, so the rest reads Name as before.
+            var topic = context.ApiVersion >= 13 ? _cluster.Topics.Get(topicData.TopicId) : _cluster.Topics.Get(topicData.Name);
+            if (context.ApiVersion >= 13) topicData.Name = topic?.Name ?? "";
+            var topicDenied = denied != ErrorCode.None ? denied
+                : topic is null && context.ApiVersion >= 13 ? ErrorCode.UnknownTopicId
+                : _auth.Authorize(context, AclOperation.Write, AclResourceType.Topic, topicData.Name) ? ErrorCode.None : ErrorCode.TopicAuthorizationFailed;
             foreach (var pd in topicData.PartitionData)
             {
                 var slot = new ProduceResponse.PartitionProduceResponse { Index = pd.Index, BaseOffset = -1 };

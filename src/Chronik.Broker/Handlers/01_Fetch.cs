@@ -1,4 +1,4 @@
-// Fetch (key 1), v4-17.
+// Fetch (key 1), v4-18 (v18's replica high watermark, KIP-1166, is a follower's field: ignored).
 // Stored batches are served as the bytes on disk (one pread into a pooled buffer, no re-encoding). The first
 // batch is returned whole even above max_bytes (KIP-74). Long poll: answers when min_bytes are available,
 // an error occurs or max_wait_ms passes, without holding a thread. Fetch sessions (KIP-227) from v7; topic
@@ -40,7 +40,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
 
     public override ApiKey Key => ApiKey.Fetch;
     public override short MinVersion => 4;
-    public override short MaxVersion => 17;
+    public override short MaxVersion => 18;
 
     private sealed class Target
     {

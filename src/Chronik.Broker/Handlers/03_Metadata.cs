@@ -1,4 +1,4 @@
-// Metadata (key 3), v0-12.
+// Metadata (key 3), v0-13 (v13's top-level error code is always NONE: no REBOOTSTRAP_REQUIRED here).
 // One broker (this node, with the advertised host/port of the listener the client connected to) leads every
 // partition; leader epoch 0.
 // v0: an empty topic list means all topics; v1+: null means all, empty means none. Unknown topics are
@@ -33,7 +33,7 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
 
     public override ApiKey Key => ApiKey.Metadata;
     public override short MinVersion => 0;
-    public override short MaxVersion => 12;
+    public override short MaxVersion => 13;
 
     protected override ValueTask<MetadataResponse?> HandleAsync(RequestContext context, MetadataRequest request, CancellationToken cancellationToken)
     {

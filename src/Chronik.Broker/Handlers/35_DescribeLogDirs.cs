@@ -1,4 +1,4 @@
-// DescribeLogDirs (key 35), v0-4.
+// DescribeLogDirs (key 35), v0-5 (v5: the directory is never cordoned, KIP-1066).
 // One log directory, the data dir (absolute path), holding every partition. Null topics means all topics;
 // requested topics or partitions that do not exist are left out, as Kafka does. Offset lag is always 0
 // and there are no future logs (no AlterReplicaLogDirs). v4 adds the volume's total and usable bytes.
@@ -27,7 +27,7 @@ public sealed class DescribeLogDirsHandler : ApiHandler<DescribeLogDirsRequest, 
 
     public override ApiKey Key => ApiKey.DescribeLogDirs;
     public override short MinVersion => 0;
-    public override short MaxVersion => 4;
+    public override short MaxVersion => 5;
 
     protected override ValueTask<DescribeLogDirsResponse?> HandleAsync(RequestContext context, DescribeLogDirsRequest request, CancellationToken cancellationToken)
     {

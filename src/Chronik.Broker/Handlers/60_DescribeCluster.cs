@@ -1,4 +1,4 @@
-// DescribeCluster (key 60), v0-1.
+// DescribeCluster (key 60), v0-2 (v2: this broker is never fenced, so IncludeFencedBrokers changes nothing).
 // This broker, with the advertised host and port of the client's listener, is the only broker and the controller. Endpoint type
 // (v1) 1 = brokers is served; 2 = controllers gets MISMATCHED_ENDPOINT_TYPE and anything else
 // UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST at v0), as a Kafka broker answers. Requested cluster authorized
@@ -27,7 +27,7 @@ public sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest, 
 
     public override ApiKey Key => ApiKey.DescribeCluster;
     public override short MinVersion => 0;
-    public override short MaxVersion => 1;
+    public override short MaxVersion => 2;
 
     protected override ValueTask<DescribeClusterResponse?> HandleAsync(RequestContext context, DescribeClusterRequest request, CancellationToken cancellationToken)
     {

@@ -94,6 +94,9 @@ public sealed class GroupConfigStore : IGroupConfigSource
     public IReadOnlyDictionary<string, string> Get(string groupId) =>
         _groups.TryGetValue(groupId, out var c) ? c : new Dictionary<string, string>();
 
+    /// <summary>The groups with at least one override (a snapshot: the table is replaced whole on change).</summary>
+    public IReadOnlyCollection<string> ConfiguredGroups => _groups.Keys;
+
     public int? ConsumerSessionTimeoutMs(string groupId) => IntOf(groupId, ConsumerSessionTimeout);
 
     public int? ConsumerHeartbeatIntervalMs(string groupId) => IntOf(groupId, ConsumerHeartbeatInterval);
