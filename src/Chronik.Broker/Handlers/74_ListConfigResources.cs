@@ -1,4 +1,4 @@
-// ListConfigResources (key 74, was ListClientMetricsResources), v0-1.
+// ListConfigResources (key 74), v0-1; Kafka 4.3 renamed it from ListClientMetricsResources.
 // v0 lists CLIENT_METRICS resources only: none, as there are no client-metrics subscriptions here. v1 (KIP-1142)
 // lists the requested types, or all five when none is named, in Kafka's order: GROUP (groups with dynamic configs),
 // CLIENT_METRICS (none), BROKER_LOGGER and BROKER (this node's id), TOPIC (every topic); names sorted within a type.
