@@ -179,7 +179,7 @@ public class AdminMoreTests(BrokerFixture broker)
     {
         var r = Call<UpdateFeaturesResponse>(new UpdateFeaturesRequest
         {
-            FeatureUpdates = [new UpdateFeaturesRequest.FeatureUpdateKey { Feature = "transaction.version", MaxVersionLevel = 2 }],
+            FeatureUpdates = [new UpdateFeaturesRequest.FeatureUpdateKey { Feature = "transaction.version", MaxVersionLevel = 3 }],
         }, version);
         Assert.Equal((short)KafkaError.InvalidUpdateVersion, r.ErrorCode);
         Assert.Contains("transaction.version", r.ErrorMessage, StringComparison.Ordinal);

@@ -74,14 +74,14 @@ public class FeaturesTests
                 ["metadata.version"] = (7, 25),
                 ["share.version"] = (0, 0),
                 ["streams.version"] = (0, 0),
-                ["transaction.version"] = (0, 1),
+                ["transaction.version"] = (0, 2),
             },
             v4.SupportedFeatures.ToDictionary(f => f.Name, f => (f.MinVersion, f.MaxVersion)));
-        // A fresh Kafka 4.0 cluster's levels, transaction.version capped at 1; features at level 0 are not listed.
+        // A fresh Kafka 4.0 cluster's levels (transaction.version 2); features at level 0 are not listed.
         foreach (var r in new[] { v3, v4 })
         {
             Assert.Equal(
-                new Dictionary<string, (short, short)> { ["group.version"] = (1, 1), ["metadata.version"] = (25, 25), ["transaction.version"] = (1, 1) },
+                new Dictionary<string, (short, short)> { ["group.version"] = (1, 1), ["metadata.version"] = (25, 25), ["transaction.version"] = (2, 2) },
                 r.FinalizedFeatures.ToDictionary(f => f.Name, f => (f.MinVersionLevel, f.MaxVersionLevel)));
         }
         Assert.Equal(0, v4.FinalizedFeaturesEpoch);
@@ -120,11 +120,11 @@ public class FeaturesTests
         await using var broker = new GroupTestBroker(partitions: 1);
         await broker.StartAsync();
         Assert.Equal(0, Update(broker.Port, 1, true, ("transaction.version", 0, SafeDowngrade), ("group.version", 0, UnsafeDowngrade)).ErrorCode);
-        var bad = Update(broker.Port, 1, true, ("transaction.version", 2, Upgrade));
+        var bad = Update(broker.Port, 1, true, ("transaction.version", 3, Upgrade));
         Assert.Equal((short)KafkaError.InvalidUpdateVersion, bad.ErrorCode);
         var after = ApiVersions(broker.Port);
         Assert.Equal(0, after.FinalizedFeaturesEpoch);
-        Assert.Equal(1, Finalized(broker.Port)["transaction.version"]);
+        Assert.Equal(2, Finalized(broker.Port)["transaction.version"]);
         Assert.Equal(1, Finalized(broker.Port)["group.version"]);
     }
 
@@ -140,8 +140,8 @@ public class FeaturesTests
             Assert.Contains(because, r.ErrorMessage, StringComparison.Ordinal);
         }
 
-        // transaction.version 2 (KIP-890 part 2) is not implemented, so not supported.
-        Refused("The update failed for all features since the following feature had an error: Invalid update version 2 for feature transaction.version. Local controller 1 only supports versions 0-1", ("transaction.version", 2, Upgrade));
+        // transaction.version 3 does not exist (Kafka 4.3 still stops at 2).
+        Refused("The update failed for all features since the following feature had an error: Invalid update version 3 for feature transaction.version. Local controller 1 only supports versions 0-2", ("transaction.version", 3, Upgrade));
         Refused("does not support this feature", ("share.version", 1, Upgrade));
         Refused("does not support this feature", ("kraft.version", 1, Upgrade));
         Refused("does not support this feature", ("no.such.version", 1, Upgrade));
@@ -149,6 +149,9 @@ public class FeaturesTests
         Refused("A feature version cannot be less than 0", ("group.version", -1, SafeDowngrade));
         Refused("without setting the upgrade type to either safe or unsafe downgrade", ("group.version", 0, Upgrade));
         Refused("without setting the upgrade type to either safe or unsafe downgrade", ("metadata.version", 24, Upgrade));
+        // Kafka refuses no transaction.version downgrade beyond the upgrade-type rules: transactions keep the version
+        // they began with, so state already written stays valid (TransactionMetadata.ClientTransactionVersion).
+        Assert.Equal(0, Update(broker.Port, ("transaction.version", 1, SafeDowngrade)).ErrorCode);
         Assert.Equal(0, Update(broker.Port, ("transaction.version", 0, SafeDowngrade)).ErrorCode);
         Refused("Can't downgrade to a newer version", ("transaction.version", 1, SafeDowngrade));
         Refused("Can't downgrade to a newer version", ("transaction.version", 1, UnsafeDowngrade));
@@ -156,13 +159,13 @@ public class FeaturesTests
         Refused("only supports versions 7-25", ("metadata.version", 6, UnsafeDowngrade));
 
         // Atomic: the valid first update is not applied either, and v0-1 give every feature the error.
-        var mixed = Update(broker.Port, 1, false, ("group.version", 0, SafeDowngrade), ("transaction.version", 2, Upgrade));
+        var mixed = Update(broker.Port, 1, false, ("group.version", 0, SafeDowngrade), ("transaction.version", 3, Upgrade));
         Assert.Equal((short)KafkaError.InvalidUpdateVersion, mixed.ErrorCode);
         Assert.All(mixed.Results, r => Assert.Equal((short)KafkaError.InvalidUpdateVersion, r.ErrorCode));
-        Assert.All(mixed.Results, r => Assert.StartsWith("Invalid update version 2 for feature transaction.version.", r.ErrorMessage, StringComparison.Ordinal));
+        Assert.All(mixed.Results, r => Assert.StartsWith("Invalid update version 3 for feature transaction.version.", r.ErrorMessage, StringComparison.Ordinal));
         Assert.Equal(2, mixed.Results.Count);
         Assert.Equal(1, Finalized(broker.Port)["group.version"]);
-        Assert.Equal(1, ApiVersions(broker.Port).FinalizedFeaturesEpoch);
+        Assert.Equal(2, ApiVersions(broker.Port).FinalizedFeaturesEpoch);
     }
 
     [Fact]

@@ -11,11 +11,11 @@ public class FinalizedFeaturesTests
     private static string TempDir() => Path.Combine(Path.GetTempPath(), "chronik-features-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public void A_fresh_cluster_finalizes_kafka_4_0_defaults_capped_at_what_is_implemented()
+    public void A_fresh_cluster_finalizes_kafka_4_0_defaults()
     {
         var f = new FinalizedFeatures(null);
         Assert.Equal(0, f.Current.Epoch);
-        Assert.Equal(new Dictionary<string, short> { ["group.version"] = 1, ["metadata.version"] = 25, ["transaction.version"] = 1 },
+        Assert.Equal(new Dictionary<string, short> { ["group.version"] = 1, ["metadata.version"] = 25, ["transaction.version"] = 2 },
             f.Current.Levels.ToDictionary(kv => kv.Key, kv => kv.Value));
         Assert.True(f.ConsumerGroupsEnabled);
         Assert.Equal("4.0-IV3", FeatureCatalog.MetadataVersionName(25));
@@ -26,7 +26,7 @@ public class FinalizedFeaturesTests
     public void Updates_are_atomic_and_each_applied_request_bumps_the_epoch_once()
     {
         var f = new FinalizedFeatures(null);
-        var bad = f.Update([U("group.version", 0, FeatureUpgradeType.SafeDowngrade), U("transaction.version", 2, FeatureUpgradeType.Upgrade)], false, () => 0);
+        var bad = f.Update([U("group.version", 0, FeatureUpgradeType.SafeDowngrade), U("transaction.version", 3, FeatureUpgradeType.Upgrade)], false, () => 0);
         Assert.Equal(ErrorCode.InvalidUpdateVersion, bad.Error);
         Assert.Equal(0, f.Current.Epoch);
         Assert.Equal(1, f.Current.LevelOf("group.version"));

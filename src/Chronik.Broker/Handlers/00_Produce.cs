@@ -7,7 +7,9 @@
 // (Producers/PartitionProducerState.cs): sequence and epoch checks and the append are atomic per partition; a
 // retry of one of the last five batches is answered with its original offset and not written again. A
 // transactional batch must belong to a partition added to the producer's open transaction (INVALID_TXN_STATE
-// otherwise); that check runs under the same partition lock, so no marker slips between it and the append.
+// otherwise, TRANSACTION_ABORTABLE from v11); that check runs under the same partition lock, so no marker slips
+// between it and the append. v12+ (transactions v2, KIP-890 part 2): the partition is first added to the transaction by
+// the coordinator (TransactionCoordinator.AddPartitionFromProduce), starting one if none is open.
 // On a compacted topic (cleanup.policy contains compact) the batch is decoded once to reject keyless records
 // with INVALID_RECORD, as Kafka does; other topics are never decompressed here.
 // A write the disk refuses (no space, too many open files) answers that partition KAFKA_STORAGE_ERROR with nothing
@@ -101,14 +103,23 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
                     continue;
                 }
                 bool transactional = summary.IsTransactional;
+                if (transactional && context.ApiVersion >= 12)
+                {
+                    // Transactions v2: the partition joins the transaction here, with no AddPartitionsToTxn.
+                    var added = _txns.AddPartitionFromProduce(request.TransactionalId!, summary.ProducerId, summary.ProducerEpoch, topicData.Name, pd.Index);
+                    if (added != ErrorCode.None)
+                    {
+                        slot.ErrorCode = (short)TransactionError(added, context.ApiVersion);
+                        continue;
+                    }
+                }
                 Func<RecordBatchHeader, ErrorCode>? verify = transactional
                     ? h => _txns.VerifyProduce(h.ProducerId, h.ProducerEpoch, topicData.Name, pd.Index)
                     : null;
                 var outcome = _producers.For(log!).Append(bytes, verify, AppendOptions.Default, cancellationToken);
                 if (outcome.Error != ErrorCode.None)
                 {
-                    // Kafka fences an old epoch of a transactional producer.
-                    slot.ErrorCode = (short)(transactional && outcome.Error == ErrorCode.InvalidProducerEpoch ? ErrorCode.ProducerFenced : outcome.Error);
+                    slot.ErrorCode = (short)(transactional ? TransactionError(outcome.Error, context.ApiVersion) : outcome.Error);
                     continue;
                 }
                 if (outcome.Duplicate is { } dup)
@@ -130,6 +141,21 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         }
         return appends is null ? new(response) : AwaitAll(response, appends);
     }
+
+    /// <summary>
+    /// The answer to a transactional batch the transaction refused. Before v12 an old epoch is answered PRODUCER_FENCED
+    /// (this broker's TV1 behaviour); v12+ (TV2) answers INVALID_PRODUCER_EPOCH, as Kafka maps its coordinator's
+    /// PRODUCER_FENCED (AddPartitionsToTxnManager), which TV2 producers treat as abortable. A partition outside the
+    /// transaction is TRANSACTION_ABORTABLE from v11 (KIP-890 part 1), INVALID_TXN_STATE below; CONCURRENT_TRANSACTIONS
+    /// becomes NOT_ENOUGH_REPLICAS, a retriable error every client retries (Kafka's ReplicaManager).
+    /// </summary>
+    private static ErrorCode TransactionError(ErrorCode error, short version) => error switch
+    {
+        ErrorCode.InvalidProducerEpoch or ErrorCode.ProducerFenced => version >= 12 ? ErrorCode.InvalidProducerEpoch : ErrorCode.ProducerFenced,
+        ErrorCode.InvalidTxnState when version >= 11 => ErrorCode.TransactionAbortable,
+        ErrorCode.ConcurrentTransactions => ErrorCode.NotEnoughReplicas,
+        _ => error,
+    };
 
     private void Throttle(RequestContext context, ProduceResponse response)
     {

@@ -51,7 +51,7 @@ public sealed class AddPartitionsToTxnHandler : ApiHandler<AddPartitionsToTxnReq
         {
             var result = new AddPartitionsToTxnResult { TransactionalId = txn.TransactionalId };
             result.TopicResults = txn.VerifyOnly
-                ? Verify(txn)
+                ? Verify(txn, v)
                 : Add(context, txn.TransactionalId, txn.ProducerId, txn.ProducerEpoch, txn.Topics, v);
             response.ResultsByTransaction.Add(result);
         }
@@ -81,7 +81,8 @@ public sealed class AddPartitionsToTxnHandler : ApiHandler<AddPartitionsToTxnReq
                 partitions.Add(new TopicPartition(t.Name, p));
             }
         }
-        var error = unknown ? ErrorCode.None : _txns.AddPartitions(txnId, pid, epoch, partitions);
+        // v5 comes from a partition leader adding for a transactions-v2 producer (KIP-890 part 2).
+        var error = unknown ? ErrorCode.None : _txns.AddPartitions(txnId, pid, epoch, partitions, transactionVersion: v >= 5 ? (short)2 : (short)0);
         if (error == ErrorCode.ProducerFenced && v < 2) error = ErrorCode.InvalidProducerEpoch;
         return Results(topics, (name, p) =>
         {
@@ -91,8 +92,10 @@ public sealed class AddPartitionsToTxnHandler : ApiHandler<AddPartitionsToTxnReq
         });
     }
 
-    private List<AddPartitionsToTxnTopicResult> Verify(AddPartitionsToTxnTransaction txn) =>
-        Results(txn.Topics, (name, p) => _txns.VerifyPartition(txn.TransactionalId, txn.ProducerId, txn.ProducerEpoch, new TopicPartition(name, p)));
+    // v5 answers a partition outside the transaction TRANSACTION_ABORTABLE, as Kafka's coordinator does.
+    private List<AddPartitionsToTxnTopicResult> Verify(AddPartitionsToTxnTransaction txn, short v) =>
+        Results(txn.Topics, (name, p) => _txns.VerifyPartition(txn.TransactionalId, txn.ProducerId, txn.ProducerEpoch, new TopicPartition(name, p)) is var e
+            && e == ErrorCode.InvalidTxnState && v >= 5 ? ErrorCode.TransactionAbortable : e);
 
     private static List<AddPartitionsToTxnTopicResult> Results(List<AddPartitionsToTxnTopic> topics, Func<string, int, ErrorCode> error)
     {

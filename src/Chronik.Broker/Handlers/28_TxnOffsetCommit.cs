@@ -1,5 +1,6 @@
-// TxnOffsetCommit (key 28), v0-4.
-// Checks the producer's transaction (it must have added the group with AddOffsetsToTxn), then the group
+// TxnOffsetCommit (key 28), v0-5 (v5 is v4 on the wire: its codec is read as v4).
+// Checks the producer's transaction (it must have added the group with AddOffsetsToTxn, or v5+ adds it implicitly,
+// transactions v2; a group outside the transaction is TRANSACTION_ABORTABLE from v4, INVALID_TXN_STATE below), then the group
 // (KIP-447, v3+: member, static instance and generation; generation -1 with no member is not checked), and
 // records the offsets in the transaction (persisted with it). They reach the group coordinator when the
 // transaction commits and are dropped when it aborts; until then OffsetFetch with require_stable answers
@@ -32,7 +33,7 @@ public sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest, 
 
     public override ApiKey Key => ApiKey.TxnOffsetCommit;
     public override short MinVersion => 0;
-    public override short MaxVersion => 4;
+    public override short MaxVersion => 5;
 
     protected override ValueTask<TxnOffsetCommitResponse?> HandleAsync(RequestContext context, TxnOffsetCommitRequest r, CancellationToken cancellationToken)
     {
@@ -41,7 +42,11 @@ public sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest, 
             : !_auth.Authorize(context, AclOperation.Read, AclResourceType.Group, r.GroupId) ? ErrorCode.GroupAuthorizationFailed
             : ErrorCode.None;
         bool authorized = error == ErrorCode.None;
-        if (authorized) error = _txns.VerifyGroup(r.TransactionalId, r.ProducerId, r.ProducerEpoch, r.GroupId);
+        // v5 (transactions v2): the commit adds the group to the transaction itself, with no AddOffsetsToTxn.
+        if (authorized && v >= 5) error = _txns.AddOffsets(r.TransactionalId, r.ProducerId, r.ProducerEpoch, r.GroupId, transactionVersion: 2);
+        if (authorized && error == ErrorCode.None) error = _txns.VerifyGroup(r.TransactionalId, r.ProducerId, r.ProducerEpoch, r.GroupId);
+        // KIP-890 part 1: v4+ clients take a group outside the transaction as abortable.
+        if (error == ErrorCode.InvalidTxnState && v >= 4) error = ErrorCode.TransactionAbortable;
         if (error == ErrorCode.None && v >= 3)
         {
             error = _groups.Read(c => c.ValidateTransactionalCommit(r.GroupId, r.GenerationId, r.MemberId, r.GroupInstanceId));

@@ -38,9 +38,10 @@ public static class FeatureCatalog
         new(MetadataVersion, MinimumMetadataVersion, LatestMetadataVersion, LatestMetadataVersion),
         new(ShareVersion, 0, 0, 0),
         new(StreamsVersion, 0, 0, 0),
-        // Kafka 4.0 supports 0..2 and finalizes 2; level 2 (KIP-890 part 2, epoch bump per transaction) is not
-        // implemented, and advertising it would make Kafka 4.x producers switch it on.
-        new(TransactionVersion, 0, 1, 1),
+        // Kafka 4.0 supports 0..2 and finalizes 2 on a new cluster. 2 = transactions v2 (KIP-890 part 2): a Kafka 4.x
+        // producer that sees it finalized uses Produce v12 / EndTxn v5 / TxnOffsetCommit v5; the broker decides per
+        // request version, so older clients (librdkafka 2.12 sends EndTxn v1) keep transactions v1.
+        new(TransactionVersion, 0, 2, 2),
     ];
 
     /// <summary>The supported range of <paramref name="name"/>, or null for a feature this broker does not know.</summary>

@@ -20,7 +20,7 @@ public sealed record TransactionDescription(string TransactionalId, long Produce
 /// injected clock; <see cref="AbortExpiredAsync"/> is the timeout tick.
 /// Lock order: this lock → a partition's producer-state lock (markers never take it while holding this one).
 /// </summary>
-public sealed class TransactionCoordinator
+public sealed partial class TransactionCoordinator
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, TransactionMetadata> _byId = new(StringComparer.Ordinal);
@@ -128,8 +128,12 @@ public sealed class TransactionCoordinator
         }
     }
 
-    /// <summary>AddPartitionsToTxn: adds partitions to the producer's transaction, starting it if none is open.</summary>
-    public ErrorCode AddPartitions(string transactionalId, long producerId, short epoch, IReadOnlyCollection<TopicPartition> partitions)
+    /// <summary>
+    /// AddPartitionsToTxn: adds partitions to the producer's transaction, starting it if none is open.
+    /// <paramref name="transactionVersion"/> is the client's transaction.version (2: added implicitly by Produce v12+,
+    /// the transaction then bumps its epoch when it ends).
+    /// </summary>
+    public ErrorCode AddPartitions(string transactionalId, long producerId, short epoch, IReadOnlyCollection<TopicPartition> partitions, short transactionVersion = 0)
     {
         lock (_lock)
         {
@@ -138,13 +142,17 @@ public sealed class TransactionCoordinator
             if (md!.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort) return ErrorCode.ConcurrentTransactions;
             bool changed = Begin(md);
             foreach (var p in partitions) changed |= md.Partitions.Add(p);
-            if (changed) Persist(md);
+            if (changed)
+            {
+                md.ClientTransactionVersion = transactionVersion;
+                Persist(md);
+            }
             return ErrorCode.None;
         }
     }
 
-    /// <summary>AddOffsetsToTxn: the group's offsets will be committed or dropped with the transaction.</summary>
-    public ErrorCode AddOffsets(string transactionalId, long producerId, short epoch, string groupId)
+    /// <summary>AddOffsetsToTxn (or TxnOffsetCommit v5+ implicitly): the group's offsets will be committed or dropped with the transaction.</summary>
+    public ErrorCode AddOffsets(string transactionalId, long producerId, short epoch, string groupId, short transactionVersion = 0)
     {
         lock (_lock)
         {
@@ -152,7 +160,11 @@ public sealed class TransactionCoordinator
             if (error != ErrorCode.None) return error;
             if (md!.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort) return ErrorCode.ConcurrentTransactions;
             bool changed = Begin(md) | md.Groups.Add(groupId);
-            if (changed) Persist(md);
+            if (changed)
+            {
+                md.ClientTransactionVersion = transactionVersion;
+                Persist(md);
+            }
             return ErrorCode.None;
         }
     }
@@ -265,7 +277,10 @@ public sealed class TransactionCoordinator
             {
                 if (md.State == TransactionState.Ongoing && md.StartTimeMs >= 0 && now - md.StartTimeMs > md.TimeoutMs)
                 {
-                    BumpEpoch(md);
+                    // Kafka fences, then (TV2) bumps again for the abort: the producer's retry of EndTxn with its own
+                    // epoch is then not taken for a retry of a completed call, and it is fenced.
+                    if (md.ClientTransactionVersion >= 2) md.ProducerEpoch = (short)Math.Min(md.ProducerEpoch + 2, short.MaxValue);
+                    else BumpEpoch(md);
                     completions.Add(BeginCompletion(md, commit: false));
                 }
             }
@@ -337,6 +352,7 @@ public sealed class TransactionCoordinator
             var md = c.Metadata;
             md.Completing = false;
             md.State = c.Commit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort;
+            if (md.NextProducerId >= 0) RotateProducerId(md);
             md.Partitions.Clear();
             md.Groups.Clear();
             md.PendingOffsets.Clear();

@@ -42,6 +42,16 @@ public sealed class TransactionMetadata
     public Dictionary<(string Group, string Topic, int Partition), PendingTxnOffset> PendingOffsets { get; } = [];
     public long StartTimeMs { get; internal set; } = -1;
     public long LastUpdateMs { get; internal set; }
+    /// <summary>
+    /// The transaction.version the client used for the last change (Kafka's clientTransactionVersion): 2 when the
+    /// transaction bumps its epoch at commit and abort (KIP-890 part 2), else 0/1. Kept with the state so a transaction
+    /// left in a Prepare state completes the way it began, whatever is finalized later.
+    /// </summary>
+    public short ClientTransactionVersion { get; internal set; }
+    /// <summary>The producer id a TV2 commit/abort that exhausted the epochs moves to when it completes, or -1.</summary>
+    public long NextProducerId { get; internal set; } = -1;
+    /// <summary>The producer id before the last such rotation, or -1: an EndTxn retry from it is recognised.</summary>
+    public long PreviousProducerId { get; internal set; } = -1;
     /// <summary>True while the markers of a PrepareCommit/PrepareAbort are being written.</summary>
     internal bool Completing { get; set; }
     internal TransactionView View { get; private set; } = new(-1, -1, TransactionState.Empty, FrozenSet<TopicPartition>.Empty);
@@ -52,6 +62,9 @@ public sealed class TransactionMetadata
         Partitions.Select(p => new PartitionEntry(p.Topic, p.Partition)).ToList(), Groups.ToList(), StartTimeMs, LastUpdateMs)
     {
         Offsets = PendingOffsets.Count == 0 ? null : PendingOffsets.Values.ToList(),
+        ClientTransactionVersion = ClientTransactionVersion,
+        NextProducerId = NextProducerId,
+        PreviousProducerId = PreviousProducerId,
     };
 
     internal static TransactionMetadata FromEntry(TransactionLogEntry e)
@@ -60,6 +73,7 @@ public sealed class TransactionMetadata
         {
             TransactionalId = e.TransactionalId, ProducerId = e.ProducerId, ProducerEpoch = e.ProducerEpoch, TimeoutMs = e.TimeoutMs,
             State = Enum.Parse<TransactionState>(e.State), StartTimeMs = e.StartTimeMs, LastUpdateMs = e.LastUpdateMs,
+            ClientTransactionVersion = e.ClientTransactionVersion, NextProducerId = e.NextProducerId, PreviousProducerId = e.PreviousProducerId,
         };
         foreach (var p in e.Partitions) md.Partitions.Add(new TopicPartition(p.Topic, p.Partition));
         foreach (var g in e.Groups) md.Groups.Add(g);
@@ -78,6 +92,15 @@ public sealed record TransactionLogEntry(string TransactionalId, long ProducerId
 {
     /// <summary>Pending transactional offsets; null when there are none.</summary>
     public List<PendingTxnOffset>? Offsets { get; init; }
+
+    /// <summary>See <see cref="TransactionMetadata.ClientTransactionVersion"/>; absent (0) in records written before TV2.</summary>
+    public short ClientTransactionVersion { get; init; }
+
+    /// <summary>See <see cref="TransactionMetadata.NextProducerId"/>.</summary>
+    public long NextProducerId { get; init; } = -1;
+
+    /// <summary>See <see cref="TransactionMetadata.PreviousProducerId"/>.</summary>
+    public long PreviousProducerId { get; init; } = -1;
 
     /// <summary>Whether this record removes its transactional id (it expired).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
