@@ -98,6 +98,48 @@ public class TxnCoordinatorTests
     }
 
     [Fact]
+    public async Task Transactions_v2_move_to_a_new_producer_id_when_the_epochs_run_out_even_across_a_crash()
+    {
+        // A transactional id at the last epoch a client may use (Short.MaxValue - 1), as years of TV2 commits leave it.
+        _log.Append(new TransactionLogEntry("tx", 900, short.MaxValue - 1, 10_000, nameof(TransactionState.CompleteCommit), [], [], -1, 0));
+        var c = New();
+        Assert.Equal(ErrorCode.None, c.AddPartitionFromProduce("tx", 900, short.MaxValue - 1, "t", 0));
+        _markers.Fail = true;
+        Assert.Equal(ErrorCode.ConcurrentTransactions, (await c.EndTransactionBumpingEpochAsync("tx", 900, short.MaxValue - 1, commit: true)).Error);
+        // Prepared with epoch Short.MaxValue (the markers' epoch) and the next id reserved; the crash comes here.
+        Assert.Equal((TransactionState.PrepareCommit, short.MaxValue), (c.Describe("tx")!.State, c.Describe("tx")!.ProducerEpoch));
+
+        _markers.Fail = false;
+        var restarted = New();
+        Assert.Equal(1, await restarted.RecoverAsync());
+        var marker = Assert.Single(_markers.Written);
+        Assert.Equal((900L, short.MaxValue, true), (marker.Pid, marker.Epoch, marker.Commit));
+        var after = restarted.Describe("tx")!;
+        Assert.Equal(TransactionState.CompleteCommit, after.State);
+        Assert.NotEqual(900, after.ProducerId);
+        Assert.Equal(0, after.ProducerEpoch);
+        // The client's retry from the old id and last epoch gets the new id at epoch 0; the new id carries on.
+        Assert.Equal(new ProducerIdAndEpoch(ErrorCode.None, after.ProducerId, 0), await restarted.EndTransactionBumpingEpochAsync("tx", 900, short.MaxValue - 1, commit: true));
+        Assert.Equal(ErrorCode.None, restarted.AddPartitionFromProduce("tx", after.ProducerId, 0, "t", 0));
+        Assert.Equal(new ProducerIdAndEpoch(ErrorCode.None, after.ProducerId, 1), await restarted.EndTransactionBumpingEpochAsync("tx", after.ProducerId, 0, commit: false));
+    }
+
+    [Fact]
+    public async Task A_timed_out_v2_transaction_fences_its_producer()
+    {
+        var c = New();
+        var id = await c.InitProducerIdAsync("tx", 10_000);
+        Assert.Equal(ErrorCode.None, c.AddPartitionFromProduce("tx", id.ProducerId, id.ProducerEpoch, "t", 0));
+        _clock.Now += TimeSpan.FromSeconds(11);
+        Assert.Equal(1, await c.AbortExpiredAsync());
+        // Two bumps, as Kafka's fence plus the TV2 abort: the producer's EndTxn with its epoch is no retry of that abort.
+        Assert.Equal((short)2, c.Describe("tx")!.ProducerEpoch);
+        Assert.Equal(2, Assert.Single(_markers.Written).Epoch);
+        Assert.Equal(ErrorCode.ProducerFenced, (await c.EndTransactionBumpingEpochAsync("tx", id.ProducerId, id.ProducerEpoch, commit: false)).Error);
+        Assert.Equal(ErrorCode.ProducerFenced, c.VerifyProduce(id.ProducerId, id.ProducerEpoch, "t", 0));
+    }
+
+    [Fact]
     public async Task A_transaction_caught_in_prepare_is_completed_after_a_restart()
     {
         var c = New();

@@ -77,7 +77,7 @@ public class FinalizedFeaturesTests
 
             var reopened = new FinalizedFeatures(dir);
             Assert.Equal(2, reopened.Current.Epoch);
-            Assert.Equal(new Dictionary<string, short> { ["metadata.version"] = 24, ["transaction.version"] = 1 },
+            Assert.Equal(new Dictionary<string, short> { ["metadata.version"] = 24, ["transaction.version"] = 2 },
                 reopened.Current.Levels.ToDictionary(kv => kv.Key, kv => kv.Value));
         }
         finally
