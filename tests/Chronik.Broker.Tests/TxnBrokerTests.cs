@@ -3,13 +3,20 @@ using Xunit;
 
 namespace Chronik.Broker.Tests;
 
-/// <summary>Transactional producers end to end with Confluent.Kafka: commit, abort, read_committed and read_uncommitted.</summary>
+/// <summary>
+/// Transactional producers end to end with Confluent.Kafka: commit, abort, read_committed and read_uncommitted. Each
+/// test runs with transaction.version finalized at 1 and at 2 (issue 16): librdkafka speaks transactions v1 either way,
+/// and a cluster that finalized v2 must keep serving it.
+/// </summary>
 public class TxnBrokerTests
 {
-    [Fact]
-    public async Task Read_committed_sees_only_committed_records_and_read_uncommitted_sees_both()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Read_committed_sees_only_committed_records_and_read_uncommitted_sees_both(short transactionVersion)
     {
         await using var broker = await TxnTestBroker.StartAsync();
+        broker.FinalizeTransactionVersion(transactionVersion);
         const string topic = "txn-commit-abort";
         broker.CreateTopic(topic);
         using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig
@@ -39,10 +46,13 @@ public class TxnBrokerTests
         Assert.Equal(50, all.Count(v => v.StartsWith("aborted-", StringComparison.Ordinal)));
     }
 
-    [Fact]
-    public async Task An_open_transaction_holds_back_read_committed_until_it_commits_across_a_restart()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task An_open_transaction_holds_back_read_committed_until_it_commits_across_a_restart(short transactionVersion)
     {
         await using var broker = await TxnTestBroker.StartAsync();
+        broker.FinalizeTransactionVersion(transactionVersion);
         const string topic = "txn-open";
         broker.CreateTopic(topic);
         using var producer = new ProducerBuilder<Null, string>(new ProducerConfig
@@ -69,10 +79,13 @@ public class TxnBrokerTests
         Assert.Equal(Enumerable.Range(0, 10).Select(i => "v" + i), ReadAll(broker.Bootstrap, topic, IsolationLevel.ReadCommitted, 10));
     }
 
-    [Fact]
-    public async Task Aborted_transactions_and_producer_state_come_back_from_snapshot_and_txn_index_after_a_restart()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Aborted_transactions_and_producer_state_come_back_from_snapshot_and_txn_index_after_a_restart(short transactionVersion)
     {
         await using var broker = await TxnTestBroker.StartAsync();
+        broker.FinalizeTransactionVersion(transactionVersion);
         const string topic = "txn-restart-index";
         broker.CreateTopic(topic);
         using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig
@@ -122,10 +135,13 @@ public class TxnBrokerTests
         return pd;
     }
 
-    [Fact]
-    public async Task Transactions_and_producers_are_described_and_listed()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Transactions_and_producers_are_described_and_listed(short transactionVersion)
     {
         await using var broker = await TxnTestBroker.StartAsync();
+        broker.FinalizeTransactionVersion(transactionVersion);
         const string topic = "txn-describe";
         using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = broker.Bootstrap, TransactionalId = "txn-describe-1" }).Build())
         {
@@ -152,10 +168,13 @@ public class TxnBrokerTests
         Assert.Equal(["Bogus"], list.UnknownStateFilters);
     }
 
-    [Fact]
-    public async Task Transactional_offsets_become_visible_only_when_the_transaction_commits()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Transactional_offsets_become_visible_only_when_the_transaction_commits(short transactionVersion)
     {
         await using var broker = await TxnTestBroker.StartAsync(o => o.GroupInitialRebalanceDelayMs = 0);
+        broker.FinalizeTransactionVersion(transactionVersion);
         const string input = "eos-in", output = "eos-out", group = "eos-group";
         broker.CreateTopic(input);
         broker.CreateTopic(output);

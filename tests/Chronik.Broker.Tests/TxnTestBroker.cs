@@ -61,6 +61,26 @@ public sealed class TxnTestBroker : IAsyncDisposable
         if (r.Error != ErrorCode.None && r.Error != ErrorCode.TopicAlreadyExists) throw new InvalidOperationException(r.Error.ToString());
     }
 
+    /// <summary>
+    /// Finalizes transaction.version at <paramref name="level"/> through UpdateFeatures (an upgrade or a safe downgrade
+    /// from the fresh cluster's default), so a test can run against transactions v1 and v2 alike.
+    /// </summary>
+    public void FinalizeTransactionVersion(short level)
+    {
+        var r = Call<UpdateFeaturesResponse>(new UpdateFeaturesRequest
+        {
+            FeatureUpdates =
+            [
+                new UpdateFeaturesRequest.FeatureUpdateKey
+                {
+                    Feature = "transaction.version", MaxVersionLevel = level, UpgradeType = level >= 2 ? (sbyte)1 : (sbyte)2,
+                },
+            ],
+        }, 1);
+        var error = r.ErrorCode != 0 ? r.ErrorCode : r.Results.Select(x => x.ErrorCode).FirstOrDefault(e => e != 0);
+        if (error != 0) throw new InvalidOperationException($"UpdateFeatures transaction.version={level}: error {error} {r.ErrorMessage}");
+    }
+
     /// <summary>Sends one request on a fresh connection and decodes the answer.</summary>
     public TResponse Call<TResponse>(IKafkaMessage request, short version) where TResponse : IKafkaMessage, new()
     {
