@@ -1,6 +1,6 @@
 namespace Chronik.Protocol.Generator;
 
-/// <summary>Usage: Chronik.Protocol.Generator [schemaDir] [outDir] [floorSchemaDir]. Rewrites outDir with one file per schema, and Generated/Records with the metadata records.</summary>
+/// <summary>Usage: Chronik.Protocol.Generator [schemaDir] [outDir] [floorSchemaDir]. Rewrites outDir with one file per schema, and Generated/Records with the persisted records (one folder per family).</summary>
 internal static class Program
 {
     private static int Main(string[] args)
@@ -14,9 +14,9 @@ internal static class Program
         foreach (var old in Directory.GetFiles(outDir, "*.g.cs")) File.Delete(old);
         foreach (var (name, text) in files) File.WriteAllText(Path.Combine(outDir, name), text);
         Console.WriteLine($"wrote {files.Count} files to {outDir}");
-        // The records pass (metadata records) always regenerates its own folder, whatever the arguments.
+        // The records pass (metadata and coordinator records) always regenerates its own folder, whatever the arguments.
         string recordsOut = RecordCodeGenerator.DefaultOutDir(root);
-        Console.WriteLine($"wrote {RecordCodeGenerator.Write(RecordCodeGenerator.DefaultSchemaDirs(root), recordsOut)} files to {recordsOut}");
+        Console.WriteLine($"wrote {RecordCodeGenerator.Write(root, recordsOut)} files to {recordsOut}");
         return 0;
     }
 }

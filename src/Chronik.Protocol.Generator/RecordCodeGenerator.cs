@@ -1,81 +1,65 @@
-using System.Text;
-
 namespace Chronik.Protocol.Generator;
 
 /// <summary>
-/// The records pass: turns Kafka's metadata record schemas (type "metadata", records/metadata/) and Chronik's own
-/// (src/Chronik.Protocol.Generator/records/) into classes in <see cref="Namespace"/>, plus a table from record type
-/// (the schema's apiKey) to a fresh instance and its highest version, for decoding ApiMessageAndVersion frames.
+/// The records pass: turns the schemas of the records Kafka itself persists (../shared/kafka-protocol-4.3/records/)
+/// and Chronik's own (src/Chronik.Protocol.Generator/records/) into classes, one namespace and folder per family
+/// (<see cref="RecordFamily.All"/>), each with a table from record type (the schema's apiKey) to a fresh instance
+/// and its highest version.
 /// </summary>
 public static class RecordCodeGenerator
 {
+    /// <summary>The metadata family's namespace (KRaft records and Chronik's own metadata records).</summary>
     public const string Namespace = "Chronik.Protocol.Records.Metadata";
 
     /// <summary>Record type ids from this value up are Chronik's own (Kafka's stay far below).</summary>
     public const short FirstOwnType = 1000;
 
-    public static SortedDictionary<string, string> GenerateAll(IEnumerable<string> schemaDirs)
+    /// <summary>Every family's files, keyed by their path under Generated/Records ("X.g.cs" or "Family/X.g.cs").</summary>
+    public static SortedDictionary<string, string> GenerateAll(string repoRoot)
     {
-        var specs = schemaDirs.SelectMany(SchemaLoader.LoadAll).Where(s => s.Type == "metadata").OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
-        var byType = new Dictionary<short, string>();
-        foreach (var s in specs)
-        {
-            short type = s.ApiKey ?? throw new InvalidDataException(s.Name + ": a metadata record needs an apiKey");
-            if (!byType.TryAdd(type, s.Name)) throw new InvalidDataException($"{s.Name} and {byType[type]} share record type {type}");
-        }
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var spec in specs) files[spec.Name + ".g.cs"] = new MessageEmitter(spec, Namespace).Emit();
-        files["MetadataRecordTypes.g.cs"] = EmitTable(specs);
+        foreach (var family in RecordFamily.All)
+        {
+            foreach (var (name, text) in Generate(family, family.SchemaDirs(repoRoot)))
+            {
+                files[family.OutSubdir.Length == 0 ? name : family.OutSubdir + "/" + name] = text;
+            }
+        }
         return files;
     }
 
-    /// <summary>Kafka's metadata records (../shared/kafka-protocol-4.3/records/metadata) and the repository's own.</summary>
-    public static IReadOnlyList<string> DefaultSchemaDirs(string repoRoot) =>
-    [
-        Environment.GetEnvironmentVariable("CHRONIK_RECORD_SCHEMAS") is { Length: > 0 } env
-            ? env
-            : Path.GetFullPath(Path.Combine(repoRoot, "..", "shared", "kafka-protocol-4.3", "records", "metadata")),
-        OwnSchemaDir(repoRoot),
-    ];
+    /// <summary>One family's files (file name → text) from <paramref name="schemaDirs"/>.</summary>
+    public static SortedDictionary<string, string> Generate(RecordFamily family, IEnumerable<string> schemaDirs)
+    {
+        var specs = schemaDirs.Where(Directory.Exists).SelectMany(SchemaLoader.LoadAll)
+            .Where(s => family.Types.Contains(s.Type)).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        var seen = new Dictionary<(string, short), string>();
+        foreach (var s in specs)
+        {
+            short type = s.ApiKey ?? throw new InvalidDataException(s.Name + ": a record schema needs an apiKey");
+            if (!seen.TryAdd((s.Type, type), s.Name)) throw new InvalidDataException($"{s.Name} and {seen[(s.Type, type)]} share record type {type}");
+        }
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var spec in specs) files[spec.Name + ".g.cs"] = new MessageEmitter(spec, family.Namespace).Emit();
+        files[family.TableName + ".g.cs"] = RecordTableEmitter.Emit(family, specs);
+        return files;
+    }
 
     public static string OwnSchemaDir(string repoRoot) => Path.Combine(repoRoot, "src", "Chronik.Protocol.Generator", "records");
 
     public static string DefaultOutDir(string repoRoot) => Path.Combine(repoRoot, "src", "Chronik.Protocol", "Generated", "Records");
 
-    /// <summary>Regenerates <paramref name="outDir"/> (its *.g.cs files) and returns how many files were written.</summary>
-    public static int Write(IEnumerable<string> schemaDirs, string outDir)
+    /// <summary>Regenerates every family's folder under <paramref name="outDir"/> (their *.g.cs files) and returns how many files were written.</summary>
+    public static int Write(string repoRoot, string outDir)
     {
-        var files = GenerateAll(schemaDirs);
-        Directory.CreateDirectory(outDir);
-        foreach (var old in Directory.GetFiles(outDir, "*.g.cs")) File.Delete(old);
+        var files = GenerateAll(repoRoot);
+        foreach (var family in RecordFamily.All)
+        {
+            string dir = Path.Combine(outDir, family.OutSubdir);
+            Directory.CreateDirectory(dir);
+            foreach (var old in Directory.GetFiles(dir, "*.g.cs")) File.Delete(old);
+        }
         foreach (var (name, text) in files) File.WriteAllText(Path.Combine(outDir, name), text);
         return files.Count;
-    }
-
-    private static string EmitTable(List<MessageSpec> specs)
-    {
-        var sb = new StringBuilder();
-        sb.Append("// <auto-generated>\n");
-        sb.Append("// DO NOT EDIT: generated by Chronik.Protocol.Generator from the metadata record schemas.\n");
-        sb.Append("// Regenerate with: dotnet run --project src/Chronik.Protocol.Generator\n");
-        sb.Append("// </auto-generated>\n");
-        sb.Append("#nullable enable\n");
-        sb.Append("using Chronik.Protocol.Wire;\n\n");
-        sb.Append("namespace ").Append(Namespace).Append(";\n\n");
-        sb.Append("/// <summary>Every metadata record type (the schema's apiKey): a fresh instance to decode into and the highest version.</summary>\n");
-        sb.Append("public static class MetadataRecordTypes\n{\n");
-        foreach (var s in specs.OrderBy(s => s.ApiKey))
-        {
-            sb.Append("    public const short ").Append(s.Name).Append(" = ").Append(s.ApiKey!.Value).Append(";\n");
-        }
-        sb.Append("\n    /// <summary>A new, empty record of <paramref name=\"type\"/>, or null for a type this build does not know.</summary>\n");
-        sb.Append("    public static IKafkaMessage? Create(short type) => type switch\n    {\n");
-        foreach (var s in specs.OrderBy(s => s.ApiKey)) sb.Append("        ").Append(s.ApiKey!.Value).Append(" => new ").Append(s.Name).Append("(),\n");
-        sb.Append("        _ => null,\n    };\n");
-        sb.Append("\n    /// <summary>The highest version of <paramref name=\"type\"/> this build reads and writes, or -1.</summary>\n");
-        sb.Append("    public static short HighestVersion(short type) => type switch\n    {\n");
-        foreach (var s in specs.OrderBy(s => s.ApiKey)) sb.Append("        ").Append(s.ApiKey!.Value).Append(" => ").Append(s.ValidVersions.Max).Append(",\n");
-        sb.Append("        _ => -1,\n    };\n}\n");
-        return sb.ToString();
     }
 }

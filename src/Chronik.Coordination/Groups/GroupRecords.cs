@@ -1,13 +1,9 @@
-// The records of the offsets log (__consumer_offsets), in Kafka's own layouts so Kafka tooling reads them:
-//   offset commit   key:   int16 version=1, string group, string topic, int32 partition
-//                   value: int16 version=3, int64 offset, int32 leader epoch, string metadata, int64 commit timestamp
-//   group metadata  key:   int16 version=2, string group
-//                   value: int16 version=3, string protocol type, int32 generation, nullable string protocol,
-//                          nullable string leader, int64 state timestamp,
-//                          [string member id, nullable string instance id, string client id, string client host,
-//                           int32 rebalance timeout, int32 session timeout, bytes subscription, bytes assignment]
-// A null value is a tombstone (offset deleted or expired; group deleted). Strings are int16-length, not compact.
-using Chronik.Protocol.Wire;
+// The classic records of the offsets log (__consumer_offsets), in Kafka's own layouts (the generated codecs of
+// records/group-coordinator: OffsetCommitKey/Value, GroupMetadataKey/Value), so Kafka tooling reads them. Keys carry
+// their record type (0 and 1 offset commits, 2 group metadata); offset values are written at v3 and group values at v3,
+// the versions Kafka writes when no topic id is known. A null value is a tombstone (offset deleted or expired; group deleted).
+using Chronik.Protocol.Records;
+using Chronik.Protocol.Records.GroupCoordinator;
 
 namespace Chronik.Coordination.Groups;
 
@@ -21,132 +17,63 @@ public sealed record StoredMember(string MemberId, string? GroupInstanceId, stri
 /// <summary>A group as stored in a group metadata record.</summary>
 public sealed record StoredGroup(string ProtocolType, int Generation, string? ProtocolName, string? Leader, long StateTimestampMs, IReadOnlyList<StoredMember> Members);
 
-/// <summary>Encodes and decodes offsets-log records.</summary>
+/// <summary>Encodes and decodes the classic offsets-log records.</summary>
 public static class GroupRecords
 {
-    public const short OffsetKeyVersion = 1;
-    public const short GroupKeyVersion = 2;
+    public const short OffsetKeyVersion = GroupCoordinatorRecordTypes.OffsetCommit;
+    public const short GroupKeyVersion = GroupCoordinatorRecordTypes.GroupMetadata;
+    private const short OffsetValueVersion = 3;
+    private const short GroupValueVersion = 3;
 
-    public static byte[] OffsetKey(string group, string topic, int partition)
-    {
-        var buf = new byte[2 + Str(group) + Str(topic) + 4];
-        var w = new KafkaWriter(buf);
-        w.WriteInt16(OffsetKeyVersion);
-        w.WriteString(group, false);
-        w.WriteString(topic, false);
-        w.WriteInt32(partition);
-        return buf;
-    }
+    public static byte[] OffsetKey(string group, string topic, int partition) =>
+        CoordinatorRecordCodec.Key(OffsetKeyVersion, new OffsetCommitKey { Group = group, Topic = topic, Partition = partition });
 
-    public static byte[] OffsetValue(CommittedOffset o)
-    {
-        var buf = new byte[2 + 8 + 4 + Str(o.Metadata) + 8];
-        var w = new KafkaWriter(buf);
-        w.WriteInt16(3);
-        w.WriteInt64(o.Offset);
-        w.WriteInt32(o.LeaderEpoch);
-        w.WriteString(o.Metadata, false);
-        w.WriteInt64(o.CommitTimestampMs);
-        return buf;
-    }
-
-    public static byte[] GroupKey(string group)
-    {
-        var buf = new byte[2 + Str(group)];
-        var w = new KafkaWriter(buf);
-        w.WriteInt16(GroupKeyVersion);
-        w.WriteString(group, false);
-        return buf;
-    }
-
-    public static byte[] GroupValue(StoredGroup g)
-    {
-        int size = 2 + Str(g.ProtocolType) + 4 + Str(g.ProtocolName) + Str(g.Leader) + 8 + 4;
-        foreach (var m in g.Members)
+    public static byte[] OffsetValue(CommittedOffset o) =>
+        CoordinatorRecordCodec.Value(new OffsetCommitValue
         {
-            size += Str(m.MemberId) + Str(m.GroupInstanceId) + Str(m.ClientId) + Str(m.ClientHost) + 4 + 4
-                + 4 + m.Subscription.Length + 4 + m.Assignment.Length;
-        }
-        var buf = new byte[size];
-        var w = new KafkaWriter(buf);
-        w.WriteInt16(3);
-        w.WriteString(g.ProtocolType, false);
-        w.WriteInt32(g.Generation);
-        w.WriteString(g.ProtocolName, false);
-        w.WriteString(g.Leader, false);
-        w.WriteInt64(g.StateTimestampMs);
-        w.WriteInt32(g.Members.Count);
-        foreach (var m in g.Members)
+            Offset = o.Offset, LeaderEpoch = o.LeaderEpoch, Metadata = o.Metadata, CommitTimestamp = o.CommitTimestampMs,
+        }, OffsetValueVersion);
+
+    public static byte[] GroupKey(string group) => CoordinatorRecordCodec.Key(GroupKeyVersion, new GroupMetadataKey { Group = group });
+
+    public static byte[] GroupValue(StoredGroup g) =>
+        CoordinatorRecordCodec.Value(new GroupMetadataValue
         {
-            w.WriteString(m.MemberId, false);
-            w.WriteString(m.GroupInstanceId, false);
-            w.WriteString(m.ClientId, false);
-            w.WriteString(m.ClientHost, false);
-            w.WriteInt32(m.RebalanceTimeoutMs);
-            w.WriteInt32(m.SessionTimeoutMs);
-            w.WriteBytes(m.Subscription, false, false);
-            w.WriteBytes(m.Assignment, false, false);
-        }
-        return buf;
-    }
+            ProtocolType = g.ProtocolType, Generation = g.Generation, Protocol = g.ProtocolName, Leader = g.Leader,
+            CurrentStateTimestamp = g.StateTimestampMs,
+            Members = g.Members.Select(m => new GroupMetadataValue.MemberMetadata
+            {
+                MemberId = m.MemberId, GroupInstanceId = m.GroupInstanceId, ClientId = m.ClientId, ClientHost = m.ClientHost,
+                RebalanceTimeout = m.RebalanceTimeoutMs, SessionTimeout = m.SessionTimeoutMs, Subscription = m.Subscription,
+                Assignment = m.Assignment,
+            }).ToList(),
+        }, GroupValueVersion);
 
     /// <summary>Which kind of key this is: an offset commit (0 or 1), group metadata (2), or something unknown.</summary>
-    public static short KeyVersion(ReadOnlySpan<byte> key) => key.Length >= 2 ? (short)((key[0] << 8) | key[1]) : (short)-1;
+    public static short KeyVersion(ReadOnlySpan<byte> key) => CoordinatorRecordCodec.Type(key);
 
+    /// <summary>Reads an offset commit key (types 0 and 1 share their fields).</summary>
     public static (string Group, string Topic, int Partition) ReadOffsetKey(byte[] key)
     {
-        var r = new KafkaReader(key);
-        r.ReadInt16();
-        string group = r.ReadString(false, false)!;
-        string topic = r.ReadString(false, false)!;
-        return (group, topic, r.ReadInt32());
+        var k = CoordinatorRecordCodec.ReadKey(new OffsetCommitKey(), key);
+        return (k.Group, k.Topic, k.Partition);
     }
 
-    public static string ReadGroupKey(byte[] key)
-    {
-        var r = new KafkaReader(key);
-        r.ReadInt16();
-        return r.ReadString(false, false)!;
-    }
+    public static string ReadGroupKey(byte[] key) => CoordinatorRecordCodec.ReadKey(new GroupMetadataKey(), key).Group;
 
-    /// <summary>Reads offset values v0-3 (v1 carries an expire timestamp, ignored; v0-2 have no leader epoch).</summary>
+    /// <summary>Reads offset values v0-4 (v1 carries an expire timestamp, ignored; v0-2 have no leader epoch).</summary>
     public static CommittedOffset ReadOffsetValue(byte[] value)
     {
-        var r = new KafkaReader(value);
-        short v = r.ReadInt16();
-        long offset = r.ReadInt64();
-        int epoch = v >= 3 ? r.ReadInt32() : -1;
-        string metadata = r.ReadString(false, true) ?? "";
-        long ts = r.ReadInt64();
-        return new CommittedOffset(offset, epoch, metadata, ts);
+        var v = CoordinatorRecordCodec.ReadValue(new OffsetCommitValue(), value, out _);
+        return new CommittedOffset(v.Offset, v.LeaderEpoch, v.Metadata, v.CommitTimestamp);
     }
 
-    /// <summary>Reads group values v0-3.</summary>
+    /// <summary>Reads group values v0-4 (before v1 a member's rebalance timeout is its session timeout).</summary>
     public static StoredGroup ReadGroupValue(byte[] value)
     {
-        var r = new KafkaReader(value);
-        short v = r.ReadInt16();
-        string protocolType = r.ReadString(false, false)!;
-        int generation = r.ReadInt32();
-        string? protocol = r.ReadString(false, true);
-        string? leader = r.ReadString(false, true);
-        long stateTs = v >= 2 ? r.ReadInt64() : -1;
-        int n = r.ReadInt32();
-        var members = new List<StoredMember>(Math.Max(n, 0));
-        for (int i = 0; i < n; i++)
-        {
-            string memberId = r.ReadString(false, false)!;
-            string? instance = v >= 3 ? r.ReadString(false, true) : null;
-            string clientId = r.ReadString(false, false)!;
-            string clientHost = r.ReadString(false, false)!;
-            int rebalance = v >= 1 ? r.ReadInt32() : -1;
-            int session = r.ReadInt32();
-            byte[] sub = r.ReadBytes(false, false)!;
-            byte[] assignment = r.ReadBytes(false, false)!;
-            members.Add(new StoredMember(memberId, instance, clientId, clientHost, rebalance < 0 ? session : rebalance, session, sub, assignment));
-        }
-        return new StoredGroup(protocolType, generation, protocol, leader, stateTs, members);
+        var v = CoordinatorRecordCodec.ReadValue(new GroupMetadataValue(), value, out _);
+        var members = v.Members.Select(m => new StoredMember(m.MemberId, m.GroupInstanceId, m.ClientId, m.ClientHost,
+            m.RebalanceTimeout < 0 ? m.SessionTimeout : m.RebalanceTimeout, m.SessionTimeout, m.Subscription, m.Assignment)).ToList();
+        return new StoredGroup(v.ProtocolType, v.Generation, v.Protocol, v.Leader, v.CurrentStateTimestamp, members);
     }
-
-    private static int Str(string? s) => 2 + (s is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(s));
 }
