@@ -11,14 +11,23 @@ namespace Chronik.Protocol.Tests.Fuzz;
 /// <summary>
 /// Every generated decoder (requests, responses, headers and the other schemas, every version), fed mutated valid
 /// encodings and random bytes: only <see cref="KafkaProtocolException"/> escapes, and no decode allocates more than
-/// <see cref="FuzzRun.Budget"/> for its input. Seeded, so a failure reproduces; CHRONIK_FUZZ_ITERATIONS runs longer.
+/// <see cref="FuzzRun.Budget"/> for its input. The persisted records' decoders (metadata and coordinator records, every
+/// family of the records pass) are fuzzed the same way. Seeded, so a failure reproduces; CHRONIK_FUZZ_ITERATIONS runs longer.
 /// </summary>
 public class DecoderFuzzTests(ITestOutputHelper output)
 {
     private const int DefaultMutations = 2000;
     private static readonly List<MessageSpec> Specs = CodeGenerator.LoadDefaultSchemas(CodeGenerator.FindRepoRoot(AppContext.BaseDirectory));
 
+    private static readonly List<(RecordFamily Family, MessageSpec Spec)> RecordSpecs = RecordFamily.All
+        .SelectMany(f => f.SchemaDirs(CodeGenerator.FindRepoRoot(AppContext.BaseDirectory)).Where(Directory.Exists)
+            .SelectMany(SchemaLoader.LoadAll).Where(s => f.Types.Contains(s.Type)).Select(s => (f, s)))
+        .ToList();
+
     public static IEnumerable<object[]> Messages() => Specs.Select(s => new object[] { s.Name }).OrderBy(n => (string)n[0], StringComparer.Ordinal);
+
+    public static IEnumerable<object[]> Records() =>
+        RecordSpecs.Select(r => new object[] { r.Family.Namespace + "." + r.Spec.Name }).OrderBy(n => (string)n[0], StringComparer.Ordinal);
 
     [Fact]
     public void Every_request_and_response_schema_and_both_headers_are_fuzzed()
@@ -39,6 +48,19 @@ public class DecoderFuzzTests(ITestOutputHelper output)
     {
         var spec = Specs.Single(s => s.Name == name);
         var type = typeof(ApiKeys).Assembly.GetType("Chronik.Protocol.Messages." + name, throwOnError: true)!;
+        Fuzz(spec, type, name);
+    }
+
+    [Theory]
+    [MemberData(nameof(Records))]
+    public void Record_decoder_rejects_malformed_input_cleanly(string qualifiedName)
+    {
+        var spec = RecordSpecs.Single(r => r.Family.Namespace + "." + r.Spec.Name == qualifiedName).Spec;
+        Fuzz(spec, typeof(ApiKeys).Assembly.GetType(qualifiedName, throwOnError: true)!, qualifiedName);
+    }
+
+    private void Fuzz(MessageSpec spec, Type type, string name)
+    {
         var run = new FuzzRun(e => e is KafkaProtocolException);
         int mutations = FuzzRun.Iterations(DefaultMutations);
         var clock = Stopwatch.StartNew();
