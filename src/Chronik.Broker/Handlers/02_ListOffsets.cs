@@ -1,8 +1,8 @@
-// ListOffsets (key 2), v0-10.
+// ListOffsets (key 2), v0-11.
 // EARLIEST (-2) is the log start offset, LATEST (-1) the high watermark (the last stable offset for
 // read_committed: the first offset of the earliest open transaction), MAX_TIMESTAMP (-3, v7+) the record with the largest
-// timestamp, EARLIEST_LOCAL (-4) the log start offset, EARLIEST_PENDING_UPLOAD (-5) is not-found (-1: no
-// tiered storage). A timestamp finds the first record whose timestamp is >= it: the time index gives the
+// timestamp, EARLIEST_LOCAL (-4, v8+) the log start offset; LATEST_TIERED (-5, v9+) and EARLIEST_PENDING_UPLOAD
+// (-6, v11+, KIP-1023) are not-found (offset -1, leader epoch -1), as Kafka answers for a topic without tiered storage. A timestamp finds the first record whose timestamp is >= it: the time index gives the
 // batch, which is then decoded. v0 answers in OldStyleOffsets.
 // With an authorizer: DESCRIBE on each topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
 using Chronik.Broker.Dispatch;
@@ -19,7 +19,7 @@ namespace Chronik.Broker.Handlers;
 /// <summary>Finds offsets by position or timestamp.</summary>
 public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOffsetsResponse>
 {
-    private const long Latest = -1, Earliest = -2, MaxTimestamp = -3, EarliestLocal = -4, EarliestPendingUpload = -5;
+    private const long Latest = -1, Earliest = -2, MaxTimestamp = -3, EarliestLocal = -4, LatestTiered = -5, EarliestPendingUpload = -6;
     private readonly ClusterView _cluster;
     private readonly ProducerStateRegistry _producers;
     private readonly IRequestAuthorizer _auth;
@@ -33,7 +33,7 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOffs
 
     public override ApiKey Key => ApiKey.ListOffsets;
     public override short MinVersion => 0;
-    public override short MaxVersion => 10;
+    public override short MaxVersion => 11;
 
     protected override ValueTask<ListOffsetsResponse?> HandleAsync(RequestContext context, ListOffsetsRequest request, CancellationToken cancellationToken)
     {
@@ -90,6 +90,7 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOffs
             case Earliest:
             case EarliestLocal:
                 return (-1, log.LogStartOffset);
+            case LatestTiered:
             case EarliestPendingUpload:
                 return (-1, -1);
             case MaxTimestamp:

@@ -1,5 +1,6 @@
-// DescribeGroups (key 15), v0-5. States "Empty", "PreparingRebalance", "CompletingRebalance", "Stable",
-// "Dead"; an unknown group is "Dead" with no error (GROUP_ID_NOT_FOUND only exists from v6). Member
+// DescribeGroups (key 15), v0-6. States "Empty", "PreparingRebalance", "CompletingRebalance", "Stable",
+// "Dead"; an unknown group is "Dead" with no error before v6, and from v6 (KIP-1043) "Dead" with GROUP_ID_NOT_FOUND and
+// the message "Group <id> not found.", as Kafka's group coordinator answers. Member
 // metadata, assignments and the protocol are shown only while the group is Stable, as Kafka does.
 // Authorized operations (v3+): without an authorizer every group operation Kafka lists.
 // With an authorizer: DESCRIBE on each group (GROUP_AUTHORIZATION_FAILED); authorized operations come from the ACLs.
@@ -25,7 +26,7 @@ public sealed class DescribeGroupsHandler : ApiHandler<DescribeGroupsRequest, De
 
     public override ApiKey Key => ApiKey.DescribeGroups;
     public override short MinVersion => 0;
-    public override short MaxVersion => 5;
+    public override short MaxVersion => 6;
 
     protected override ValueTask<DescribeGroupsResponse?> HandleAsync(RequestContext context, DescribeGroupsRequest request, CancellationToken cancellationToken)
     {
@@ -45,6 +46,11 @@ public sealed class DescribeGroupsHandler : ApiHandler<DescribeGroupsRequest, De
                 continue;
             }
             if (ops) d.AuthorizedOperations = _auth.AuthorizedOperations(context, AclResourceType.Group, d.GroupId);
+            if (v >= 6 && d.ErrorCode == 0 && d.GroupState == "Dead")
+            {
+                d.ErrorCode = (short)ErrorCode.GroupIdNotFound;
+                d.ErrorMessage = $"Group {d.GroupId} not found.";
+            }
             if (v < 4)
             {
                 foreach (var m in d.Members) m.GroupInstanceId = null;
