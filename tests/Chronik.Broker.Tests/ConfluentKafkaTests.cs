@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Chronik.Broker.Tests;
 
-/// <summary>Confluent.Kafka 2.15.1 (over librdkafka 2.12) against the in-process broker.</summary>
+/// <summary>Confluent.Kafka 2.15.1 over librdkafka 2.12 against the in-process broker (and 2.16.0 over librdkafka 2.16.0 in Chronik.Broker.Tests.CK216, which links this file).</summary>
 [Collection("broker")]
 public class ConfluentKafkaTests(BrokerFixture broker)
 {
