@@ -9,7 +9,7 @@ namespace Chronik.Broker.Tests;
 
 /// <summary>
 /// Kafka 4.3's ListOffsets v11, OffsetCommit/OffsetFetch v10, DescribeGroups v6, ConsumerGroupDescribe v1,
-/// ListTransactions v2, InitProducerId v6 and AlterPartitionReassignments v1, over raw frames.
+/// ListTransactions v2 and AlterPartitionReassignments v1 (InitProducerId v6 stays unadvertised), over raw frames.
 /// </summary>
 [Collection("broker")]
 public class Kafka43GroupAndAdminVersionsTests(BrokerFixture broker)
@@ -49,7 +49,7 @@ public class Kafka43GroupAndAdminVersionsTests(BrokerFixture broker)
         Assert.Equal(10, Max(8));
         Assert.Equal(10, Max(9));
         Assert.Equal(6, Max(15));
-        Assert.Equal(6, Max(22));
+        Assert.Equal(5, Max(22)); // v6 is unstable in Kafka 4.3
         Assert.Equal(5, Max(28));
         Assert.Equal(1, Max(45));
         Assert.Equal(2, Max(66));
@@ -211,29 +211,6 @@ public class Kafka43GroupAndAdminVersionsTests(BrokerFixture broker)
             Assert.Equal((short)ErrorCode.InvalidRegularExpression, r.ErrorCode);
             Assert.Empty(r.TransactionStates);
         }
-    }
-
-    [Fact]
-    public void InitProducerId_v6_refuses_two_phase_commit_and_otherwise_answers_as_v5()
-    {
-        using var c = new RawClient(broker.Port);
-        string txn = "k43-init-v6-" + Guid.NewGuid().ToString("N")[..6];
-        var twoPc = Call<InitProducerIdResponse>(c, new InitProducerIdRequest { TransactionalId = txn, TransactionTimeoutMs = 60_000, Enable2Pc = true }, 6);
-        Assert.Equal((short)ErrorCode.InvalidRequest, twoPc.ErrorCode);
-        Assert.Equal(-1, twoPc.ProducerId);
-        var keep = Call<InitProducerIdResponse>(c, new InitProducerIdRequest { TransactionalId = txn, TransactionTimeoutMs = 60_000, KeepPreparedTxn = true }, 6);
-        Assert.Equal((short)ErrorCode.InvalidRequest, keep.ErrorCode);
-
-        var ok = Call<InitProducerIdResponse>(c, new InitProducerIdRequest { TransactionalId = txn, TransactionTimeoutMs = 60_000 }, 6);
-        Assert.Equal(0, ok.ErrorCode);
-        Assert.True(ok.ProducerId >= 0);
-        Assert.Equal(0, ok.ProducerEpoch);
-        Assert.Equal(-1, ok.OngoingTxnProducerId);
-        Assert.Equal(-1, ok.OngoingTxnProducerEpoch);
-
-        var idempotent = Call<InitProducerIdResponse>(c, new InitProducerIdRequest { TransactionalId = null, TransactionTimeoutMs = 60_000 }, 6);
-        Assert.Equal(0, idempotent.ErrorCode);
-        Assert.Equal(-1, idempotent.OngoingTxnProducerId);
     }
 
     [Fact]

@@ -1,11 +1,9 @@
-// InitProducerId (key 22), v0-6.
+// InitProducerId (key 22), v0-5.
 // Without a transactional id: a new producer id (never reused: blocks persisted by ProducerIdManager), epoch 0.
 // With one: the transaction coordinator (Coordination/Transactions) bumps the epoch, fencing older instances and
 // aborting their open transaction; a timeout above transaction.max.timeout.ms is INVALID_TRANSACTION_TIMEOUT.
-// v6 (KIP-939, two-phase commit): this broker runs as Kafka with transaction.two.phase.commit.enable=false (its
-// default), so a transactional producer asking for Enable2Pc, or for KeepPreparedTxn without it, gets INVALID_REQUEST;
-// otherwise v6 answers as v5, with OngoingTxnProducerId/Epoch -1 (no prepared transaction is ever kept).
-// (Kafka 4.3 still marks v6 latestVersionUnstable; the fields are served as its TransactionCoordinator answers them.)
+// v6 (KIP-939, two-phase commit) is not advertised: Kafka 4.3 marks it latestVersionUnstable and serves it only with
+// unstable.api.versions.enable, so a 4.3 client never sends it to a Kafka broker either.
 // With an authorizer: WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic (CLUSTER_AUTHORIZATION_FAILED), as Kafka 3+.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
@@ -32,7 +30,7 @@ public sealed class InitProducerIdHandler : ApiHandler<InitProducerIdRequest, In
 
     public override ApiKey Key => ApiKey.InitProducerId;
     public override short MinVersion => 0;
-    public override short MaxVersion => 6;
+    public override short MaxVersion => 5;
 
     protected override ValueTask<InitProducerIdResponse?> HandleAsync(RequestContext context, InitProducerIdRequest request, CancellationToken cancellationToken)
     {
@@ -47,7 +45,6 @@ public sealed class InitProducerIdHandler : ApiHandler<InitProducerIdRequest, In
         }
         if (!_auth.Authorize(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId)) return new(Error(ErrorCode.TransactionalIdAuthorizationFailed));
         if (request.TransactionalId.Length == 0) return new(Error(ErrorCode.InvalidRequest));
-        if (context.ApiVersion >= 6 && (request.Enable2Pc || request.KeepPreparedTxn)) return new(Error(ErrorCode.InvalidRequest));
         return Transactional(context.ApiVersion, request);
     }
 
