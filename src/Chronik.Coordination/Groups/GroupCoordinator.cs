@@ -6,397 +6,234 @@ namespace Chronik.Coordination.Groups;
 public readonly record struct ClientInfo(string ClientId, string ClientHost, short ApiVersion);
 
 /// <summary>
-/// The classic group coordinator (JoinGroup/SyncGroup/Heartbeat/LeaveGroup, Kafka's GroupCoordinator) and
-/// the committed offsets, as a deterministic state machine: every operation takes the current time in
-/// milliseconds and returns its response with the records to persist; timers (session, rebalance and
-/// initial-delay timeouts, offset expiry) advance only in <see cref="Tick"/>. Joins and syncs that must wait
-/// for other members return tasks completed by a later operation (via its completions). Not thread-safe:
-/// the owner serializes calls. State is rebuilt by <see cref="Replay"/> of the persisted records.
+/// The group coordinator (classic groups as Kafka's GroupCoordinator, KIP-848 consumer groups, committed offsets)
+/// as a deterministic state machine: every operation takes the current time in milliseconds and returns its
+/// response with the records to persist; timers (session, rebalance and initial-delay timeouts, offset expiry)
+/// advance only in <see cref="Tick"/>. Joins and syncs that must wait for other members return tasks completed by
+/// a later operation (via its completions). Not thread-safe: the owner serializes calls. State is rebuilt by
+/// <see cref="Replay"/> of the persisted records.
+/// <para>
+/// This class is a facade: it brackets each operation with the table's Begin/End and hands it to one part.
+/// The parts share one <see cref="GroupTable"/> (groups, config, member ids, the effects being collected) and are
+/// cut so that none calls another: <see cref="ClassicGroupProtocol"/> (join, sync, heartbeat, leave, rebalance
+/// timers), <see cref="ConsumerGroupProtocol"/> (KIP-848 heartbeat and describe, over the pure
+/// <see cref="ConsumerTargetAssignment"/>, persisted by <see cref="ConsumerGroupLog"/>), <see cref="OffsetManager"/>
+/// (commit, fetch, delete, expiry, transactional offsets) and <see cref="GroupAdmin"/> (describe, list, delete).
+/// What more than one part needs — creating and forgetting groups, deleting a group with all it persisted,
+/// tombstoning a consumer group that turns classic — is in the table. A KIP-848 group mirrors its state into the
+/// classic Empty/Stable, so offsets, admin and expiry read one state; their member and epoch checks read the group
+/// data directly. Only the facade sees all the parts: <see cref="Tick"/> runs each part's timers in the order the
+/// records must come out, <see cref="Replay"/> routes each record by its key version, and
+/// <see cref="SnapshotRecords"/> writes each group's records followed by its offsets.
+/// </para>
 /// </summary>
-public sealed partial class GroupCoordinator
+public sealed class GroupCoordinator
 {
-    private readonly GroupCoordinatorConfig _config;
-    private readonly Func<Guid> _newGuid;
-    private readonly Dictionary<string, ClassicGroup> _groups = new(StringComparer.Ordinal);
-    private CoordinatorEffects _fx = new();
+    /// <summary>
+    /// Kafka 4.0's group ACL operations READ (3), DELETE (6), DESCRIBE (8), DESCRIBE_CONFIGS (10) and ALTER_CONFIGS (11):
+    /// everything is allowed without an authorizer.
+    /// </summary>
+    public const int GroupAuthorizedOperations = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
+
+    private readonly GroupTable _table;
+    private readonly ClassicGroupProtocol _classic;
+    private readonly ConsumerGroupLog _consumerLog;
+    private readonly ConsumerGroupProtocol _consumer;
+    private readonly OffsetManager _offsets;
+    private readonly GroupAdmin _admin;
 
     public GroupCoordinator(GroupCoordinatorConfig config, Func<Guid>? newGuid = null)
     {
-        _config = config;
-        _newGuid = newGuid ?? Guid.NewGuid;
+        _table = new GroupTable(config, newGuid ?? Guid.NewGuid);
+        _classic = new ClassicGroupProtocol(_table);
+        _consumerLog = new ConsumerGroupLog(_table);
+        _consumer = new ConsumerGroupProtocol(_table, _consumerLog);
+        _offsets = new OffsetManager(_table);
+        _admin = new GroupAdmin(_table);
     }
 
-    public GroupCoordinatorConfig Config => _config;
+    public GroupCoordinatorConfig Config => _table.Config;
 
     /// <summary>The state of a group, or null when the coordinator does not know it (for tests and metrics).</summary>
-    public GroupState? StateOf(string groupId) => _groups.TryGetValue(groupId, out var g) ? g.State : null;
+    public GroupState? StateOf(string groupId) => _table.Groups.TryGetValue(groupId, out var g) ? g.State : null;
 
-    public int GroupCount => _groups.Count;
+    public int GroupCount => _table.Groups.Count;
 
     /// <summary>How many groups are consumer (KIP-848) groups.</summary>
-    public int ConsumerGroupCount => _groups.Values.Count(g => g.Consumer is not null && !g.Is(GroupState.Dead));
+    public int ConsumerGroupCount => _table.Groups.Values.Count(g => g.Consumer is not null && !g.Is(GroupState.Dead));
+
+    // ---- Classic groups (ClassicGroupProtocol) -----------------------------------------------------
 
     public CoordinatorResult<Task<JoinGroupResponse>> JoinGroup(JoinGroupRequest request, ClientInfo client, long nowMs)
     {
-        Begin();
-        var task = Join(request, client, nowMs);
-        return End(task);
+        _table.Begin();
+        return _table.End(_classic.Join(request, client, nowMs));
     }
 
     public CoordinatorResult<Task<SyncGroupResponse>> SyncGroup(SyncGroupRequest request, long nowMs)
     {
-        Begin();
-        var task = Sync(request, nowMs);
-        return End(task);
+        _table.Begin();
+        return _table.End(_classic.Sync(request, nowMs));
     }
 
-    private void Begin() => _fx = new CoordinatorEffects();
-
-    private CoordinatorResult<T> End<T>(T response)
+    public CoordinatorResult<HeartbeatResponse> Heartbeat(HeartbeatRequest r, long nowMs)
     {
-        var fx = _fx;
-        _fx = new CoordinatorEffects();
-        return new CoordinatorResult<T>(response, fx.Records, fx.Completions);
+        _table.Begin();
+        return _table.End(new HeartbeatResponse { ErrorCode = (short)_classic.Heartbeat(r, nowMs) });
     }
 
-    // ---- JoinGroup -------------------------------------------------------------------------------
-
-    private Task<JoinGroupResponse> Join(JoinGroupRequest r, ClientInfo client, long now)
+    /// <summary>LeaveGroup: the members listed (v3+) or the one member id (v0-2); by member id or by group.instance.id.</summary>
+    public CoordinatorResult<LeaveGroupResponse> LeaveGroup(string groupId, IReadOnlyList<(string MemberId, string? GroupInstanceId)> leaving, long nowMs)
     {
-        if (string.IsNullOrEmpty(r.GroupId)) return Task.FromResult(JoinError(r.MemberId, ErrorCode.InvalidGroupId));
-        if (r.SessionTimeoutMs < _config.MinSessionTimeoutMs || r.SessionTimeoutMs > _config.MaxSessionTimeoutMs)
-        {
-            return Task.FromResult(JoinError(r.MemberId, ErrorCode.InvalidSessionTimeout));
-        }
-        var protocols = r.Protocols.Select(p => (p.Name, p.Metadata)).ToList();
-        bool unknownMember = r.MemberId.Length == 0;
-        if (!_groups.TryGetValue(r.GroupId, out var g))
-        {
-            if (!unknownMember) return Task.FromResult(JoinError(r.MemberId, ErrorCode.UnknownMemberId));
-            g = new ClassicGroup(r.GroupId, now);
-            _groups.Add(r.GroupId, g);
-        }
-        if (g.Is(GroupState.Dead)) return Task.FromResult(JoinError(r.MemberId, ErrorCode.CoordinatorNotAvailable));
-        if (g.Consumer is not null)
-        {
-            // A consumer (KIP-848) group turns classic only once it is empty.
-            if (g.Consumer.Members.Count > 0) return Task.FromResult(JoinError(r.MemberId, ErrorCode.InconsistentGroupProtocol));
-            WriteConsumerTombstones(g);
-            g.Consumer = null;
-            g.ProtocolType = null;
-        }
-        if (!g.SupportsProtocols(r.ProtocolType, protocols))
-        {
-            RemoveIfUnused(g);
-            return Task.FromResult(JoinError(r.MemberId, ErrorCode.InconsistentGroupProtocol));
-        }
-        int rebalanceTimeout = client.ApiVersion == 0 || r.RebalanceTimeoutMs < 0 ? r.SessionTimeoutMs : r.RebalanceTimeoutMs;
-        var join = new JoinParams(r.GroupInstanceId, r.ProtocolType, protocols, r.SessionTimeoutMs, rebalanceTimeout, client);
-        if (unknownMember)
-        {
-            bool knownStatic = r.GroupInstanceId is not null && g.StaticMembers.ContainsKey(r.GroupInstanceId);
-            if (!knownStatic && g.Members.Count + g.PendingMembers.Count >= _config.MaxGroupSize)
-            {
-                return Task.FromResult(JoinError(r.MemberId, ErrorCode.GroupMaxSizeReached));
-            }
-            return NewMemberJoin(g, join, now);
-        }
-        return CurrentMemberJoin(g, r.MemberId, join, now);
+        _table.Begin();
+        return _table.End(_classic.LeaveGroup(groupId, leaving, nowMs));
     }
 
-    private sealed record JoinParams(string? InstanceId, string ProtocolType, List<(string Name, byte[] Metadata)> Protocols,
-        int SessionTimeoutMs, int RebalanceTimeoutMs, ClientInfo Client);
-
-    private Task<JoinGroupResponse> NewMemberJoin(ClassicGroup g, JoinParams p, long now)
+    /// <summary>Answers every waiting join and sync with <paramref name="error"/> (NOT_COORDINATOR at shutdown, so clients look for the coordinator again).</summary>
+    public CoordinatorResult<int> AbortPending(ErrorCode error)
     {
-        string newId = (p.InstanceId ?? p.Client.ClientId) + "-" + _newGuid().ToString();
-        if (p.InstanceId is not null) return StaticMemberJoin(g, newId, p, now);
-        if (p.Client.ApiVersion >= 4)
+        _table.Begin();
+        return _table.End(_classic.AbortPending(error));
+    }
+
+    /// <summary>Advances the timers to <paramref name="nowMs"/>: expires members and ids that stopped heartbeating, ends join phases, expires offsets.</summary>
+    public CoordinatorResult<int> Tick(long nowMs)
+    {
+        _table.Begin();
+        int expired = 0;
+        foreach (var g in _table.Groups.Values.ToList())
         {
-            // KIP-394: hand out the id and make the client come back with it, so a retried join cannot
-            // leave a phantom member behind.
-            g.PendingMembers[newId] = now + p.SessionTimeoutMs;
-            return Task.FromResult(JoinError(newId, ErrorCode.MemberIdRequired));
+            expired += _classic.ExpireMembers(g, nowMs);
+            expired += _consumer.ExpireMembers(g, nowMs);
         }
-        return AddMemberAndRebalance(g, newId, p, now);
+        _offsets.MaybeExpireOffsets(nowMs);
+        return _table.End(expired);
     }
 
-    private Task<JoinGroupResponse> StaticMemberJoin(ClassicGroup g, string newId, JoinParams p, long now)
-    {
-        string instanceId = p.InstanceId!;
-        if (!g.StaticMembers.TryGetValue(instanceId, out var oldId)) return AddMemberAndRebalance(g, newId, p, now);
+    // ---- Consumer groups, KIP-848 (ConsumerGroupProtocol) ------------------------------------------
 
-        string? currentLeader = g.LeaderId;
-        var member = g.ReplaceStaticMember(instanceId, oldId, newId);
-        if (member.AwaitingJoin is { } oldJoin) _fx.Complete(oldJoin, JoinError(oldId, ErrorCode.FencedInstanceId));
-        if (member.AwaitingSync is { } oldSync) _fx.Complete(oldSync, SyncError(ErrorCode.FencedInstanceId));
-        member.AwaitingJoin = null;
-        member.AwaitingSync = null;
-        member.ClientId = p.Client.ClientId;
-        member.ClientHost = p.Client.ClientHost;
-        member.HeartbeatDeadlineMs = now + p.SessionTimeoutMs;
-        switch (g.State)
+    public CoordinatorResult<ConsumerGroupHeartbeatResponse> ConsumerGroupHeartbeat(ConsumerGroupHeartbeatRequest r, ClientInfo client,
+        IReadOnlyList<ConsumerTopic> topics, long nowMs)
+    {
+        _table.Begin();
+        return _table.End(_consumer.Heartbeat(r, client, topics, nowMs));
+    }
+
+    /// <summary>ConsumerGroupDescribe for one group: GROUP_ID_NOT_FOUND for unknown and classic groups.</summary>
+    public ConsumerGroupDescribeResponse.DescribedGroup DescribeConsumerGroup(string groupId, bool includeAuthorizedOperations, IReadOnlyList<ConsumerTopic> topics) =>
+        _consumer.Describe(groupId, includeAuthorizedOperations, topics);
+
+    /// <summary>The assigned partitions of a consumer group member (for tests).</summary>
+    public IReadOnlyCollection<TopicIdPartition> ConsumerAssignmentOf(string groupId, string memberId) => _consumer.AssignmentOf(groupId, memberId);
+
+    /// <summary>The consumer group state name (Empty, Assigning, Reconciling, Stable), or null for an unknown or classic group.</summary>
+    public string? ConsumerStateOf(string groupId) => _consumer.StateOf(groupId);
+
+    // ---- Offsets (OffsetManager) -------------------------------------------------------------------
+
+    /// <summary>
+    /// Commits offsets after Kafka's checks: a standalone commit (generation &lt; 0) is accepted only while the
+    /// group is empty; otherwise the member and generation must be current and the group not between join and
+    /// sync. <paramref name="partitionExists"/> answers UNKNOWN_TOPIC_OR_PARTITION for partitions that do not exist.
+    /// </summary>
+    public CoordinatorResult<OffsetCommitResponse> CommitOffsets(OffsetCommitRequest r, short apiVersion, Func<string, int, bool> partitionExists, long nowMs)
+    {
+        _table.Begin();
+        return _table.End(_offsets.CommitOffsets(r, apiVersion, partitionExists, nowMs));
+    }
+
+    /// <summary>
+    /// The committed offsets of one group, in the v8+ (batched) shape: the listed partitions, or every committed
+    /// partition when <paramref name="topics"/> is null. Unknown groups and uncommitted partitions answer -1.
+    /// </summary>
+    public OffsetFetchResponse.OffsetFetchResponseGroup FetchOffsets(string groupId, IReadOnlyList<(string Topic, IReadOnlyList<int> Partitions)>? topics) =>
+        _offsets.FetchOffsets(groupId, topics);
+
+    /// <summary>OffsetFetch v9 checks for a consumer group; None when the request names no member.</summary>
+    public ErrorCode ValidateOffsetFetchMember(string groupId, string? memberId, int memberEpoch) =>
+        _offsets.ValidateOffsetFetchMember(groupId, memberId, memberEpoch);
+
+    /// <summary>
+    /// OffsetDelete: removes committed offsets of an empty group, or of a consumer group for topics none of
+    /// its members subscribes to (GROUP_SUBSCRIBED_TO_TOPIC for the others).
+    /// </summary>
+    public CoordinatorResult<OffsetDeleteResponse> DeleteOffsets(OffsetDeleteRequest r, Func<string, int, bool> partitionExists)
+    {
+        _table.Begin();
+        return _table.End(_offsets.DeleteOffsets(r, partitionExists));
+    }
+
+    /// <summary>
+    /// Kafka's checks for TxnOffsetCommit: a dead group is not available; generation -1 with no member id (clients
+    /// before KIP-447) is not checked; otherwise the (static) member must exist and the generation be current.
+    /// </summary>
+    public ErrorCode ValidateTransactionalCommit(string groupId, int generationId, string memberId, string? groupInstanceId) =>
+        _offsets.ValidateTransactionalCommit(groupId, generationId, memberId, groupInstanceId);
+
+    /// <summary>Makes the offsets of a committed transaction visible, creating the group if it does not exist (as Kafka does).</summary>
+    public CoordinatorResult<int> CommitTransactionalOffsets(string groupId, IEnumerable<(string Topic, int Partition, long Offset, int LeaderEpoch, string Metadata)> offsets, long nowMs)
+    {
+        _table.Begin();
+        return _table.End(_offsets.CommitTransactionalOffsets(groupId, offsets, nowMs));
+    }
+
+    /// <summary>The committed offset of one partition (for tests and tools), or null.</summary>
+    public CommittedOffset? CommittedOffsetOf(string groupId, string topic, int partition) => _offsets.CommittedOffsetOf(groupId, topic, partition);
+
+    // ---- DescribeGroups, ListGroups, DeleteGroups (GroupAdmin) -------------------------------------
+
+    /// <summary>An unknown group is described as Dead with no error, as Kafka does before DescribeGroups v6.</summary>
+    public DescribeGroupsResponse.DescribedGroup DescribeGroup(string groupId, bool includeAuthorizedOperations) =>
+        _admin.DescribeGroup(groupId, includeAuthorizedOperations);
+
+    /// <summary>Every live group, optionally filtered by state names and by type ("classic" or "consumer"); filters ignore case.</summary>
+    public List<ListGroupsResponse.ListedGroup> ListGroups(IReadOnlyCollection<string>? statesFilter, IReadOnlyCollection<string>? typesFilter) =>
+        _admin.ListGroups(statesFilter, typesFilter);
+
+    /// <summary>Deletes empty groups with their offsets (tombstones for the group and every offset).</summary>
+    public CoordinatorResult<List<DeleteGroupsResponse.DeletableGroupResult>> DeleteGroups(IReadOnlyList<string> groupIds)
+    {
+        _table.Begin();
+        return _table.End(_admin.DeleteGroups(groupIds));
+    }
+
+    // ---- The offsets log: replay and snapshot ------------------------------------------------------
+
+    /// <summary>
+    /// Applies one record read back from the offsets log; the latest record of a key wins and a null value
+    /// deletes. A group with members comes back Stable, its members given a full session timeout from
+    /// <paramref name="nowMs"/> to heartbeat again (a static member may rejoin under its instance id).
+    /// </summary>
+    public void Replay(byte[] key, byte[]? value, long nowMs)
+    {
+        switch (GroupRecords.KeyVersion(key))
         {
-            case GroupState.Stable:
-                {
-                    g.UpdateProtocols(member, p.Protocols);
-                    member.SessionTimeoutMs = p.SessionTimeoutMs;
-                    member.RebalanceTimeoutMs = p.RebalanceTimeoutMs;
-                    if (g.SelectProtocol() == g.ProtocolName)
-                    {
-                        // The new instance takes over the old one's assignment without a rebalance. It is told
-                        // the old leader id, so even the leader's new instance does not compute an assignment
-                        // a stable group would never hand out.
-                        _fx.Records.Add(GroupMetadataRecord(g));
-                        return Task.FromResult(new JoinGroupResponse
-                        {
-                            GenerationId = g.GenerationId,
-                            ProtocolType = g.ProtocolType,
-                            ProtocolName = g.ProtocolName,
-                            Leader = currentLeader ?? "",
-                            MemberId = newId,
-                        });
-                    }
-                    return UpdateMemberAndRebalance(g, member, p, now);
-                }
-            case GroupState.CompletingRebalance:
-            case GroupState.PreparingRebalance:
-                return UpdateMemberAndRebalance(g, member, p, now);
-            default:
-                return Task.FromResult(JoinError(newId, ErrorCode.UnknownMemberId));
-        }
-    }
-
-    private Task<JoinGroupResponse> CurrentMemberJoin(ClassicGroup g, string memberId, JoinParams p, long now)
-    {
-        if (g.IsStaticMemberFenced(p.InstanceId, memberId)) return Task.FromResult(JoinError(memberId, ErrorCode.FencedInstanceId));
-        if (g.PendingMembers.ContainsKey(memberId)) return AddMemberAndRebalance(g, memberId, p, now);
-        var member = g.Get(memberId);
-        if (member is null) return Task.FromResult(JoinError(memberId, ErrorCode.UnknownMemberId));
-        member.HeartbeatDeadlineMs = now + p.SessionTimeoutMs;
-        switch (g.State)
-        {
-            case GroupState.PreparingRebalance:
-                return UpdateMemberAndRebalance(g, member, p, now);
-            case GroupState.CompletingRebalance:
-                // A retried join of the generation being synced: answer it again unless the protocols changed.
-                return member.SameProtocols(p.Protocols)
-                    ? Task.FromResult(CurrentGeneration(g, member))
-                    : UpdateMemberAndRebalance(g, member, p, now);
-            case GroupState.Stable:
-                return g.LeaderId == memberId || !member.SameProtocols(p.Protocols)
-                    ? UpdateMemberAndRebalance(g, member, p, now)
-                    : Task.FromResult(CurrentGeneration(g, member));
-            default:
-                return Task.FromResult(JoinError(memberId, ErrorCode.UnknownMemberId));
-        }
-    }
-
-    private Task<JoinGroupResponse> AddMemberAndRebalance(ClassicGroup g, string memberId, JoinParams p, long now)
-    {
-        var member = new GroupMember(memberId, p.InstanceId, p.Client.ClientId, p.Client.ClientHost)
-        {
-            SessionTimeoutMs = p.SessionTimeoutMs,
-            RebalanceTimeoutMs = p.RebalanceTimeoutMs,
-            ProtocolType = p.ProtocolType,
-            Protocols = p.Protocols,
-            HeartbeatDeadlineMs = now + p.SessionTimeoutMs,
-        };
-        var pending = new TaskCompletionSource<JoinGroupResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-        member.AwaitingJoin = pending;
-        // A member joining a brand-new group during its initial delay extends that delay (Kafka's InitialDelayedJoin).
-        if (g.Is(GroupState.PreparingRebalance) && g.GenerationId == 0) g.NewMemberAdded = true;
-        g.Add(member);
-        MaybePrepareRebalance(g, now);
-        return pending.Task;
-    }
-
-    private Task<JoinGroupResponse> UpdateMemberAndRebalance(ClassicGroup g, GroupMember member, JoinParams p, long now)
-    {
-        g.UpdateProtocols(member, p.Protocols);
-        member.SessionTimeoutMs = p.SessionTimeoutMs;
-        member.RebalanceTimeoutMs = p.RebalanceTimeoutMs;
-        member.ClientId = p.Client.ClientId;
-        member.ClientHost = p.Client.ClientHost;
-        if (member.AwaitingJoin is { } old) _fx.Complete(old, JoinError(member.MemberId, ErrorCode.RebalanceInProgress));
-        var pending = new TaskCompletionSource<JoinGroupResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-        member.AwaitingJoin = pending;
-        MaybePrepareRebalance(g, now);
-        return pending.Task;
-    }
-
-    private void MaybePrepareRebalance(ClassicGroup g, long now)
-    {
-        if (g.State is GroupState.Stable or GroupState.CompletingRebalance or GroupState.Empty) PrepareRebalance(g, now);
-        else if (g.Is(GroupState.PreparingRebalance)) TryCompleteJoin(g, now);
-    }
-
-    private void PrepareRebalance(ClassicGroup g, long now)
-    {
-        if (g.Is(GroupState.CompletingRebalance)) ResetAssignments(g, ErrorCode.RebalanceInProgress);
-        if (g.Is(GroupState.Empty))
-        {
-            g.InitialJoin = true;
-            g.InitialDelayMs = _config.InitialRebalanceDelayMs;
-            g.InitialRemainingMs = Math.Max(g.RebalanceTimeoutMs - _config.InitialRebalanceDelayMs, 0);
-            g.JoinDeadlineMs = now + _config.InitialRebalanceDelayMs;
-        }
-        else
-        {
-            g.InitialJoin = false;
-            g.JoinDeadlineMs = now + g.RebalanceTimeoutMs;
-        }
-        g.TransitionTo(GroupState.PreparingRebalance, now);
-        TryCompleteJoin(g, now);
-    }
-
-    /// <summary>Ends the join phase once every known member has rejoined (never early during the initial delay).</summary>
-    private void TryCompleteJoin(ClassicGroup g, long now)
-    {
-        if (!g.Is(GroupState.PreparingRebalance)) return;
-        if (g.InitialJoin ? now >= g.JoinDeadlineMs && !g.NewMemberAdded : g.AllMembersJoined) CompleteJoin(g, now);
-    }
-
-    /// <summary>The join phase's deadline passed: extend the initial delay if members keep arriving, else complete.</summary>
-    private void ExpireJoin(ClassicGroup g, long now)
-    {
-        if (g.InitialJoin && g.NewMemberAdded && g.InitialRemainingMs != 0)
-        {
-            g.NewMemberAdded = false;
-            int delay = Math.Min(_config.InitialRebalanceDelayMs, g.InitialRemainingMs);
-            g.InitialRemainingMs = Math.Max(g.InitialRemainingMs - g.InitialDelayMs, 0);
-            g.InitialDelayMs = delay;
-            g.JoinDeadlineMs = now + delay;
-            return;
-        }
-        CompleteJoin(g, now);
-    }
-
-    private void CompleteJoin(ClassicGroup g, long now)
-    {
-        foreach (var m in g.Members.Values.Where(m => !m.IsAwaitingJoin).ToList()) g.Remove(m.MemberId);
-        g.InitialJoin = false;
-        g.NewMemberAdded = false;
-        g.InitNextGeneration(now);
-        if (g.Is(GroupState.Empty))
-        {
-            _fx.Records.Add(GroupMetadataRecord(g));
-            return;
-        }
-        foreach (var m in g.Members.Values)
-        {
-            var pending = m.AwaitingJoin!;
-            m.AwaitingJoin = null;
-            m.HeartbeatDeadlineMs = now + m.SessionTimeoutMs;
-            _fx.Complete(pending, CurrentGeneration(g, m));
+            case 0:
+            case 1:
+                _offsets.Replay(key, value, nowMs);
+                return;
+            case GroupRecords.GroupKeyVersion:
+                _classic.Replay(GroupRecords.ReadGroupKey(key), value, nowMs);
+                return;
+            case var t when ConsumerGroupRecords.IsConsumerRecord(t):
+                _consumerLog.Replay(key, value, nowMs);
+                return;
         }
     }
 
-    private static JoinGroupResponse CurrentGeneration(ClassicGroup g, GroupMember member)
+    /// <summary>
+    /// Every live record: a consumer group's records, or one group metadata record per classic group that has had a
+    /// generation; one per committed offset.
+    /// </summary>
+    public List<CoordinatorRecord> SnapshotRecords()
     {
-        var response = new JoinGroupResponse
+        var records = new List<CoordinatorRecord>();
+        foreach (var g in _table.Groups.Values)
         {
-            GenerationId = g.GenerationId,
-            ProtocolType = g.ProtocolType,
-            ProtocolName = g.ProtocolName,
-            Leader = g.LeaderId ?? "",
-            MemberId = member.MemberId,
-        };
-        if (g.LeaderId == member.MemberId)
-        {
-            foreach (var m in g.Members.Values)
-            {
-                response.Members.Add(new JoinGroupResponse.JoinGroupResponseMember
-                {
-                    MemberId = m.MemberId,
-                    GroupInstanceId = m.GroupInstanceId,
-                    Metadata = m.MetadataFor(g.ProtocolName),
-                });
-            }
+            if (g.Consumer is not null) ConsumerGroupLog.AddSnapshot(g, records);
+            else if (g.GenerationId > 0 || g.ProtocolType is not null) records.Add(ClassicGroupProtocol.GroupMetadataRecord(g));
+            OffsetManager.AddSnapshot(g, records);
         }
-        return response;
-    }
-
-    private static JoinGroupResponse JoinError(string memberId, ErrorCode error) =>
-        new() { ErrorCode = (short)error, MemberId = memberId, GenerationId = -1, ProtocolName = null, Leader = "" };
-
-    // ---- SyncGroup -------------------------------------------------------------------------------
-
-    private Task<SyncGroupResponse> Sync(SyncGroupRequest r, long now)
-    {
-        if (!_groups.TryGetValue(r.GroupId, out var g)) return Task.FromResult(SyncError(ErrorCode.UnknownMemberId));
-        if (g.Is(GroupState.Dead)) return Task.FromResult(SyncError(ErrorCode.CoordinatorNotAvailable));
-        if (g.IsStaticMemberFenced(r.GroupInstanceId, r.MemberId)) return Task.FromResult(SyncError(ErrorCode.FencedInstanceId));
-        var member = g.Get(r.MemberId);
-        if (member is null) return Task.FromResult(SyncError(ErrorCode.UnknownMemberId));
-        if (r.GenerationId != g.GenerationId) return Task.FromResult(SyncError(ErrorCode.IllegalGeneration));
-        if ((r.ProtocolType is not null && r.ProtocolType != g.ProtocolType) || (r.ProtocolName is not null && r.ProtocolName != g.ProtocolName))
-        {
-            return Task.FromResult(SyncError(ErrorCode.InconsistentGroupProtocol));
-        }
-        switch (g.State)
-        {
-            case GroupState.PreparingRebalance:
-                return Task.FromResult(SyncError(ErrorCode.RebalanceInProgress));
-            case GroupState.CompletingRebalance:
-                {
-                    member.HeartbeatDeadlineMs = now + member.SessionTimeoutMs;
-                    if (member.AwaitingSync is { } old) _fx.Complete(old, SyncError(ErrorCode.RebalanceInProgress));
-                    var pending = new TaskCompletionSource<SyncGroupResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    member.AwaitingSync = pending;
-                    if (g.LeaderId == r.MemberId)
-                    {
-                        var given = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-                        foreach (var a in r.Assignments) given[a.MemberId] = a.Assignment;
-                        foreach (var m in g.Members.Values) m.Assignment = given.GetValueOrDefault(m.MemberId) ?? [];
-                        _fx.Records.Add(GroupMetadataRecord(g));
-                        g.TransitionTo(GroupState.Stable, now);
-                        foreach (var m in g.Members.Values)
-                        {
-                            if (m.AwaitingSync is not { } waiting) continue;
-                            m.AwaitingSync = null;
-                            m.HeartbeatDeadlineMs = now + m.SessionTimeoutMs;
-                            _fx.Complete(waiting, SyncOk(g, m));
-                        }
-                    }
-                    return pending.Task;
-                }
-            case GroupState.Stable:
-                member.HeartbeatDeadlineMs = now + member.SessionTimeoutMs;
-                return Task.FromResult(SyncOk(g, member));
-            default:
-                return Task.FromResult(SyncError(ErrorCode.UnknownMemberId));
-        }
-    }
-
-    private static SyncGroupResponse SyncOk(ClassicGroup g, GroupMember m) =>
-        new() { ProtocolType = g.ProtocolType, ProtocolName = g.ProtocolName, Assignment = m.Assignment };
-
-    private static SyncGroupResponse SyncError(ErrorCode error) => new() { ErrorCode = (short)error };
-
-    /// <summary>A rebalance started while members waited for their assignment: they get the error and must rejoin.</summary>
-    private void ResetAssignments(ClassicGroup g, ErrorCode error)
-    {
-        foreach (var m in g.Members.Values)
-        {
-            m.Assignment = [];
-            if (m.AwaitingSync is { } waiting)
-            {
-                m.AwaitingSync = null;
-                _fx.Complete(waiting, SyncError(error));
-            }
-        }
-    }
-
-    private static CoordinatorRecord GroupMetadataRecord(ClassicGroup g) =>
-        new(GroupRecords.GroupKey(g.GroupId), GroupRecords.GroupValue(g.ToStored()));
-
-    /// <summary>Forgets a group that holds nothing worth keeping (created by a failed join).</summary>
-    private void RemoveIfUnused(ClassicGroup g)
-    {
-        if (g.Is(GroupState.Empty) && g.Members.Count == 0 && g.PendingMembers.Count == 0 && g.Offsets.Count == 0 && g.GenerationId == 0 && g.Consumer is null)
-        {
-            _groups.Remove(g.GroupId);
-        }
+        return records;
     }
 }

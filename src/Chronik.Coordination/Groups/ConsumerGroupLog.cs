@@ -1,17 +1,27 @@
-using System.Text;
-
 namespace Chronik.Coordination.Groups;
 
 /// <summary>
 /// Persistence of KIP-848 consumer groups (ConsumerGroupRecords.cs): after each operation the records of the
 /// group and of the members it touched are compared with what was last written, and only the changes go to the
 /// log (a heartbeat that changes nothing writes nothing). Replay rebuilds members, epochs, target and current
-/// assignments; session and revocation timers restart at load, as in Kafka.
+/// assignments; session and revocation timers restart at load, as in Kafka. Tombstoning a whole consumer group
+/// is <see cref="GroupTable.WriteConsumerTombstones"/>.
 /// </summary>
-public sealed partial class GroupCoordinator
+internal sealed class ConsumerGroupLog
 {
+    private readonly GroupTable _table;
+    private readonly Dictionary<string, ClassicGroup> _groups;
+    private readonly GroupCoordinatorConfig _config;
+
+    public ConsumerGroupLog(GroupTable table)
+    {
+        _table = table;
+        _groups = table.Groups;
+        _config = table.Config;
+    }
+
     /// <summary>Appends the records of whatever changed in a consumer group since its records were last written.</summary>
-    private void WriteConsumerChanges(ClassicGroup g)
+    public void WriteChanges(ClassicGroup g)
     {
         if (g.Consumer is not { } cg) return;
         WriteIfChanged(g, cg, ConsumerRecordType.GroupMetadata, "",
@@ -48,29 +58,16 @@ public sealed partial class GroupCoordinator
         var k = (type, memberId);
         if (value is null)
         {
-            if (cg.Persisted.Remove(k)) _fx.Records.Add(new CoordinatorRecord(ConsumerGroupRecords.Key(type, g.GroupId, memberId), null));
+            if (cg.Persisted.Remove(k)) _table.Fx.Records.Add(new CoordinatorRecord(ConsumerGroupRecords.Key(type, g.GroupId, memberId), null));
             return;
         }
         if (cg.Persisted.TryGetValue(k, out var old) && old.AsSpan().SequenceEqual(value)) return;
         cg.Persisted[k] = value;
-        _fx.Records.Add(new CoordinatorRecord(ConsumerGroupRecords.Key(type, g.GroupId, memberId), value));
-    }
-
-    /// <summary>Tombstones every record of a consumer group (deleted, or turned into a classic group).</summary>
-    private void WriteConsumerTombstones(ClassicGroup g)
-    {
-        if (g.Consumer is not { } cg) return;
-        // Members' records first and the group's last, as Kafka orders its tombstones.
-        foreach (var (type, id) in cg.Persisted.Keys.OrderBy(k => k.MemberId.Length == 0).ThenBy(k => k.MemberId, StringComparer.Ordinal).ThenBy(k => k.Type))
-        {
-            _fx.Records.Add(new CoordinatorRecord(ConsumerGroupRecords.Key(type, g.GroupId, id), null));
-        }
-        cg.Persisted.Clear();
-        cg.Dirty.Clear();
+        _table.Fx.Records.Add(new CoordinatorRecord(ConsumerGroupRecords.Key(type, g.GroupId, memberId), value));
     }
 
     /// <summary>The live records of a consumer group, for compaction by snapshot.</summary>
-    private static void AddConsumerSnapshot(ClassicGroup g, List<CoordinatorRecord> records)
+    public static void AddSnapshot(ClassicGroup g, List<CoordinatorRecord> records)
     {
         foreach (var ((type, id), value) in g.Consumer!.Persisted.OrderBy(kv => kv.Key.MemberId.Length != 0).ThenBy(kv => kv.Key.MemberId, StringComparer.Ordinal).ThenBy(kv => kv.Key.Type))
         {
@@ -79,7 +76,7 @@ public sealed partial class GroupCoordinator
     }
 
     /// <summary>Applies one consumer group record read back from the offsets log.</summary>
-    private void ReplayConsumerRecord(byte[] key, byte[]? value, long nowMs)
+    public void Replay(byte[] key, byte[]? value, long nowMs)
     {
         var (type, groupId, memberId) = ConsumerGroupRecords.ReadKey(key);
         if (value is null)
@@ -92,7 +89,7 @@ public sealed partial class GroupCoordinator
                     // The group was deleted or became a classic group.
                     existing.Consumer = null;
                     if (existing.Members.Count == 0) existing.ProtocolType = null;
-                    RemoveIfUnused(existing);
+                    _table.RemoveIfUnused(existing);
                     return;
                 case ConsumerRecordType.MemberMetadata:
                 case ConsumerRecordType.CurrentAssignment:
@@ -105,7 +102,7 @@ public sealed partial class GroupCoordinator
             RestoreConsumerState(existing, existing.StateTimestampMs);
             return;
         }
-        var g = GetOrCreateForReplay(groupId, nowMs);
+        var g = _table.GetOrCreate(groupId, nowMs);
         var cg = g.Consumer ??= new ConsumerGroup();
         g.ProtocolType = "consumer";
         g.ProtocolName = null;
@@ -179,19 +176,5 @@ public sealed partial class GroupCoordinator
     {
         var want = g.Consumer!.Members.Count == 0 ? GroupState.Empty : GroupState.Stable;
         g.RestoreState(want, stateTimestampMs);
-    }
-
-    /// <summary>A 64-bit FNV-1a hash of the target assignment's inputs; never 0, which means "unknown".</summary>
-    private static long SignatureHash(StringBuilder sig)
-    {
-        ulong h = 14695981039346656037UL;
-        foreach (var chunk in sig.GetChunks())
-        {
-            foreach (char c in chunk.Span)
-            {
-                h = (h ^ c) * 1099511628211UL;
-            }
-        }
-        return h == 0 ? 1 : (long)h;
     }
 }

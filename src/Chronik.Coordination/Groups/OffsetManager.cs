@@ -2,17 +2,32 @@ using Chronik.Protocol.Messages;
 
 namespace Chronik.Coordination.Groups;
 
-/// <summary>Committed offsets: OffsetCommit, OffsetFetch, OffsetDelete and offsets.retention.minutes expiry.</summary>
-public sealed partial class GroupCoordinator
+/// <summary>
+/// Committed offsets: OffsetCommit, OffsetFetch, OffsetDelete, offsets.retention.minutes expiry, and the hook
+/// transactions use (KIP-447 checks for TxnOffsetCommit, applying a committed transaction's offsets). The member
+/// and epoch checks read the classic or KIP-848 state of the group directly rather than calling either protocol.
+/// </summary>
+internal sealed class OffsetManager
 {
+    private readonly GroupTable _table;
+    private readonly Dictionary<string, ClassicGroup> _groups;
+    private readonly GroupCoordinatorConfig _config;
+    private long _nextOffsetExpiryMs = long.MinValue;
+
+    public OffsetManager(GroupTable table)
+    {
+        _table = table;
+        _groups = table.Groups;
+        _config = table.Config;
+    }
+
     /// <summary>
     /// Commits offsets after Kafka's checks: a standalone commit (generation &lt; 0) is accepted only while the
     /// group is empty; otherwise the member and generation must be current and the group not between join and
     /// sync. <paramref name="partitionExists"/> answers UNKNOWN_TOPIC_OR_PARTITION for partitions that do not exist.
     /// </summary>
-    public CoordinatorResult<OffsetCommitResponse> CommitOffsets(OffsetCommitRequest r, short apiVersion, Func<string, int, bool> partitionExists, long nowMs)
+    public OffsetCommitResponse CommitOffsets(OffsetCommitRequest r, short apiVersion, Func<string, int, bool> partitionExists, long nowMs)
     {
-        Begin();
         var groupError = ValidateCommit(r, apiVersion, nowMs, out var g);
         var response = new OffsetCommitResponse();
         foreach (var t in r.Topics)
@@ -29,14 +44,14 @@ public sealed partial class GroupCoordinator
                 {
                     var committed = new CommittedOffset(p.CommittedOffset, p.CommittedLeaderEpoch, p.CommittedMetadata ?? "", nowMs);
                     g!.Offsets[(t.Name, p.PartitionIndex)] = committed;
-                    _fx.Records.Add(new CoordinatorRecord(GroupRecords.OffsetKey(g.GroupId, t.Name, p.PartitionIndex), GroupRecords.OffsetValue(committed)));
+                    _table.Fx.Records.Add(new CoordinatorRecord(GroupRecords.OffsetKey(g.GroupId, t.Name, p.PartitionIndex), GroupRecords.OffsetValue(committed)));
                     error = ErrorCode.None;
                 }
                 rt.Partitions.Add(new OffsetCommitResponse.OffsetCommitResponsePartition { PartitionIndex = p.PartitionIndex, ErrorCode = (short)error });
             }
         }
-        if (g is not null) RemoveIfUnused(g);
-        return End(response);
+        if (g is not null) _table.RemoveIfUnused(g);
+        return response;
     }
 
     private ErrorCode ValidateCommit(OffsetCommitRequest r, short apiVersion, long now, out ClassicGroup? group)
@@ -48,8 +63,7 @@ public sealed partial class GroupCoordinator
         {
             // A commit with no generation needs no group management: it creates a simple (protocol-less) group.
             if (generation >= 0) return apiVersion >= 9 ? ErrorCode.GroupIdNotFound : ErrorCode.IllegalGeneration;
-            g = new ClassicGroup(r.GroupId, now);
-            _groups.Add(r.GroupId, g);
+            g = _table.GetOrCreate(r.GroupId, now);
         }
         group = g;
         if (g.Is(GroupState.Dead)) return ErrorCode.CoordinatorNotAvailable;
@@ -104,24 +118,23 @@ public sealed partial class GroupCoordinator
     /// OffsetDelete: removes committed offsets of an empty group, or of a consumer group for topics none of
     /// its members subscribes to (GROUP_SUBSCRIBED_TO_TOPIC for the others).
     /// </summary>
-    public CoordinatorResult<OffsetDeleteResponse> DeleteOffsets(OffsetDeleteRequest r, Func<string, int, bool> partitionExists)
+    public OffsetDeleteResponse DeleteOffsets(OffsetDeleteRequest r, Func<string, int, bool> partitionExists)
     {
-        Begin();
         var response = new OffsetDeleteResponse();
         if (string.IsNullOrEmpty(r.GroupId))
         {
             response.ErrorCode = (short)ErrorCode.InvalidGroupId;
-            return End(response);
+            return response;
         }
         if (!_groups.TryGetValue(r.GroupId, out var g) || g.Is(GroupState.Dead))
         {
             response.ErrorCode = (short)ErrorCode.GroupIdNotFound;
-            return End(response);
+            return response;
         }
         if (!g.Is(GroupState.Empty) && g.ProtocolType != "consumer")
         {
             response.ErrorCode = (short)ErrorCode.NonEmptyGroup;
-            return End(response);
+            return response;
         }
         foreach (var t in r.Topics)
         {
@@ -137,14 +150,14 @@ public sealed partial class GroupCoordinator
                 {
                     if (g.Offsets.Remove((t.Name, p.PartitionIndex)))
                     {
-                        _fx.Records.Add(new CoordinatorRecord(GroupRecords.OffsetKey(g.GroupId, t.Name, p.PartitionIndex), null));
+                        _table.Fx.Records.Add(new CoordinatorRecord(GroupRecords.OffsetKey(g.GroupId, t.Name, p.PartitionIndex), null));
                     }
                     error = ErrorCode.None;
                 }
                 rt.Partitions.Add(new OffsetDeleteResponse.OffsetDeleteResponsePartition { PartitionIndex = p.PartitionIndex, ErrorCode = (short)error });
             }
         }
-        return End(response);
+        return response;
     }
 
     /// <summary>
@@ -167,9 +180,105 @@ public sealed partial class GroupCoordinator
                     : !g.SubscribedTopics!.Contains(tp.Topic) && now - o.CommitTimestampMs >= retention;
                 if (!expire) continue;
                 g.Offsets.Remove(tp);
-                _fx.Records.Add(new CoordinatorRecord(GroupRecords.OffsetKey(g.GroupId, tp.Topic, tp.Partition), null));
+                _table.Fx.Records.Add(new CoordinatorRecord(GroupRecords.OffsetKey(g.GroupId, tp.Topic, tp.Partition), null));
             }
-            if (empty && g.Offsets.Count == 0 && g.PendingMembers.Count == 0) RemoveGroup(g);
+            if (empty && g.Offsets.Count == 0 && g.PendingMembers.Count == 0) _table.Remove(g);
         }
     }
+
+    /// <summary>Runs <see cref="ExpireOffsets"/> once every offsets.retention.check.interval.ms.</summary>
+    public void MaybeExpireOffsets(long now)
+    {
+        if (now < _nextOffsetExpiryMs) return;
+        _nextOffsetExpiryMs = now + _config.OffsetsRetentionCheckIntervalMs;
+        ExpireOffsets(now);
+    }
+
+    /// <summary>OffsetCommit checks for a consumer group: member id and member epoch (v9+ carries the epoch in place of the generation).</summary>
+    private static ErrorCode ValidateConsumerCommit(ClassicGroup g, string memberId, int epoch, short apiVersion)
+    {
+        var cg = g.Consumer!;
+        if (epoch < 0 && memberId.Length == 0 && cg.Members.Count == 0) return ErrorCode.None;
+        var member = cg.Members.GetValueOrDefault(memberId);
+        if (member is null) return ErrorCode.UnknownMemberId;
+        if (apiVersion < 9) return ErrorCode.UnsupportedVersion;
+        if (epoch > member.MemberEpoch) return ErrorCode.FencedMemberEpoch;
+        if (epoch < member.MemberEpoch) return ErrorCode.StaleMemberEpoch;
+        return ErrorCode.None;
+    }
+
+    /// <summary>OffsetFetch v9 checks for a consumer group; None when the request names no member.</summary>
+    public ErrorCode ValidateOffsetFetchMember(string groupId, string? memberId, int memberEpoch)
+    {
+        if (memberId is null || memberEpoch < 0) return ErrorCode.None;
+        if (!_groups.TryGetValue(groupId, out var g) || g.Consumer is not { } cg) return ErrorCode.None;
+        var member = cg.Members.GetValueOrDefault(memberId);
+        if (member is null) return ErrorCode.UnknownMemberId;
+        if (memberEpoch != member.MemberEpoch) return ErrorCode.StaleMemberEpoch;
+        return ErrorCode.None;
+    }
+
+    /// <summary>
+    /// Kafka's checks for TxnOffsetCommit: a dead group is not available; generation -1 with no member id (clients
+    /// before KIP-447) is not checked; otherwise the (static) member must exist and the generation be current.
+    /// </summary>
+    public ErrorCode ValidateTransactionalCommit(string groupId, int generationId, string memberId, string? groupInstanceId)
+    {
+        if (string.IsNullOrEmpty(groupId)) return ErrorCode.InvalidGroupId;
+        if (!_groups.TryGetValue(groupId, out var g)) return generationId < 0 ? ErrorCode.None : ErrorCode.IllegalGeneration;
+        if (g.Is(GroupState.Dead)) return ErrorCode.CoordinatorNotAvailable;
+        if (generationId < 0 && string.IsNullOrEmpty(memberId)) return ErrorCode.None;
+        if (g.Consumer is { } cg)
+        {
+            // A consumer (KIP-848) group: the generation is the member epoch.
+            var member = cg.Members.GetValueOrDefault(memberId);
+            if (member is null) return ErrorCode.UnknownMemberId;
+            return generationId == member.MemberEpoch ? ErrorCode.None : ErrorCode.IllegalGeneration;
+        }
+        if (g.IsStaticMemberFenced(groupInstanceId, memberId)) return ErrorCode.FencedInstanceId;
+        if (g.Get(memberId) is null) return ErrorCode.UnknownMemberId;
+        if (generationId != g.GenerationId) return ErrorCode.IllegalGeneration;
+        return ErrorCode.None;
+    }
+
+    /// <summary>Makes the offsets of a committed transaction visible, creating the group if it does not exist (as Kafka does).</summary>
+    public int CommitTransactionalOffsets(string groupId, IEnumerable<(string Topic, int Partition, long Offset, int LeaderEpoch, string Metadata)> offsets, long nowMs)
+    {
+        var g = _table.GetOrCreate(groupId, nowMs);
+        int count = 0;
+        foreach (var (topic, partition, offset, leaderEpoch, metadata) in offsets)
+        {
+            var committed = new CommittedOffset(offset, leaderEpoch, metadata, nowMs);
+            g.Offsets[(topic, partition)] = committed;
+            _table.Fx.Records.Add(new CoordinatorRecord(GroupRecords.OffsetKey(groupId, topic, partition), GroupRecords.OffsetValue(committed)));
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Applies one offset commit record read back from the offsets log; a null value deletes.</summary>
+    public void Replay(byte[] key, byte[]? value, long nowMs)
+    {
+        var (groupId, topic, partition) = GroupRecords.ReadOffsetKey(key);
+        if (value is null)
+        {
+            if (_groups.TryGetValue(groupId, out var existing)) existing.Offsets.Remove((topic, partition));
+            return;
+        }
+        var g = _table.GetOrCreate(groupId, nowMs);
+        g.Offsets[(topic, partition)] = GroupRecords.ReadOffsetValue(value);
+    }
+
+    /// <summary>The live offset records of one group, for compaction by snapshot.</summary>
+    public static void AddSnapshot(ClassicGroup g, List<CoordinatorRecord> records)
+    {
+        foreach (var (tp, o) in g.Offsets)
+        {
+            records.Add(new CoordinatorRecord(GroupRecords.OffsetKey(g.GroupId, tp.Topic, tp.Partition), GroupRecords.OffsetValue(o)));
+        }
+    }
+
+    /// <summary>The committed offset of one partition (for tests and tools), or null.</summary>
+    public CommittedOffset? CommittedOffsetOf(string groupId, string topic, int partition) =>
+        _groups.TryGetValue(groupId, out var g) ? g.Offsets.GetValueOrDefault((topic, partition)) : null;
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using Chronik.Protocol.Messages;
 
@@ -8,18 +7,30 @@ namespace Chronik.Coordination.Groups;
 /// The consumer group protocol of KIP-848 (ConsumerGroupHeartbeat, ConsumerGroupDescribe): the coordinator
 /// computes a target assignment with a server-side assignor whenever the members, their subscriptions or the
 /// subscribed topics change (bumping the group epoch), and brings each member to it on its heartbeats —
-/// partitions another member still owns are handed over only after that member confirms it revoked them.
-/// Every change is written to the offsets log (GroupCoordinator.ConsumerRecords.cs), so members keep their epochs
-/// and assignments across a restart.
+/// partitions another member still owns are handed over only after that member confirms it revoked them
+/// (<see cref="ConsumerTargetAssignment"/>). Every change is written to the offsets log by
+/// <see cref="ConsumerGroupLog"/>, so members keep their epochs and assignments across a restart. It mirrors the
+/// group into the classic state (Empty/Stable) that offsets, deletion and expiry look at, so those need nothing
+/// from this class.
 /// </summary>
-public sealed partial class GroupCoordinator
+internal sealed class ConsumerGroupProtocol
 {
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+    private readonly GroupTable _table;
+    private readonly Dictionary<string, ClassicGroup> _groups;
+    private readonly GroupCoordinatorConfig _config;
+    private readonly ConsumerGroupLog _log;
 
-    public CoordinatorResult<ConsumerGroupHeartbeatResponse> ConsumerGroupHeartbeat(ConsumerGroupHeartbeatRequest r, ClientInfo client,
+    public ConsumerGroupProtocol(GroupTable table, ConsumerGroupLog log)
+    {
+        _table = table;
+        _groups = table.Groups;
+        _config = table.Config;
+        _log = log;
+    }
+
+    public ConsumerGroupHeartbeatResponse Heartbeat(ConsumerGroupHeartbeatRequest r, ClientInfo client,
         IReadOnlyList<ConsumerTopic> topics, long nowMs)
     {
-        Begin();
         ConsumerGroupHeartbeatResponse response;
         try
         {
@@ -29,9 +40,9 @@ public sealed partial class GroupCoordinator
         {
             response = new ConsumerGroupHeartbeatResponse { ErrorCode = (short)e.Error, ErrorMessage = e.Message, MemberId = r.MemberId.Length > 0 ? r.MemberId : null };
         }
-        if (_groups.TryGetValue(r.GroupId, out var g)) WriteConsumerChanges(g);
+        if (_groups.TryGetValue(r.GroupId, out var g)) _log.WriteChanges(g);
         response.HeartbeatIntervalMs = response.ErrorCode == 0 ? _config.ConsumerHeartbeatIntervalFor(r.GroupId) : 0;
-        return End(response);
+        return response;
     }
 
     private sealed class ConsumerGroupException(ErrorCode error, string message) : Exception(message)
@@ -85,7 +96,7 @@ public sealed partial class GroupCoordinator
         bool fullRequest = epoch == 0;
         if (epoch == 0)
         {
-            string memberId = r.MemberId.Length > 0 ? r.MemberId : _newGuid().ToString("N");
+            string memberId = r.MemberId.Length > 0 ? r.MemberId : _table.NewGuid().ToString("N");
             member = JoinConsumerMember(g, cg, memberId, r.InstanceId, topics, now);
         }
         else
@@ -111,11 +122,11 @@ public sealed partial class GroupCoordinator
         if (r.SubscribedTopicRegex is not null) member.SubscribedTopicRegex = r.SubscribedTopicRegex.Length == 0 ? null : r.SubscribedTopicRegex;
         if (r.ServerAssignor is not null) member.ServerAssignor = r.ServerAssignor;
 
-        MaybeUpdateTarget(g, topics);
+        ConsumerTargetAssignment.MaybeUpdateTarget(g, topics);
 
         int epochBefore = member.MemberEpoch;
         var assignedBefore = new HashSet<TopicIdPartition>(member.Assigned);
-        Reconcile(cg, member, OwnedPartitions(r), now);
+        ConsumerTargetAssignment.Reconcile(cg, member, OwnedPartitions(r), now);
         UpdateClassicState(g, now);
 
         var response = new ConsumerGroupHeartbeatResponse { MemberId = member.MemberId, MemberEpoch = member.MemberEpoch };
@@ -157,7 +168,7 @@ public sealed partial class GroupCoordinator
         {
             try
             {
-                _ = new Regex(r.SubscribedTopicRegex, RegexOptions.CultureInvariant, RegexTimeout);
+                _ = new Regex(r.SubscribedTopicRegex, RegexOptions.CultureInvariant, ConsumerTargetAssignment.RegexTimeout);
             }
             catch (ArgumentException e)
             {
@@ -210,159 +221,13 @@ public sealed partial class GroupCoordinator
         return set;
     }
 
-    /// <summary>The existing topics a member subscribes to: its named topics and, for a regex, every matching non-internal topic.</summary>
-    private static List<ConsumerTopic> ResolveSubscription(ConsumerMember m, IReadOnlyList<ConsumerTopic> topics, HashSet<string> resolvedRegexes)
-    {
-        var names = new HashSet<string>(m.SubscribedTopicNames, StringComparer.Ordinal);
-        Regex? regex = null;
-        if (m.SubscribedTopicRegex is { Length: > 0 } pattern && resolvedRegexes.Contains(pattern))
-        {
-            try
-            {
-                regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant, RegexTimeout);
-            }
-            catch (ArgumentException)
-            {
-                regex = null;
-            }
-        }
-        var result = new List<ConsumerTopic>();
-        foreach (var t in topics)
-        {
-            bool match = names.Contains(t.Name);
-            if (!match && regex is not null && !t.IsInternal)
-            {
-                try
-                {
-                    match = regex.IsMatch(t.Name);
-                }
-                catch (RegexMatchTimeoutException)
-                {
-                    match = false;
-                }
-            }
-            if (match) result.Add(t);
-        }
-        return result;
-    }
-
-    /// <summary>Recomputes the target assignment (a new group epoch) when the members, their subscriptions or the subscribed topics changed.</summary>
-    private static void MaybeUpdateTarget(ClassicGroup g, IReadOnlyList<ConsumerTopic> topics)
-    {
-        var cg = g.Consumer!;
-        var subscriptions = new Dictionary<string, List<ConsumerTopic>>(StringComparer.Ordinal);
-        var votes = new Dictionary<string, int>(StringComparer.Ordinal);
-        var sig = new StringBuilder();
-        foreach (var m in cg.Members.Values)
-        {
-            var resolved = ResolveSubscription(m, topics, cg.ResolvedRegexes);
-            subscriptions[m.MemberId] = resolved;
-            if (m.ServerAssignor is { } a) votes[a] = votes.GetValueOrDefault(a) + 1;
-            // Static members are named by instance id, so a new instance taking over changes nothing.
-            sig.Append(m.InstanceId is null ? "m:" + m.MemberId : "i:" + m.InstanceId).Append('[');
-            foreach (var t in resolved) sig.Append(t.Name).Append(':').Append(t.Id).Append(':').Append(t.PartitionCount).Append(',');
-            sig.Append(']');
-        }
-        string assignor = votes.Count == 0 ? ConsumerAssignors.Uniform : votes.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key;
-        sig.Append(assignor);
-        long signature = SignatureHash(sig);
-        // Regexes no member uses any more are forgotten; new ones are resolved from the next heartbeat on.
-        cg.ResolvedRegexes.Clear();
-        foreach (var m in cg.Members.Values)
-        {
-            if (m.SubscribedTopicRegex is { Length: > 0 } rx) cg.ResolvedRegexes.Add(rx);
-        }
-        g.SubscribedTopics = [.. subscriptions.Values.SelectMany(x => x).Select(t => t.Name)];
-        if (signature == cg.SignatureHash)
-        {
-            cg.AssignorName = assignor;
-            return;
-        }
-        cg.SignatureHash = signature;
-        cg.AssignorName = assignor;
-        cg.GroupEpoch++;
-        var target = ConsumerAssignors.Assign(assignor, subscriptions, cg.Target);
-        cg.Target.Clear();
-        foreach (var (id, set) in target) cg.Target[id] = set;
-        cg.AssignmentEpoch = cg.GroupEpoch;
-    }
-
-    /// <summary>Kafka's CurrentAssignmentBuilder: moves a member towards its target, revoking before assigning.</summary>
-    private static void Reconcile(ConsumerGroup cg, ConsumerMember m, HashSet<TopicIdPartition>? owned, long now)
-    {
-        switch (m.State)
-        {
-            case ConsumerMemberState.Stable:
-                if (m.MemberEpoch != cg.AssignmentEpoch) NextAssignment(cg, m, now);
-                break;
-            case ConsumerMemberState.UnrevokedPartitions:
-                if (owned is not null && !owned.Overlaps(m.PendingRevocation))
-                {
-                    m.PendingRevocation = [];
-                    m.RevocationDeadlineMs = long.MaxValue;
-                    NextAssignment(cg, m, now);
-                }
-                else if (!cg.Target.GetValueOrDefault(m.MemberId, []).IsSupersetOf(m.Assigned))
-                {
-                    // The target moved on while the member was revoking: revoke more if needed.
-                    NextAssignment(cg, m, now);
-                }
-                break;
-            case ConsumerMemberState.UnreleasedPartitions:
-                NextAssignment(cg, m, now);
-                break;
-        }
-    }
-
-    private static void NextAssignment(ConsumerGroup cg, ConsumerMember m, long now)
-    {
-        var target = cg.Target.GetValueOrDefault(m.MemberId) ?? [];
-        var keep = new HashSet<TopicIdPartition>(m.Assigned);
-        keep.IntersectWith(target);
-        var revoke = new HashSet<TopicIdPartition>(m.Assigned);
-        revoke.ExceptWith(target);
-        revoke.UnionWith(m.PendingRevocation);
-        if (revoke.Count > 0)
-        {
-            m.Assigned = keep;
-            m.PendingRevocation = revoke;
-            if (m.State != ConsumerMemberState.UnrevokedPartitions) m.RevocationDeadlineMs = now + Math.Max(m.RebalanceTimeoutMs, 1);
-            m.State = ConsumerMemberState.UnrevokedPartitions;
-            return;
-        }
-        // Which other members still hold a partition (assigned or not yet revoked)?
-        var heldByOthers = new HashSet<TopicIdPartition>();
-        foreach (var other in cg.Members.Values)
-        {
-            if (other == m) continue;
-            heldByOthers.UnionWith(other.Assigned);
-            heldByOthers.UnionWith(other.PendingRevocation);
-        }
-        bool unreleased = false;
-        foreach (var tp in target)
-        {
-            if (keep.Contains(tp)) continue;
-            if (heldByOthers.Contains(tp)) unreleased = true;
-            else keep.Add(tp);
-        }
-        m.Assigned = keep;
-        m.PendingRevocation = [];
-        m.RevocationDeadlineMs = long.MaxValue;
-        if (m.MemberEpoch != cg.AssignmentEpoch)
-        {
-            m.PreviousMemberEpoch = m.MemberEpoch;
-            m.MemberEpoch = cg.AssignmentEpoch;
-        }
-        m.State = unreleased ? ConsumerMemberState.UnreleasedPartitions : ConsumerMemberState.Stable;
-    }
-
     private static void RemoveConsumerMember(ClassicGroup g, ConsumerMember m, IReadOnlyList<ConsumerTopic>? topics, long now)
     {
         var cg = g.Consumer!;
         cg.Dirty.Add(m.MemberId);
         cg.Members.Remove(m.MemberId);
         cg.Target.Remove(m.MemberId);
-        if (topics is not null) MaybeUpdateTarget(g, topics);
+        if (topics is not null) ConsumerTargetAssignment.MaybeUpdateTarget(g, topics);
         else cg.SignatureHash = 0; // recomputed on the next heartbeat, when topic metadata is at hand
         if (cg.Members.Count == 0 && cg.SignatureHash == 0)
         {
@@ -382,7 +247,7 @@ public sealed partial class GroupCoordinator
     }
 
     /// <summary>Expires consumer group members whose session ended or who did not revoke in time.</summary>
-    private int ExpireConsumerMembers(ClassicGroup g, long now)
+    public int ExpireMembers(ClassicGroup g, long now)
     {
         if (g.Consumer is not { } cg) return 0;
         int n = 0;
@@ -392,41 +257,17 @@ public sealed partial class GroupCoordinator
             RemoveConsumerMember(g, m, null, now);
             n++;
         }
-        if (n > 0) WriteConsumerChanges(g);
+        if (n > 0) _log.WriteChanges(g);
         return n;
     }
 
-    /// <summary>OffsetCommit checks for a consumer group: member id and member epoch (v9+ carries the epoch in place of the generation).</summary>
-    private static ErrorCode ValidateConsumerCommit(ClassicGroup g, string memberId, int epoch, short apiVersion)
-    {
-        var cg = g.Consumer!;
-        if (epoch < 0 && memberId.Length == 0 && cg.Members.Count == 0) return ErrorCode.None;
-        var member = cg.Members.GetValueOrDefault(memberId);
-        if (member is null) return ErrorCode.UnknownMemberId;
-        if (apiVersion < 9) return ErrorCode.UnsupportedVersion;
-        if (epoch > member.MemberEpoch) return ErrorCode.FencedMemberEpoch;
-        if (epoch < member.MemberEpoch) return ErrorCode.StaleMemberEpoch;
-        return ErrorCode.None;
-    }
-
-    /// <summary>OffsetFetch v9 checks for a consumer group; None when the request names no member.</summary>
-    public ErrorCode ValidateOffsetFetchMember(string groupId, string? memberId, int memberEpoch)
-    {
-        if (memberId is null || memberEpoch < 0) return ErrorCode.None;
-        if (!_groups.TryGetValue(groupId, out var g) || g.Consumer is not { } cg) return ErrorCode.None;
-        var member = cg.Members.GetValueOrDefault(memberId);
-        if (member is null) return ErrorCode.UnknownMemberId;
-        if (memberEpoch != member.MemberEpoch) return ErrorCode.StaleMemberEpoch;
-        return ErrorCode.None;
-    }
-
     /// <summary>ConsumerGroupDescribe for one group: GROUP_ID_NOT_FOUND for unknown and classic groups.</summary>
-    public ConsumerGroupDescribeResponse.DescribedGroup DescribeConsumerGroup(string groupId, bool includeAuthorizedOperations, IReadOnlyList<ConsumerTopic> topics)
+    public ConsumerGroupDescribeResponse.DescribedGroup Describe(string groupId, bool includeAuthorizedOperations, IReadOnlyList<ConsumerTopic> topics)
     {
         var d = new ConsumerGroupDescribeResponse.DescribedGroup
         {
             GroupId = groupId,
-            AuthorizedOperations = includeAuthorizedOperations ? GroupAuthorizedOperations : int.MinValue,
+            AuthorizedOperations = includeAuthorizedOperations ? GroupCoordinator.GroupAuthorizedOperations : int.MinValue,
         };
         if (string.IsNullOrEmpty(groupId))
         {
@@ -480,9 +321,9 @@ public sealed partial class GroupCoordinator
     }
 
     /// <summary>The assigned partitions of a consumer group member (for tests).</summary>
-    public IReadOnlyCollection<TopicIdPartition> ConsumerAssignmentOf(string groupId, string memberId) =>
+    public IReadOnlyCollection<TopicIdPartition> AssignmentOf(string groupId, string memberId) =>
         _groups.TryGetValue(groupId, out var g) && g.Consumer?.Members.GetValueOrDefault(memberId) is { } m ? m.Assigned : [];
 
     /// <summary>The consumer group state name (Empty, Assigning, Reconciling, Stable), or null for an unknown or classic group.</summary>
-    public string? ConsumerStateOf(string groupId) => _groups.TryGetValue(groupId, out var g) ? g.Consumer?.StateName : null;
+    public string? StateOf(string groupId) => _groups.TryGetValue(groupId, out var g) ? g.Consumer?.StateName : null;
 }

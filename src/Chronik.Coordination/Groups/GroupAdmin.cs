@@ -2,14 +2,17 @@ using Chronik.Protocol.Messages;
 
 namespace Chronik.Coordination.Groups;
 
-/// <summary>DescribeGroups, ListGroups and DeleteGroups.</summary>
-public sealed partial class GroupCoordinator
+/// <summary>DescribeGroups, ListGroups and DeleteGroups, over classic and KIP-848 groups alike.</summary>
+internal sealed class GroupAdmin
 {
-    /// <summary>
-    /// Kafka 4.0's group ACL operations READ (3), DELETE (6), DESCRIBE (8), DESCRIBE_CONFIGS (10) and ALTER_CONFIGS (11):
-    /// everything is allowed without an authorizer.
-    /// </summary>
-    public const int GroupAuthorizedOperations = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11);
+    private readonly GroupTable _table;
+    private readonly Dictionary<string, ClassicGroup> _groups;
+
+    public GroupAdmin(GroupTable table)
+    {
+        _table = table;
+        _groups = table.Groups;
+    }
 
     /// <summary>An unknown group is described as Dead with no error, as Kafka does before DescribeGroups v6.</summary>
     public DescribeGroupsResponse.DescribedGroup DescribeGroup(string groupId, bool includeAuthorizedOperations)
@@ -18,7 +21,7 @@ public sealed partial class GroupCoordinator
         {
             GroupId = groupId,
             GroupState = GroupStateNames.Name(GroupState.Dead),
-            AuthorizedOperations = includeAuthorizedOperations ? GroupAuthorizedOperations : int.MinValue,
+            AuthorizedOperations = includeAuthorizedOperations ? GroupCoordinator.GroupAuthorizedOperations : int.MinValue,
         };
         if (string.IsNullOrEmpty(groupId))
         {
@@ -82,9 +85,8 @@ public sealed partial class GroupCoordinator
     }
 
     /// <summary>Deletes empty groups with their offsets (tombstones for the group and every offset).</summary>
-    public CoordinatorResult<List<DeleteGroupsResponse.DeletableGroupResult>> DeleteGroups(IReadOnlyList<string> groupIds)
+    public List<DeleteGroupsResponse.DeletableGroupResult> DeleteGroups(IReadOnlyList<string> groupIds)
     {
-        Begin();
         var results = new List<DeleteGroupsResponse.DeletableGroupResult>();
         foreach (var id in groupIds)
         {
@@ -94,22 +96,11 @@ public sealed partial class GroupCoordinator
             else if (!g.Is(GroupState.Empty)) error = ErrorCode.NonEmptyGroup;
             else
             {
-                RemoveGroup(g);
+                _table.Remove(g);
                 error = ErrorCode.None;
             }
             results.Add(new DeleteGroupsResponse.DeletableGroupResult { GroupId = id, ErrorCode = (short)error });
         }
-        return End(results);
-    }
-
-    private void RemoveGroup(ClassicGroup g)
-    {
-        foreach (var (tp, _) in g.Offsets) _fx.Records.Add(new CoordinatorRecord(GroupRecords.OffsetKey(g.GroupId, tp.Topic, tp.Partition), null));
-        g.Offsets.Clear();
-        foreach (var id in g.PendingMembers.Keys.ToList()) g.PendingMembers.Remove(id);
-        WriteConsumerTombstones(g);
-        _fx.Records.Add(new CoordinatorRecord(GroupRecords.GroupKey(g.GroupId), null));
-        g.TransitionTo(GroupState.Dead, 0);
-        _groups.Remove(g.GroupId);
+        return results;
     }
 }
