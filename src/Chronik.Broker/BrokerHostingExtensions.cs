@@ -9,6 +9,7 @@ using Chronik.Broker.Services;
 using Chronik.Coordination.Acls;
 using Chronik.Coordination.Configs;
 using Chronik.Coordination.Features;
+using Chronik.Coordination.Metadata;
 using Chronik.Coordination.Producers;
 using Chronik.Coordination.Quotas;
 using Chronik.Coordination.Security;
@@ -61,9 +62,11 @@ public static class BrokerHostingExtensions
                 return opened;
             });
         }
+        // Cluster metadata as one replayed log of KRaft records: in <data>/__cluster_metadata/, or in memory with the memory log store.
+        services.AddSingleton<IMetadataStore>(_ => store is null ? LocalMetadataStore.Open(options.DataDir) : new MemoryMetadataStore());
         services.AddSingleton(sp => new TopicManager(sp.GetRequiredService<ILogStore>(), defaults, store is null ? options.DataDir : null));
         services.AddSingleton<ClusterView>();
-        services.AddSingleton(new AclStore(store is null ? options.DataDir : null));
+        services.AddSingleton(sp => new AclStore(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null));
         services.AddSingleton<AclRequestAuthorizer>();
         services.AddSingleton<IRequestAuthorizer>(sp => sp.GetRequiredService<AclRequestAuthorizer>());
         services.AddSingleton(sp => new DynamicBrokerConfigs(options, sp.GetRequiredService<TopicManager>(), store is null ? options.DataDir : null));

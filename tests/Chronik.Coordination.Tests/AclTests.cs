@@ -1,4 +1,6 @@
 using Chronik.Coordination.Acls;
+using Chronik.Coordination.Metadata;
+using Chronik.Coordination.Tests.Metadata;
 
 namespace Chronik.Coordination.Tests;
 
@@ -15,7 +17,7 @@ public class AclTests
 
     private static AclAuthorizer Authorizer(bool allowIfNoAcl, params AclBinding[] acls)
     {
-        var store = new AclStore(null);
+        var store = new AclStore(new MemoryMetadataStore());
         Assert.All(store.Create(acls), r => Assert.True(r.Succeeded, r.ErrorMessage));
         return new AclAuthorizer(store, ["User:admin"], allowIfNoAcl);
     }
@@ -37,7 +39,7 @@ public class AclTests
     [Fact]
     public void Create_is_idempotent_and_reports_per_acl()
     {
-        var store = new AclStore(null);
+        var store = new AclStore(new MemoryMetadataStore());
         var ok = Topic("t", Alice, AclOperation.Read);
         var results = store.Create([ok, ok with { ResourceName = "" }, ok]);
         Assert.True(results[0].Succeeded);
@@ -72,7 +74,7 @@ public class AclTests
     [Fact]
     public void Delete_returns_matches_per_filter_and_rejects_unknown_filters()
     {
-        var store = new AclStore(null);
+        var store = new AclStore(new MemoryMetadataStore());
         store.Create([Topic("a", Alice, AclOperation.Read), Topic("b", Alice, AclOperation.Write), Topic("a", Bob, AclOperation.Read)]);
         var results = store.Delete([
             AclBindingFilter.Any with { ResourceName = "a" },
@@ -86,23 +88,44 @@ public class AclTests
     }
 
     [Fact]
-    public void Acls_persist_across_restart()
+    public void Acls_are_rebuilt_by_replay_of_the_snapshot_then_the_log()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "chronik-acl-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var first = new AclStore(dir);
-            first.Create([Topic("t", Alice, AclOperation.Read), Acl(AclResourceType.Cluster, "kafka-cluster", AclPatternType.Literal, Bob, AclOperation.Alter, AclPermissionType.Deny, Host)]);
-            first.Delete([AclBindingFilter.Any with { Principal = Alice }]);
-            first.Create([Topic("p-", Alice, AclOperation.Write, pattern: AclPatternType.Prefixed)]);
-            Assert.True(File.Exists(Path.Combine(dir, "__cluster_metadata", "acls.json")));
-            var second = new AclStore(dir);
-            Assert.Equal(first.Snapshot.All, second.Snapshot.All);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        using var dir = new MetadataDir();
+        var first = new AclStore(dir.Store);
+        first.Create([Topic("t", Alice, AclOperation.Read), Acl(AclResourceType.Cluster, "kafka-cluster", AclPatternType.Literal, Bob, AclOperation.Alter, AclPermissionType.Deny, Host)]);
+        first.Delete([AclBindingFilter.Any with { Principal = Alice }]);
+        first.Create([Topic("p-", Alice, AclOperation.Write, pattern: AclPatternType.Prefixed)]);
+        var expected = first.Snapshot.All;
+        Assert.Equal(expected, new AclStore(dir.Reopen()).Snapshot.All);
+
+        // A snapshot holds the state; the changes after it replay from the log, in creation order.
+        var second = new AclStore(dir.Store);
+        dir.Store.TakeSnapshot();
+        second.Create([Topic("after", Bob, AclOperation.Describe)]);
+        second.Delete([AclBindingFilter.Any with { ResourceType = AclResourceType.Cluster }]);
+        var third = new AclStore(dir.Reopen());
+        Assert.Equal([Topic("p-", Alice, AclOperation.Write, pattern: AclPatternType.Prefixed), Topic("after", Bob, AclOperation.Describe)], third.Snapshot.All);
+        Assert.False(File.Exists(dir.LegacyFile("acls.json")));
+    }
+
+    [Fact]
+    public void An_acls_json_of_the_json_era_is_imported_once_and_renamed()
+    {
+        using var dir = new MetadataDir();
+        File.WriteAllText(dir.LegacyFile("acls.json"),
+            """[{"ResourceType":"Topic","ResourceName":"audit-","PatternType":"Prefixed","Principal":"User:alice","Host":"*","Operation":"Read","Permission":"Allow"}]""");
+        var store = new AclStore(dir.Store, dir.DataDir);
+        var imported = Topic("audit-", Alice, AclOperation.Read, pattern: AclPatternType.Prefixed);
+        Assert.Equal([imported], store.Snapshot.All);
+        Assert.False(File.Exists(dir.LegacyFile("acls.json")));
+        Assert.True(File.Exists(dir.LegacyFile("acls.json.migrated")));
+
+        // A file that reappears (or survived a crash between import and rename) is not imported over the store's records.
+        File.Copy(dir.LegacyFile("acls.json.migrated"), dir.LegacyFile("acls.json"));
+        store.Delete([AclBindingFilter.Any]);
+        var reopened = new AclStore(dir.Reopen(), dir.DataDir);
+        Assert.Empty(reopened.Snapshot.All);
+        Assert.False(File.Exists(dir.LegacyFile("acls.json")));
     }
 
     [Fact]

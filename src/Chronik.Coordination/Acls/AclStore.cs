@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Chronik.Coordination.Topics;
+using Chronik.Coordination.Metadata;
+using Chronik.Protocol.Records.Metadata;
 
 namespace Chronik.Coordination.Acls;
 
@@ -13,28 +14,33 @@ public readonly record struct AclCreateResult(string? ErrorMessage)
 public sealed record AclDeleteResult(string? ErrorMessage, IReadOnlyList<AclBinding> Deleted);
 
 /// <summary>
-/// The cluster's ACL bindings. Writers take one lock and persist the whole set atomically to
-/// <c>&lt;data-dir&gt;/__cluster_metadata/acls.json</c> before publishing it; readers (the authorizer) use the
-/// published immutable snapshot without a lock.
+/// The cluster's ACL bindings on the metadata store (Kafka's AclControlManager): each ACL is an
+/// AccessControlEntryRecord with a random id, a deletion a RemoveAccessControlEntryRecord of that id, and the ACLs of
+/// one CreateAcls or DeleteAcls request go in one batch (wholly applied after a crash, or not at all). Writers take one
+/// lock and append; the store applies the batch (<see cref="Apply"/>) before the append returns, which publishes a new
+/// immutable snapshot that readers (the authorizer) use without a lock. The state is rebuilt by replay at start-up;
+/// a data directory of the JSON era has its acls.json imported once (<see cref="LegacyMetadataFile"/>).
 /// </summary>
-public sealed class AclStore
+public sealed class AclStore : IMetadataParticipant
 {
-    private readonly object _lock = new();
-    private readonly string? _file;
-    private volatile AclSnapshot _snapshot = AclSnapshot.Empty;
+    public const string LegacyFileName = "acls.json";
 
-    /// <param name="dataDir">Null keeps the ACLs in memory only (tests).</param>
-    public AclStore(string? dataDir)
+    private readonly object _lock = new();
+    private readonly IMetadataStore _store;
+    private volatile (Guid Id, AclBinding Acl)[] _entries = [];
+    private volatile AclSnapshot _snapshot = AclSnapshot.Empty;
+    // Touched by Apply only (batches are applied one at a time): the ACLs by id, numbered in creation order.
+    private readonly Dictionary<Guid, (long Sequence, AclBinding Acl)> _byId = [];
+    private long _sequence;
+    private bool _replayedAny;
+
+    /// <param name="store">The metadata store this holder replays from and appends to.</param>
+    /// <param name="legacyDataDir">The data directory whose acls.json (the format before the store) is imported once; null for none.</param>
+    public AclStore(IMetadataStore store, string? legacyDataDir = null)
     {
-        if (dataDir is null) return;
-        string dir = Path.Combine(dataDir, "__cluster_metadata");
-        Directory.CreateDirectory(dir);
-        _file = Path.Combine(dir, "acls.json");
-        if (File.Exists(_file))
-        {
-            var list = JsonSerializer.Deserialize<List<PersistedAcl>>(File.ReadAllText(_file)) ?? [];
-            _snapshot = new AclSnapshot(list.Select(p => p.ToBinding()).Distinct().ToArray());
-        }
+        _store = store;
+        store.Register(this);
+        LegacyMetadataFile.Migrate(store, legacyDataDir, LegacyFileName, _replayedAny, ReadLegacy);
     }
 
     /// <summary>The current bindings, immutable; replaced as a whole on every change.</summary>
@@ -46,16 +52,15 @@ public sealed class AclStore
         var results = new AclCreateResult[acls.Count];
         lock (_lock)
         {
-            var current = _snapshot.All;
-            var set = new HashSet<AclBinding>(current);
-            var added = new List<AclBinding>();
+            var set = new HashSet<AclBinding>(_snapshot.All);
+            var added = new List<MetadataRecord>();
             for (int i = 0; i < acls.Count; i++)
             {
                 string? error = AclValidation.ValidateNew(acls[i]);
-                if (error is null && set.Add(acls[i])) added.Add(acls[i]);
+                if (error is null && set.Add(acls[i])) added.Add(ToRecord(Guid.NewGuid(), acls[i]));
                 results[i] = new AclCreateResult(error);
             }
-            if (added.Count > 0) Publish([.. current, .. added]);
+            if (added.Count > 0) _store.Append(added);
         }
         return results;
     }
@@ -77,7 +82,11 @@ public sealed class AclStore
                 removed.UnionWith(matched);
                 results[i] = new AclDeleteResult(null, matched);
             }
-            if (removed.Count > 0) Publish(current.Where(a => !removed.Contains(a)).ToArray());
+            if (removed.Count > 0)
+            {
+                _store.Append(_entries.Where(e => removed.Contains(e.Acl))
+                    .Select(e => MetadataRecord.Of(new RemoveAccessControlEntryRecord { Id = e.Id })).ToList());
+            }
         }
         return results;
     }
@@ -85,21 +94,55 @@ public sealed class AclStore
     /// <summary>The ACLs a DescribeAcls filter matches, in creation order.</summary>
     public IReadOnlyList<AclBinding> Describe(AclBindingFilter filter) => _snapshot.All.Where(filter.Matches).ToList();
 
-    private void Publish(AclBinding[] acls)
+    public bool Owns(short recordType) => recordType is MetadataRecordTypes.AccessControlEntryRecord or MetadataRecordTypes.RemoveAccessControlEntryRecord;
+
+    public void Apply(IReadOnlyList<MetadataRecord> records)
     {
-        if (_file is not null)
+        if (records.Count == 0) return;
+        _replayedAny = true;
+        foreach (var r in records)
         {
-            var list = acls.Select(PersistedAcl.From).ToList();
-            AtomicFile.Write(_file, JsonSerializer.SerializeToUtf8Bytes(list));
+            switch (r.Message)
+            {
+                case AccessControlEntryRecord a:
+                    _byId[a.Id] = (_sequence++, ToBinding(a));
+                    break;
+                case RemoveAccessControlEntryRecord d:
+                    _byId.Remove(d.Id);
+                    break;
+            }
         }
-        _snapshot = new AclSnapshot(acls);
+        var published = _byId.OrderBy(e => e.Value.Sequence).Select(e => (e.Key, e.Value.Acl)).ToArray();
+        _entries = published;
+        _snapshot = new AclSnapshot(published.Select(e => e.Acl).ToArray());
     }
 
+    public IEnumerable<MetadataRecord> SnapshotRecords() => _entries.Select(e => ToRecord(e.Id, e.Acl));
+
+    private static MetadataRecord ToRecord(Guid id, AclBinding a) => MetadataRecord.Of(new AccessControlEntryRecord
+    {
+        Id = id,
+        ResourceType = (sbyte)a.ResourceType,
+        ResourceName = a.ResourceName,
+        PatternType = (sbyte)a.PatternType,
+        Principal = a.Principal,
+        Host = a.Host,
+        Operation = (sbyte)a.Operation,
+        PermissionType = (sbyte)a.Permission,
+    });
+
+    private static AclBinding ToBinding(AccessControlEntryRecord r) => new((AclResourceType)r.ResourceType, r.ResourceName,
+        (AclPatternType)r.PatternType, r.Principal, r.Host, (AclOperation)r.Operation, (AclPermissionType)r.PermissionType);
+
+    private static IReadOnlyList<MetadataRecord> ReadLegacy(string file)
+    {
+        var list = JsonSerializer.Deserialize<List<PersistedAcl>>(File.ReadAllText(file)) ?? [];
+        return list.Select(p => p.ToBinding()).Distinct().Select(a => ToRecord(Guid.NewGuid(), a)).ToList();
+    }
+
+    /// <summary>An ACL as acls.json held it (the format before the metadata store; read at migration only).</summary>
     private sealed record PersistedAcl(string ResourceType, string ResourceName, string PatternType, string Principal, string Host, string Operation, string Permission)
     {
-        public static PersistedAcl From(AclBinding a) => new(a.ResourceType.ToString(), a.ResourceName, a.PatternType.ToString(),
-            a.Principal, a.Host, a.Operation.ToString(), a.Permission.ToString());
-
         public AclBinding ToBinding() => new(Enum.Parse<AclResourceType>(ResourceType), ResourceName, Enum.Parse<AclPatternType>(PatternType),
             Principal, Host, Enum.Parse<AclOperation>(Operation), Enum.Parse<AclPermissionType>(Permission));
     }
