@@ -73,7 +73,7 @@ public static class BrokerHostingExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DynamicBrokerConfigs>());
         services.AddSingleton(_ => new GroupConfigStore(GroupCoordinatorService.GroupConfigBoundsFrom(options), store is null ? options.DataDir : null));
         services.AddSingleton(_ => new FinalizedFeatures(store is null ? options.DataDir : null, options.NodeId));
-        services.AddSingleton(_ => new ScramCredentialStore(store is null ? options.DataDir : null));
+        services.AddSingleton(sp => new ScramCredentialStore(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null));
         services.AddSingleton<ConfigAlterer>();
         services.AddSingleton<ClientTelemetry>();
         services.AddSingleton(new ClientQuotaStore(store is null ? options.DataDir : null));

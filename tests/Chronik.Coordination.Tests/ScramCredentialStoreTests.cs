@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using Chronik.Coordination.Metadata;
 using Chronik.Coordination.Security;
+using Chronik.Coordination.Tests.Metadata;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Coordination.Tests;
@@ -16,7 +18,7 @@ public class ScramCredentialStoreTests
     [Fact]
     public void Upsert_describe_and_delete()
     {
-        var s = new ScramCredentialStore(null);
+        var s = new ScramCredentialStore(new MemoryMetadataStore());
         var unknown = Assert.Single(s.Describe(["alice"]));
         Assert.Equal((ErrorCode.ResourceNotFound, "Attempt to describe a user credential that does not exist: alice"), (unknown.Error, unknown.Message));
 
@@ -37,7 +39,7 @@ public class ScramCredentialStoreTests
     [Fact]
     public void Invalid_alterations_get_kafkas_errors_and_change_nothing()
     {
-        var s = new ScramCredentialStore(null);
+        var s = new ScramCredentialStore(new MemoryMetadataStore());
         var r = s.Alter([new("ghost", Sha256), new("dup", Sha256), new("dup", Sha512)],
             [Up("few", iterations: 4095), Up("many", iterations: 16385), Up("mech", 3), Up(""), Up("twice"), Up("twice", Sha512)]).ToDictionary(x => x.User);
         Assert.Equal((ErrorCode.ResourceNotFound, "Attempt to delete a user credential that does not exist"), (r["ghost"].Error, r["ghost"].Message));
@@ -72,21 +74,39 @@ public class ScramCredentialStoreTests
     }
 
     [Fact]
-    public void Credentials_survive_a_reload()
+    public void Credentials_are_rebuilt_by_replay_of_the_snapshot_then_the_log()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "chronik-scram-" + Guid.NewGuid().ToString("N"));
-        try
+        using var dir = new MetadataDir();
+        var s = new ScramCredentialStore(dir.Store);
+        s.Alter([], [Up("alice", Sha512, 5000), Up("bob", Sha256, 4096)]);
+        dir.Store.TakeSnapshot();
+        s.Alter([new ScramDeletion("bob", Sha256)], [Up("carol", Sha256, 6000)]);
+        var reloaded = new ScramCredentialStore(dir.Reopen());
+        Assert.Equal(s.Find("alice", ScramMechanism.ScramSha512)!.StoredKey, reloaded.Find("alice", ScramMechanism.ScramSha512)!.StoredKey);
+        Assert.Equal([(ScramMechanism.ScramSha512, 5000)], Assert.Single(reloaded.Describe(["alice"])).Credentials);
+        Assert.Null(reloaded.Find("bob", ScramMechanism.ScramSha256));
+        Assert.Equal(6000, reloaded.Find("carol", ScramMechanism.ScramSha256)!.Iterations);
+        if (!OperatingSystem.IsWindows())
         {
-            var s = new ScramCredentialStore(dir);
-            s.Alter([], [Up("alice", Sha512, 5000)]);
-            var reloaded = new ScramCredentialStore(dir);
-            Assert.Equal(s.Find("alice", ScramMechanism.ScramSha512)!.StoredKey, reloaded.Find("alice", ScramMechanism.ScramSha512)!.StoredKey);
-            Assert.Equal([(ScramMechanism.ScramSha512, 5000)], Assert.Single(reloaded.Describe(["alice"])).Credentials);
-            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, "__cluster_metadata", "scram-credentials.json")));
+            foreach (var f in Directory.GetFiles(Path.Combine(dir.DataDir, "__cluster_metadata")))
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f));
+            }
         }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+    }
+
+    [Fact]
+    public void A_scram_credentials_json_of_the_json_era_is_imported_once()
+    {
+        using var dir = new MetadataDir();
+        var c = ScramCredentialStore.Derive(ScramMechanism.ScramSha256, [1, 2], new byte[32], 8192);
+        File.WriteAllText(dir.LegacyFile("scram-credentials.json"), $$"""
+            [{"User":"old","Mechanism":1,"Salt":"{{Convert.ToBase64String(c.Salt)}}","StoredKey":"{{Convert.ToBase64String(c.StoredKey)}}","ServerKey":"{{Convert.ToBase64String(c.ServerKey)}}","Iterations":8192}]
+            """);
+        var s = new ScramCredentialStore(dir.Store, dir.DataDir);
+        Assert.Equal(c.StoredKey, s.Find("old", ScramMechanism.ScramSha256)!.StoredKey);
+        Assert.True(File.Exists(dir.LegacyFile("scram-credentials.json.migrated")));
+        Assert.False(File.Exists(dir.LegacyFile("scram-credentials.json")));
+        Assert.Equal(8192, new ScramCredentialStore(dir.Reopen(), dir.DataDir).Find("old", ScramMechanism.ScramSha256)!.Iterations);
     }
 }

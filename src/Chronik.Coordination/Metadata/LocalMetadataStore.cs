@@ -100,8 +100,19 @@ public sealed class LocalMetadataStore : MetadataStore
 
     private string PathOf(long offset, string suffix) => Path.Combine(_dir, offset.ToString("D20", CultureInfo.InvariantCulture) + suffix);
 
-    private SafeFileHandle OpenSegment(long baseOffset) =>
-        File.OpenHandle(PathOf(baseOffset, SegmentSuffix), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+    private SafeFileHandle OpenSegment(long baseOffset)
+    {
+        string path = PathOf(baseOffset, SegmentSuffix);
+        var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        OwnerOnly(path);
+        return handle;
+    }
+
+    /// <summary>The log holds SCRAM credentials (salted keys): its files are the owner's only on Unix.</summary>
+    private static void OwnerOnly(string path)
+    {
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
 
     protected override long Write(byte[] batch)
     {
@@ -191,6 +202,7 @@ public sealed class LocalMetadataStore : MetadataStore
             foreach (var b in batches) fs.Write(b);
             fs.Flush(flushToDisk: true);
         }
+        OwnerOnly(tmp);
         File.Move(tmp, path, overwrite: true);
         FileSync.SyncDirectory(_dir);
         _snapshotEnd = end;

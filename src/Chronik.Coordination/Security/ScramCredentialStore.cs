@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Chronik.Coordination.Topics;
+using Chronik.Coordination.Metadata;
 using Chronik.Protocol.Messages;
+using Chronik.Protocol.Records.Metadata;
 
 namespace Chronik.Coordination.Security;
 
@@ -28,27 +29,31 @@ public sealed record ScramUserResult(string User, ErrorCode Error, string? Messa
 
 /// <summary>
 /// The SCRAM credentials of the cluster (Kafka's ScramControlManager): per user and mechanism the salt, StoredKey,
-/// ServerKey and iterations, derived from the salted password the client sends, never the password itself. Persisted
-/// atomically in &lt;data-dir&gt;/__cluster_metadata/scram-credentials.json (owner-only on Unix) before an alteration is
-/// answered. Thread-safe: one lock over changes; lookups read an immutable snapshot. A SASL/SCRAM authenticator
-/// reads <see cref="Find"/>.
+/// ServerKey and iterations, derived from the salted password the client sends, never the password itself. On the
+/// metadata store as UserScramCredentialRecord / RemoveUserScramCredentialRecord, one batch per alteration, durable
+/// before it is answered; rebuilt by replay (a scram-credentials.json of the JSON era is imported once). Thread-safe:
+/// one lock over changes; lookups read an immutable snapshot that <see cref="Apply"/> replaces. A SASL/SCRAM
+/// authenticator reads <see cref="Find"/>.
 /// </summary>
-public sealed class ScramCredentialStore
+public sealed class ScramCredentialStore : IMetadataParticipant
 {
+    public const string LegacyFileName = "scram-credentials.json";
+
     /// <summary>Kafka's bounds on SCRAM iterations (ScramMechanism.minIterations, ScramControlManager.MAX_ITERATIONS).</summary>
     public const int MinIterations = 4096, MaxIterations = 16384;
 
     private readonly object _lock = new();
-    private readonly string? _file;
-    private Dictionary<(string User, ScramMechanism Mechanism), ScramCredential> _credentials = [];
+    private readonly IMetadataStore _store;
+    private volatile Dictionary<(string User, ScramMechanism Mechanism), ScramCredential> _credentials = [];
+    private bool _replayedAny;
 
-    public ScramCredentialStore(string? dataDir)
+    /// <param name="store">The metadata store this holder replays from and appends to.</param>
+    /// <param name="legacyDataDir">The data directory whose scram-credentials.json is imported once; null for none.</param>
+    public ScramCredentialStore(IMetadataStore store, string? legacyDataDir = null)
     {
-        if (dataDir is null) return;
-        string dir = Path.Combine(dataDir, "__cluster_metadata");
-        Directory.CreateDirectory(dir);
-        _file = Path.Combine(dir, "scram-credentials.json");
-        Load();
+        _store = store;
+        store.Register(this);
+        LegacyMetadataFile.Migrate(store, legacyDataDir, LegacyFileName, _replayedAny, ReadLegacy);
     }
 
     /// <summary>The credential of <paramref name="user"/> for <paramref name="mechanism"/>, or null.</summary>
@@ -142,11 +147,10 @@ public sealed class ScramCredentialStore
             }
             if (toDelete.Count + toUpsert.Count > 0)
             {
-                var next = new Dictionary<(string, ScramMechanism), ScramCredential>(_credentials);
-                foreach (var d in toDelete.Values) next.Remove((d.User, (ScramMechanism)d.Mechanism));
-                foreach (var u in toUpsert.Values) next[(u.User, (ScramMechanism)u.Mechanism)] = Derive((ScramMechanism)u.Mechanism, u.Salt, u.SaltedPassword, u.Iterations);
-                Save(next);
-                _credentials = next;
+                var records = new List<MetadataRecord>(toDelete.Count + toUpsert.Count);
+                foreach (var d in toDelete.Values) records.Add(MetadataRecord.Of(new RemoveUserScramCredentialRecord { Name = d.User, Mechanism = d.Mechanism }));
+                foreach (var u in toUpsert.Values) records.Add(ToRecord(u.User, (ScramMechanism)u.Mechanism, Derive((ScramMechanism)u.Mechanism, u.Salt, u.SaltedPassword, u.Iterations)));
+                _store.Append(records);
             }
             return order.Select(user => errors.TryGetValue(user, out var e)
                 ? new ScramUserResult(user, e.Item1, e.Item2, [])
@@ -172,21 +176,47 @@ public sealed class ScramCredentialStore
         return new([.. salt], SHA256.HashData(HMACSHA256.HashData(saltedPassword, clientKeyLabel)), HMACSHA256.HashData(saltedPassword, serverKeyLabel), iterations);
     }
 
-    private sealed record PersistedCredential(string User, ScramMechanism Mechanism, byte[] Salt, byte[] StoredKey, byte[] ServerKey, int Iterations);
+    public bool Owns(short recordType) => recordType is MetadataRecordTypes.UserScramCredentialRecord or MetadataRecordTypes.RemoveUserScramCredentialRecord;
 
-    private void Load()
+    public void Apply(IReadOnlyList<MetadataRecord> records)
     {
-        if (_file is null || !File.Exists(_file)) return;
-        var list = JsonSerializer.Deserialize<List<PersistedCredential>>(File.ReadAllText(_file)) ?? [];
-        _credentials = list.ToDictionary(p => (p.User, p.Mechanism), p => new ScramCredential(p.Salt, p.StoredKey, p.ServerKey, p.Iterations));
+        if (records.Count == 0) return;
+        _replayedAny = true;
+        var next = new Dictionary<(string User, ScramMechanism Mechanism), ScramCredential>(_credentials);
+        foreach (var r in records)
+        {
+            switch (r.Message)
+            {
+                case UserScramCredentialRecord c:
+                    next[(c.Name, (ScramMechanism)c.Mechanism)] = new ScramCredential(c.Salt, c.StoredKey, c.ServerKey, c.Iterations);
+                    break;
+                case RemoveUserScramCredentialRecord d:
+                    next.Remove((d.Name, (ScramMechanism)d.Mechanism));
+                    break;
+            }
+        }
+        _credentials = next;
     }
 
-    private void Save(Dictionary<(string User, ScramMechanism Mechanism), ScramCredential> credentials)
+    public IEnumerable<MetadataRecord> SnapshotRecords() =>
+        _credentials.OrderBy(kv => kv.Key.User, StringComparer.Ordinal).ThenBy(kv => kv.Key.Mechanism).Select(kv => ToRecord(kv.Key.User, kv.Key.Mechanism, kv.Value));
+
+    private static MetadataRecord ToRecord(string user, ScramMechanism mechanism, ScramCredential c) => MetadataRecord.Of(new UserScramCredentialRecord
     {
-        if (_file is null) return;
-        var list = credentials.OrderBy(kv => kv.Key.User, StringComparer.Ordinal).ThenBy(kv => kv.Key.Mechanism)
-            .Select(kv => new PersistedCredential(kv.Key.User, kv.Key.Mechanism, kv.Value.Salt, kv.Value.StoredKey, kv.Value.ServerKey, kv.Value.Iterations)).ToList();
-        AtomicFile.Write(_file, JsonSerializer.SerializeToUtf8Bytes(list));
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(_file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Name = user,
+        Mechanism = (sbyte)mechanism,
+        Salt = c.Salt,
+        StoredKey = c.StoredKey,
+        ServerKey = c.ServerKey,
+        Iterations = c.Iterations,
+    });
+
+    /// <summary>A credential as scram-credentials.json held it (the format before the metadata store; read at migration only).</summary>
+    private sealed record PersistedCredential(string User, ScramMechanism Mechanism, byte[] Salt, byte[] StoredKey, byte[] ServerKey, int Iterations);
+
+    private static IReadOnlyList<MetadataRecord> ReadLegacy(string file)
+    {
+        var list = JsonSerializer.Deserialize<List<PersistedCredential>>(File.ReadAllText(file)) ?? [];
+        return list.Select(p => ToRecord(p.User, p.Mechanism, new ScramCredential(p.Salt, p.StoredKey, p.ServerKey, p.Iterations))).ToList();
     }
 }
