@@ -76,7 +76,7 @@ public static class BrokerHostingExtensions
         services.AddSingleton(sp => new ScramCredentialStore(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null));
         services.AddSingleton<ConfigAlterer>();
         services.AddSingleton<ClientTelemetry>();
-        services.AddSingleton(new ClientQuotaStore(store is null ? options.DataDir : null));
+        services.AddSingleton(sp => new ClientQuotaStore(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null));
         services.AddSingleton(sp => new ClientQuotas(sp.GetRequiredService<ClientQuotaStore>(), options));
         services.AddSingleton<FetchSessionCache>();
         services.AddSingleton<GroupCoordinatorService>();

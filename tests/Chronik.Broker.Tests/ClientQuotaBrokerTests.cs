@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Chronik.Coordination.Metadata;
 using Chronik.Coordination.Quotas;
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Records;
@@ -112,8 +113,19 @@ public class ClientQuotaBrokerTests(BrokerFixture broker, ITestOutputHelper outp
     public void Quotas_are_persisted_in_the_data_directory()
     {
         SetClientQuota("persisted", "consumer_byte_rate", 4096);
-        var reopened = new ClientQuotaStore(broker.DataDir);
-        Assert.Equal(4096, reopened.Snapshot.Resolve(QuotaKeys.ConsumerByteRate, "ANONYMOUS", "persisted").Bound);
+        // The running broker owns its metadata log: read a copy of it, as a restarted broker would.
+        string copy = Path.Combine(Path.GetTempPath(), "chronik-quota-copy-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            UpgradeFixtureWriter.Copy(Path.Combine(broker.DataDir, LocalMetadataStore.DirectoryName), Path.Combine(copy, LocalMetadataStore.DirectoryName));
+            using var store = LocalMetadataStore.Open(copy);
+            var reopened = new ClientQuotaStore(store);
+            Assert.Equal(4096, reopened.Snapshot.Resolve(QuotaKeys.ConsumerByteRate, "ANONYMOUS", "persisted").Bound);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
     }
 
     [Fact]

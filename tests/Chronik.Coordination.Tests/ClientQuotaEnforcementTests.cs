@@ -1,3 +1,4 @@
+using Chronik.Coordination.Metadata;
 using Chronik.Coordination.Quotas;
 
 namespace Chronik.Coordination.Tests;
@@ -7,7 +8,7 @@ public class ClientQuotaEnforcementTests
 {
     private static ClientQuotaStore With(params (string? User, string? Client, bool HasUser, bool HasClient, double Rate)[] quotas)
     {
-        var s = new ClientQuotaStore(null);
+        var s = new ClientQuotaStore(new MemoryMetadataStore());
         foreach (var (u, c, hu, hc, rate) in quotas)
         {
             ClientQuotaStoreTests.Alter(s, false, ClientQuotaStoreTests.Entry(u, c, hu, hc, (QuotaKeys.ProducerByteRate, rate, false)));
@@ -31,7 +32,7 @@ public class ClientQuotaEnforcementTests
             var s = With(all[i..]);
             Assert.Equal(i + 1, R(s, "u", "c").Bound);
         }
-        Assert.Null(R(new ClientQuotaStore(null), "u", "c").Bound);
+        Assert.Null(R(new ClientQuotaStore(new MemoryMetadataStore()), "u", "c").Bound);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using Chronik.Coordination.Metadata;
 using Chronik.Coordination.Quotas;
+using Chronik.Coordination.Tests.Metadata;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Coordination.Tests;
@@ -34,7 +36,7 @@ public class ClientQuotaStoreTests
 
     private static ClientQuotaStore Populated()
     {
-        var s = new ClientQuotaStore(null);
+        var s = new ClientQuotaStore(new MemoryMetadataStore());
         var resp = Alter(s, false,
             Entry("alice", null, true, false, ("producer_byte_rate", 1000, false)),
             Entry(null, null, true, false, ("producer_byte_rate", 2000, false)),
@@ -91,7 +93,7 @@ public class ClientQuotaStoreTests
     [InlineData("controller_mutation_rate", 10, "Invalid configuration key controller_mutation_rate")]
     public void Alter_rejects_bad_keys_and_values(string key, double value, string message)
     {
-        var s = new ClientQuotaStore(null);
+        var s = new ClientQuotaStore(new MemoryMetadataStore());
         var r = Alter(s, false, Entry("u", null, true, false, (key, value, false)), Entry("v", null, true, false, ("producer_byte_rate", 100, false)));
         Assert.Equal((short)ErrorCode.InvalidRequest, r.Entries[0].ErrorCode);
         Assert.Equal(message, r.Entries[0].ErrorMessage);
@@ -102,7 +104,7 @@ public class ClientQuotaStoreTests
     [Fact]
     public void Alter_rejects_bad_entities()
     {
-        var s = new ClientQuotaStore(null);
+        var s = new ClientQuotaStore(new MemoryMetadataStore());
         var dupType = new AlterClientQuotasRequest.EntryData();
         dupType.Entity.Add(new AlterClientQuotasRequest.EntityData { EntityType = "user", EntityName = "a" });
         dupType.Entity.Add(new AlterClientQuotasRequest.EntityData { EntityType = "user", EntityName = "b" });
@@ -125,7 +127,7 @@ public class ClientQuotaStoreTests
     [Fact]
     public void Validate_only_changes_nothing_and_remove_deletes_keys()
     {
-        var s = new ClientQuotaStore(null);
+        var s = new ClientQuotaStore(new MemoryMetadataStore());
         Assert.Equal(0, Alter(s, true, Entry("u", null, true, false, ("producer_byte_rate", 100, false))).Entries[0].ErrorCode);
         Assert.Empty(Describe(s, false).Entries!);
         Assert.False(s.Snapshot.HasProducerQuotas);
@@ -142,25 +144,35 @@ public class ClientQuotaStoreTests
     }
 
     [Fact]
-    public void Quotas_survive_a_restart()
+    public void Quotas_are_rebuilt_by_replay_of_the_snapshot_then_the_log()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "chronik-quotas-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var s = new ClientQuotaStore(dir);
-            Alter(s, false,
-                Entry(null, "app", false, true, ("producer_byte_rate", 1048576, false)),
-                Entry("alice", null, true, true, ("consumer_byte_rate", 2048, false), ("request_percentage", 50, false)));
-            Assert.True(File.Exists(Path.Combine(dir, "__cluster_metadata", "client-quotas.json")));
+        using var dir = new MetadataDir();
+        var s = new ClientQuotaStore(dir.Store);
+        Alter(s, false,
+            Entry(null, "app", false, true, ("producer_byte_rate", 1048576, false)),
+            Entry("alice", null, true, true, ("consumer_byte_rate", 2048, false), ("request_percentage", 50, false)));
+        dir.Store.TakeSnapshot();
+        Alter(s, false, Entry("alice", null, true, true, ("request_percentage", 0, true)), Entry("bob", null, true, false, ("consumer_byte_rate", 10, false)));
 
-            var reopened = new ClientQuotaStore(dir);
-            Assert.Equal(Names(Describe(s, false)), Names(Describe(reopened, false)));
-            Assert.Equal(1048576, reopened.Snapshot.Resolve(QuotaKeys.ProducerByteRate, "ANONYMOUS", "app").Bound);
-            Assert.Equal(2048, reopened.Snapshot.Resolve(QuotaKeys.ConsumerByteRate, "alice", "other").Bound);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var reopened = new ClientQuotaStore(dir.Reopen());
+        Assert.Equal(Names(Describe(s, false)), Names(Describe(reopened, false)));
+        Assert.Equal(1048576, reopened.Snapshot.Resolve(QuotaKeys.ProducerByteRate, "ANONYMOUS", "app").Bound);
+        Assert.Equal(2048, reopened.Snapshot.Resolve(QuotaKeys.ConsumerByteRate, "alice", "other").Bound);
+        Assert.Null(reopened.Snapshot.Resolve(QuotaKeys.RequestPercentage, "alice", "other").Bound);
+        Assert.Equal(10, reopened.Snapshot.Resolve(QuotaKeys.ConsumerByteRate, "bob", "x").Bound);
+    }
+
+    [Fact]
+    public void A_client_quotas_json_of_the_json_era_is_imported_once()
+    {
+        using var dir = new MetadataDir();
+        File.WriteAllText(dir.LegacyFile("client-quotas.json"),
+            """[{"Entity":[{"Type":"client-id","Name":"app"}],"Values":{"producer_byte_rate":1048576}},{"Entity":[{"Type":"user","Name":"u"},{"Type":"client-id","Name":null}],"Values":{"consumer_byte_rate":2048}}]""");
+        var s = new ClientQuotaStore(dir.Store, dir.DataDir);
+        Assert.Equal(1048576, s.Snapshot.Resolve(QuotaKeys.ProducerByteRate, "ANONYMOUS", "app").Bound);
+        Assert.Equal(2048, s.Snapshot.Resolve(QuotaKeys.ConsumerByteRate, "u", "any").Bound);
+        Assert.True(File.Exists(dir.LegacyFile("client-quotas.json.migrated")));
+        var reopened = new ClientQuotaStore(dir.Reopen(), dir.DataDir);
+        Assert.Equal(Names(Describe(s, false)), Names(Describe(reopened, false)));
     }
 }

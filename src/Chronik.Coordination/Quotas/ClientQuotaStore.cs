@@ -1,29 +1,36 @@
 using System.Text.Json;
-using Chronik.Coordination.Topics;
+using Chronik.Coordination.Metadata;
 using Chronik.Protocol.Messages;
+using Chronik.Protocol.Records.Metadata;
 
 namespace Chronik.Coordination.Quotas;
 
 /// <summary>
 /// Client quotas (user / client-id entities, default entities included) as AlterClientQuotas and
-/// DescribeClientQuotas see them, persisted in &lt;data-dir&gt;/__cluster_metadata/client-quotas.json (written
-/// atomically) and reloaded at start-up. Every change publishes a new <see cref="QuotaSnapshot"/> for the request path.
-/// Validation and filter rules follow Kafka's controller (ClientQuotaControlManager) and ClientQuotasImage.
+/// DescribeClientQuotas see them, on the metadata store as one ClientQuotaRecord per changed key (a request's changes
+/// in one batch), rebuilt by replay (a client-quotas.json of the JSON era is imported once). Every change publishes a
+/// new <see cref="QuotaSnapshot"/> for the request path. Validation and filter rules follow Kafka's controller
+/// (ClientQuotaControlManager) and ClientQuotasImage. The table is changed only by <see cref="Apply"/>, at
+/// registration or on the thread of an <see cref="Alter"/>, which holds the lock Describe takes.
 /// </summary>
-public sealed class ClientQuotaStore
+public sealed class ClientQuotaStore : IMetadataParticipant
 {
+    public const string LegacyFileName = "client-quotas.json";
+
     private readonly object _lock = new();
-    private readonly string? _file;
+    private readonly IMetadataStore _store;
     private readonly Dictionary<QuotaEntity, SortedDictionary<string, double>> _quotas = [];
     private volatile QuotaSnapshot _snapshot = QuotaSnapshot.Empty;
+    private volatile MetadataRecord[] _snapshotRecords = [];
+    private bool _replayedAny;
 
-    public ClientQuotaStore(string? dataDir)
+    /// <param name="store">The metadata store this holder replays from and appends to.</param>
+    /// <param name="legacyDataDir">The data directory whose client-quotas.json is imported once; null for none.</param>
+    public ClientQuotaStore(IMetadataStore store, string? legacyDataDir = null)
     {
-        if (dataDir is null) return;
-        string dir = Path.Combine(dataDir, "__cluster_metadata");
-        Directory.CreateDirectory(dir);
-        _file = Path.Combine(dir, "client-quotas.json");
-        Load();
+        _store = store;
+        store.Register(this);
+        LegacyMetadataFile.Migrate(store, legacyDataDir, LegacyFileName, _replayedAny, ReadLegacy);
     }
 
     /// <summary>The quotas in effect, read without a lock.</summary>
@@ -108,7 +115,7 @@ public sealed class ClientQuotaStore
         lock (_lock)
         {
             var seen = new HashSet<QuotaEntity>();
-            bool changed = false;
+            var changes = new List<MetadataRecord>();
             foreach (var entry in request.Entries)
             {
                 var result = new AlterClientQuotasResponse.EntryData { ErrorMessage = null };
@@ -123,13 +130,9 @@ public sealed class ClientQuotaStore
                     continue;
                 }
                 seen.Add(entity);
-                if (!request.ValidateOnly) changed |= Apply(entity, entry.Ops);
+                if (!request.ValidateOnly) Changes(entity, entry.Ops, changes);
             }
-            if (changed)
-            {
-                Save();
-                Publish();
-            }
+            if (changes.Count > 0) _store.Append(changes);
         }
         return response;
     }
@@ -180,27 +183,63 @@ public sealed class ClientQuotaStore
         return null;
     }
 
-    private bool Apply(QuotaEntity entity, List<AlterClientQuotasRequest.OpData> ops)
+    /// <summary>The records of the ops that change something (removing an absent key or setting the same value does not).</summary>
+    private void Changes(QuotaEntity entity, List<AlterClientQuotasRequest.OpData> ops, List<MetadataRecord> changes)
     {
-        bool changed = false;
         _quotas.TryGetValue(entity, out var values);
         foreach (var op in ops)
         {
-            if (op.Remove)
+            bool change = op.Remove
+                ? values is not null && values.ContainsKey(op.Key)
+                : values is null || !values.TryGetValue(op.Key, out var old) || old != op.Value;
+            if (change) changes.Add(ToRecord(entity, op.Key, op.Value, op.Remove));
+        }
+    }
+
+    public bool Owns(short recordType) => recordType == MetadataRecordTypes.ClientQuotaRecord;
+
+    public void Apply(IReadOnlyList<MetadataRecord> records)
+    {
+        if (records.Count == 0) return;
+        _replayedAny = true;
+        foreach (var r in records)
+        {
+            if (r.Message is not ClientQuotaRecord q) continue;
+            var entity = EntityOf(q.Entity.Select(c => (c.EntityType, c.EntityName)));
+            _quotas.TryGetValue(entity, out var values);
+            if (q.Remove)
             {
-                if (values is not null && values.Remove(op.Key)) changed = true;
+                if (values is not null && values.Remove(q.Key) && values.Count == 0) _quotas.Remove(entity);
                 continue;
             }
             values ??= _quotas[entity] = new SortedDictionary<string, double>(StringComparer.Ordinal);
-            if (!values.TryGetValue(op.Key, out var old) || old != op.Value)
-            {
-                values[op.Key] = op.Value;
-                changed = true;
-            }
+            values[q.Key] = q.Value;
         }
-        if (values is { Count: 0 }) _quotas.Remove(entity);
-        return changed;
+        Publish();
+        _snapshotRecords = _quotas.SelectMany(e => e.Value.Select(v => ToRecord(e.Key, v.Key, v.Value, remove: false))).ToArray();
     }
+
+    public IEnumerable<MetadataRecord> SnapshotRecords() => _snapshotRecords;
+
+    private static QuotaEntity EntityOf(IEnumerable<(string Type, string? Name)> components)
+    {
+        bool hasUser = false, hasClient = false;
+        string? user = null, client = null;
+        foreach (var (type, name) in components)
+        {
+            if (type == QuotaEntity.UserType) (hasUser, user) = (true, name);
+            else if (type == QuotaEntity.ClientIdType) (hasClient, client) = (true, name);
+        }
+        return new QuotaEntity(hasUser, user, hasClient, client);
+    }
+
+    private static MetadataRecord ToRecord(QuotaEntity entity, string key, double value, bool remove) => MetadataRecord.Of(new ClientQuotaRecord
+    {
+        Entity = entity.Components().Select(c => new ClientQuotaRecord.EntityData { EntityType = c.Type, EntityName = c.Name }).ToList(),
+        Key = key,
+        Value = remove ? 0 : value,
+        Remove = remove,
+    });
 
     private void Publish()
     {
@@ -216,30 +255,14 @@ public sealed class ClientQuotaStore
         _snapshot = new QuotaSnapshot(byKey);
     }
 
+    /// <summary>An entity's quotas as client-quotas.json held them (the format before the metadata store; read at migration only).</summary>
     private sealed record PersistedComponent(string Type, string? Name);
 
     private sealed record PersistedQuota(List<PersistedComponent> Entity, SortedDictionary<string, double> Values);
 
-    private void Load()
+    private static IReadOnlyList<MetadataRecord> ReadLegacy(string file)
     {
-        if (_file is null || !File.Exists(_file)) return;
-        var list = JsonSerializer.Deserialize<List<PersistedQuota>>(File.ReadAllBytes(_file)) ?? [];
-        foreach (var q in list)
-        {
-            var user = q.Entity.Find(c => c.Type == QuotaEntity.UserType);
-            var client = q.Entity.Find(c => c.Type == QuotaEntity.ClientIdType);
-            var entity = new QuotaEntity(user is not null, user?.Name, client is not null, client?.Name);
-            if (q.Values.Count > 0) _quotas[entity] = new SortedDictionary<string, double>(q.Values, StringComparer.Ordinal);
-        }
-        Publish();
-    }
-
-    private void Save()
-    {
-        if (_file is null) return;
-        var list = _quotas.OrderBy(e => e.Key.ToString(), StringComparer.Ordinal)
-            .Select(e => new PersistedQuota(e.Key.Components().Select(c => new PersistedComponent(c.Type, c.Name)).ToList(), e.Value))
-            .ToList();
-        AtomicFile.Write(_file, JsonSerializer.SerializeToUtf8Bytes(list));
+        var list = JsonSerializer.Deserialize<List<PersistedQuota>>(File.ReadAllBytes(file)) ?? [];
+        return list.SelectMany(q => q.Values.Select(v => ToRecord(EntityOf(q.Entity.Select(c => (c.Type, c.Name))), v.Key, v.Value, remove: false))).ToList();
     }
 }
