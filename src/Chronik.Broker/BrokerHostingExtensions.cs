@@ -72,7 +72,7 @@ public static class BrokerHostingExtensions
         services.AddSingleton(sp => new DynamicBrokerConfigs(options, sp.GetRequiredService<TopicManager>(), store is null ? options.DataDir : null));
         services.AddHostedService(sp => sp.GetRequiredService<DynamicBrokerConfigs>());
         services.AddSingleton(_ => new GroupConfigStore(GroupCoordinatorService.GroupConfigBoundsFrom(options), store is null ? options.DataDir : null));
-        services.AddSingleton(_ => new FinalizedFeatures(store is null ? options.DataDir : null, options.NodeId));
+        services.AddSingleton(sp => new FinalizedFeatures(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null, options.NodeId));
         services.AddSingleton(sp => new ScramCredentialStore(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null));
         services.AddSingleton<ConfigAlterer>();
         services.AddSingleton<ClientTelemetry>();

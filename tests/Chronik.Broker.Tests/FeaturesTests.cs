@@ -208,7 +208,8 @@ public class FeaturesTests
         await broker.StartAsync();
         Assert.Equal(0, Update(broker.Port, ("transaction.version", 0, SafeDowngrade), ("metadata.version", 24, SafeDowngrade)).ErrorCode);
         Assert.Equal(0, Update(broker.Port, ("group.version", 0, SafeDowngrade)).ErrorCode);
-        Assert.True(File.Exists(Path.Combine(broker.DataDir, "__cluster_metadata", "features.json")));
+        // On the metadata log now: no features.json is written.
+        Assert.False(File.Exists(Path.Combine(broker.DataDir, "__cluster_metadata", "features.json")));
 
         await broker.StopAsync();
         await broker.StartAsync();

@@ -1,4 +1,6 @@
 using Chronik.Coordination.Features;
+using Chronik.Coordination.Metadata;
+using Chronik.Coordination.Tests.Metadata;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Coordination.Tests;
@@ -8,12 +10,10 @@ public class FinalizedFeaturesTests
 {
     private static FeatureUpdate U(string feature, short level, FeatureUpgradeType type) => new(feature, level, type);
 
-    private static string TempDir() => Path.Combine(Path.GetTempPath(), "chronik-features-" + Guid.NewGuid().ToString("N"));
-
     [Fact]
     public void A_fresh_cluster_finalizes_kafka_4_0_defaults()
     {
-        var f = new FinalizedFeatures(null);
+        var f = new FinalizedFeatures(new MemoryMetadataStore());
         Assert.Equal(0, f.Current.Epoch);
         Assert.Equal(new Dictionary<string, short> { ["group.version"] = 1, ["metadata.version"] = 25, ["transaction.version"] = 2 },
             f.Current.Levels.ToDictionary(kv => kv.Key, kv => kv.Value));
@@ -25,7 +25,7 @@ public class FinalizedFeaturesTests
     [Fact]
     public void Updates_are_atomic_and_each_applied_request_bumps_the_epoch_once()
     {
-        var f = new FinalizedFeatures(null);
+        var f = new FinalizedFeatures(new MemoryMetadataStore());
         var bad = f.Update([U("group.version", 0, FeatureUpgradeType.SafeDowngrade), U("transaction.version", 3, FeatureUpgradeType.Upgrade)], false, () => 0);
         Assert.Equal(ErrorCode.InvalidUpdateVersion, bad.Error);
         Assert.Equal(0, f.Current.Epoch);
@@ -44,7 +44,7 @@ public class FinalizedFeaturesTests
     [Fact]
     public void The_consumer_group_count_is_asked_only_for_a_safe_group_version_downgrade()
     {
-        var f = new FinalizedFeatures(null);
+        var f = new FinalizedFeatures(new MemoryMetadataStore());
         Assert.Equal((ErrorCode.None, null), f.Update([U("transaction.version", 0, FeatureUpgradeType.SafeDowngrade)], false, () => throw new InvalidOperationException()));
         var refused = f.Update([U("group.version", 0, FeatureUpgradeType.SafeDowngrade)], false, () => 2);
         Assert.Equal(ErrorCode.InvalidUpdateVersion, refused.Error);
@@ -64,25 +64,33 @@ public class FinalizedFeaturesTests
         Assert.Equal(changed, FeatureCatalog.MetadataChangedBetween(from, to));
 
     [Fact]
-    public void Levels_and_epoch_are_persisted_and_the_defaults_written_at_first_start()
+    public void Levels_and_epoch_are_rebuilt_by_replay_and_the_defaults_written_at_first_start()
     {
-        string dir = TempDir();
-        try
-        {
-            var f = new FinalizedFeatures(dir);
-            string file = Path.Combine(dir, "__cluster_metadata", "features.json");
-            Assert.True(File.Exists(file));
-            Assert.Equal((ErrorCode.None, null), f.Update([U("metadata.version", 24, FeatureUpgradeType.SafeDowngrade)], false, () => 0));
-            Assert.Equal((ErrorCode.None, null), f.Update([U("group.version", 0, FeatureUpgradeType.SafeDowngrade)], false, () => 0));
+        using var dir = new MetadataDir();
+        var f = new FinalizedFeatures(dir.Store);
+        Assert.Equal(FeatureCatalog.Defaults().Count + 1, dir.Store.NextOffset);
+        Assert.Equal((ErrorCode.None, null), f.Update([U("metadata.version", 24, FeatureUpgradeType.SafeDowngrade)], false, () => 0));
+        dir.Store.TakeSnapshot();
+        Assert.Equal((ErrorCode.None, null), f.Update([U("group.version", 0, FeatureUpgradeType.SafeDowngrade)], false, () => 0));
 
-            var reopened = new FinalizedFeatures(dir);
-            Assert.Equal(2, reopened.Current.Epoch);
-            Assert.Equal(new Dictionary<string, short> { ["metadata.version"] = 24, ["transaction.version"] = 2 },
-                reopened.Current.Levels.ToDictionary(kv => kv.Key, kv => kv.Value));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var reopened = new FinalizedFeatures(dir.Reopen());
+        Assert.Equal(2, reopened.Current.Epoch);
+        Assert.Equal(new Dictionary<string, short> { ["metadata.version"] = 24, ["transaction.version"] = 2 },
+            reopened.Current.Levels.ToDictionary(kv => kv.Key, kv => kv.Value));
+    }
+
+    [Fact]
+    public void A_features_json_of_the_json_era_is_imported_once_and_keeps_its_levels()
+    {
+        using var dir = new MetadataDir();
+        // A cluster finalized before transaction.version existed keeps it unfinalized (0), as the JSON-era broker did.
+        File.WriteAllText(dir.LegacyFile("features.json"), """{"Levels":{"group.version":1,"metadata.version":25},"Epoch":3}""");
+        var f = new FinalizedFeatures(dir.Store, dir.DataDir);
+        Assert.Equal(3, f.Current.Epoch);
+        Assert.Equal(0, f.Current.LevelOf("transaction.version"));
+        Assert.True(File.Exists(dir.LegacyFile("features.json.migrated")));
+        var reopened = new FinalizedFeatures(dir.Reopen(), dir.DataDir);
+        Assert.Equal(new Dictionary<string, short> { ["group.version"] = 1, ["metadata.version"] = 25 }, reopened.Current.Levels.ToDictionary(kv => kv.Key, kv => kv.Value));
+        Assert.Equal(3, reopened.Current.Epoch);
     }
 }

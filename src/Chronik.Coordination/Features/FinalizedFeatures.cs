@@ -1,6 +1,7 @@
 using System.Text.Json;
-using Chronik.Coordination.Topics;
+using Chronik.Coordination.Metadata;
 using Chronik.Protocol.Messages;
+using Chronik.Protocol.Records.Metadata;
 
 namespace Chronik.Coordination.Features;
 
@@ -24,29 +25,32 @@ public sealed record FinalizedFeatureSet(IReadOnlyDictionary<string, short> Leve
 }
 
 /// <summary>
-/// The cluster's finalized features (KIP-584): levels and epoch, persisted atomically in
-/// &lt;data-dir&gt;/__cluster_metadata/features.json (written at first start, so a later release with other defaults
-/// never changes a cluster's levels by itself). <see cref="Update"/> applies Kafka 4.0's controller rules
+/// The cluster's finalized features (KIP-584): levels and epoch on the metadata store, as FeatureLevelRecord (level 0
+/// for a feature no longer finalized) plus Chronik's FeatureEpochRecord per applied request, in one batch. The
+/// defaults are written at the first start, so a later release with other defaults never changes a cluster's levels
+/// by itself; a features.json of the JSON era is imported once instead. <see cref="Update"/> applies Kafka 4.0's controller rules
 /// (FeatureControlManager.updateFeature) atomically: the first failing update fails the request and nothing changes;
 /// the epoch grows by one for each applied request. Reads are lock-free (<see cref="Current"/> is replaced whole).
 /// </summary>
-public sealed class FinalizedFeatures
+public sealed class FinalizedFeatures : IMetadataParticipant
 {
-    private readonly object _lock = new();
-    private readonly string? _file;
-    private readonly int _nodeId;
-    private volatile FinalizedFeatureSet _current;
+    public const string LegacyFileName = "features.json";
 
-    public FinalizedFeatures(string? dataDir, int nodeId = 1)
+    private readonly object _lock = new();
+    private readonly IMetadataStore _store;
+    private readonly int _nodeId;
+    private volatile FinalizedFeatureSet _current = new(new Dictionary<string, short>(StringComparer.Ordinal), 0);
+    private bool _replayedAny;
+
+    /// <param name="store">The metadata store this holder replays from and appends to.</param>
+    /// <param name="legacyDataDir">The data directory whose features.json is imported once; null for none.</param>
+    public FinalizedFeatures(IMetadataStore store, string? legacyDataDir = null, int nodeId = 1)
     {
+        _store = store;
         _nodeId = nodeId;
-        _current = new FinalizedFeatureSet(FeatureCatalog.Defaults(), 0);
-        if (dataDir is null) return;
-        string dir = Path.Combine(dataDir, "__cluster_metadata");
-        Directory.CreateDirectory(dir);
-        _file = Path.Combine(dir, "features.json");
-        if (File.Exists(_file)) _current = Load(_file);
-        else Save(_current);
+        store.Register(this);
+        LegacyMetadataFile.Migrate(store, legacyDataDir, LegacyFileName, _replayedAny, ReadLegacy);
+        if (!_replayedAny) store.Append(RecordsOf(FeatureCatalog.Defaults(), 0));
     }
 
     /// <summary>The finalized features now.</summary>
@@ -74,9 +78,14 @@ public sealed class FinalizedFeatures
                 else next[u.Feature] = u.Level;
             }
             if (validateOnly || updates.Count == 0) return (ErrorCode.None, null);
-            var updated = new FinalizedFeatureSet(next, current.Epoch + 1);
-            Save(updated);
-            _current = updated;
+            var records = new List<MetadataRecord>();
+            foreach (var name in current.Levels.Keys.Union(next.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                short level = next.GetValueOrDefault(name);
+                if (level != current.LevelOf(name)) records.Add(LevelRecord(name, level));
+            }
+            records.Add(MetadataRecord.Of(new FeatureEpochRecord { Epoch = current.Epoch + 1 }));
+            _store.Append(records);
             return (ErrorCode.None, null);
         }
     }
@@ -123,9 +132,52 @@ public sealed class FinalizedFeatures
 
     private static string Invalid(FeatureUpdate u, string why) => $"Invalid update version {u.Level} for feature {u.Feature}. {why}";
 
+    public bool Owns(short recordType) => recordType is MetadataRecordTypes.FeatureLevelRecord or MetadataRecordTypes.FeatureEpochRecord;
+
+    public void Apply(IReadOnlyList<MetadataRecord> records)
+    {
+        if (records.Count == 0) return;
+        _replayedAny = true;
+        var current = _current;
+        var levels = new Dictionary<string, short>(current.Levels, StringComparer.Ordinal);
+        long epoch = current.Epoch;
+        foreach (var r in records)
+        {
+            switch (r.Message)
+            {
+                case FeatureLevelRecord f when f.FeatureLevel > 0:
+                    levels[f.Name] = f.FeatureLevel;
+                    break;
+                case FeatureLevelRecord f:
+                    levels.Remove(f.Name);
+                    break;
+                case FeatureEpochRecord e:
+                    epoch = e.Epoch;
+                    break;
+            }
+        }
+        _current = new FinalizedFeatureSet(levels, epoch);
+    }
+
+    public IEnumerable<MetadataRecord> SnapshotRecords()
+    {
+        var current = _current;
+        return RecordsOf(current.Levels, current.Epoch);
+    }
+
+    private static MetadataRecord LevelRecord(string name, short level) => MetadataRecord.Of(new FeatureLevelRecord { Name = name, FeatureLevel = level });
+
+    private static List<MetadataRecord> RecordsOf(IReadOnlyDictionary<string, short> levels, long epoch)
+    {
+        var records = levels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => LevelRecord(l.Key, l.Value)).ToList();
+        records.Add(MetadataRecord.Of(new FeatureEpochRecord { Epoch = epoch }));
+        return records;
+    }
+
+    /// <summary>features.json as the JSON era wrote it (read at migration only).</summary>
     private sealed record Persisted(Dictionary<string, short> Levels, long Epoch);
 
-    private static FinalizedFeatureSet Load(string file)
+    private static IReadOnlyList<MetadataRecord> ReadLegacy(string file)
     {
         var p = JsonSerializer.Deserialize<Persisted>(File.ReadAllText(file))
             ?? throw new InvalidDataException($"{file}: empty finalized features");
@@ -134,13 +186,6 @@ public sealed class FinalizedFeatures
         {
             if (level > 0) levels[name] = level;
         }
-        return new FinalizedFeatureSet(levels, p.Epoch);
-    }
-
-    private void Save(FinalizedFeatureSet set)
-    {
-        if (_file is null) return;
-        var levels = new Dictionary<string, short>(set.Levels, StringComparer.Ordinal);
-        AtomicFile.Write(_file, JsonSerializer.SerializeToUtf8Bytes(new Persisted(levels, set.Epoch)));
+        return RecordsOf(levels, p.Epoch);
     }
 }
