@@ -81,7 +81,7 @@ public static class BrokerHostingExtensions
         services.AddSingleton<FetchSessionCache>();
         services.AddSingleton<GroupCoordinatorService>();
         services.AddHostedService(sp => sp.GetRequiredService<GroupCoordinatorService>());
-        services.AddSingleton(new ProducerIdManager(store is null ? options.DataDir : null));
+        services.AddSingleton(sp => new ProducerIdManager(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null, options.NodeId));
         services.AddSingleton<ProducerStateRegistry>();
         services.AddSingleton<TransactionMarkerWriter>();
         services.AddSingleton<ITransactionLog>(_ => store is null ? new FileTransactionLog(options.DataDir) : new MemoryTransactionLog());

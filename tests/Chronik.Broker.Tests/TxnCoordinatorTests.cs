@@ -30,7 +30,7 @@ public class TxnCoordinatorTests
     private readonly Clock _clock = new();
     private readonly Markers _markers = new();
     private readonly MemoryTransactionLog _log = new();
-    private readonly ProducerIdManager _ids = new(null);
+    private readonly ProducerIdManager _ids = new(new Chronik.Coordination.Metadata.MemoryMetadataStore());
 
     private TransactionCoordinator New() => new(_ids, _log, _markers, _clock, maxTimeoutMs: 60_000);
 
