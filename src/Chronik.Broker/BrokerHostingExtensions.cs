@@ -64,7 +64,7 @@ public static class BrokerHostingExtensions
         }
         // Cluster metadata as one replayed log of KRaft records: in <data>/__cluster_metadata/, or in memory with the memory log store.
         services.AddSingleton<IMetadataStore>(_ => store is null ? LocalMetadataStore.Open(options.DataDir) : new MemoryMetadataStore());
-        services.AddSingleton(sp => new TopicManager(sp.GetRequiredService<ILogStore>(), defaults, store is null ? options.DataDir : null));
+        services.AddSingleton(sp => new TopicManager(sp.GetRequiredService<ILogStore>(), defaults, sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null, options.NodeId));
         services.AddSingleton<ClusterView>();
         services.AddSingleton(sp => new AclStore(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null));
         services.AddSingleton<AclRequestAuthorizer>();

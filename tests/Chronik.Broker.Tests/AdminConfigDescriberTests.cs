@@ -12,7 +12,7 @@ public class AdminConfigDescriberTests
     {
         var options = new BrokerOptions { NodeId = 3, DataDir = "/tmp/chronik-describer", LogRetentionMs = 24L * 3600 * 1000, DefaultReplicationFactor = 1 };
         foreach (var (k, v) in raw) options.RawConfig[k] = v;
-        return (options, new TopicManager(new MemoryLogStore(), BrokerHostingExtensions.TopicDefaultsFrom(options), null));
+        return (options, new TopicManager(new MemoryLogStore(), BrokerHostingExtensions.TopicDefaultsFrom(options), new Chronik.Coordination.Metadata.MemoryMetadataStore(), null));
     }
 
     [Fact]

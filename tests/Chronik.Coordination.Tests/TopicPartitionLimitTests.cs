@@ -7,7 +7,7 @@ namespace Chronik.Coordination.Tests;
 /// <summary>max.broker.partitions in the topic manager: counted under its lock, freed by deletion, the offsets topic exempt.</summary>
 public sealed class TopicPartitionLimitTests
 {
-    private static TopicManager Topics(int limit) => new(new MemoryLogStore(), new TopicDefaults { MaxBrokerPartitions = limit }, dataDir: null);
+    private static TopicManager Topics(int limit) => new(new MemoryLogStore(), new TopicDefaults { MaxBrokerPartitions = limit }, new Chronik.Coordination.Metadata.MemoryMetadataStore(), dataDir: null);
 
     [Fact]
     public async Task Concurrent_creations_never_pass_the_limit_together()

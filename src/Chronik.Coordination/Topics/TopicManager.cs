@@ -1,40 +1,45 @@
-using System.Text.Json;
+using Chronik.Coordination.Metadata;
 using Chronik.Protocol.Messages;
+using Chronik.Protocol.Records.Metadata;
 using Chronik.Storage;
 
 namespace Chronik.Coordination.Topics;
 
 /// <summary>
-/// Topics of this one-node cluster: creation, deletion, partition growth and configs, persisted in
-/// &lt;data-dir&gt;/__cluster_metadata/topics.json (written atomically) and recovered at start-up. One lock guards
-/// all of it; it is never held while waiting on I/O other than the small metadata file.
+/// Topics of this one-node cluster: creation, deletion, partition growth and configs, on the metadata store as
+/// Kafka's TopicRecord, PartitionRecord, ConfigRecord (resource type TOPIC; a null value removes the key) and
+/// RemoveTopicRecord, one batch per change, and rebuilt by replay at start-up (a topics.json of the JSON era is
+/// imported once). One lock guards the tables; writers hold it while they append, and the store applies the batch
+/// (<see cref="Apply"/>, which changes the tables and the partition logs) on that thread before the append returns.
+/// The cluster id stays in &lt;data-dir&gt;/meta.properties, as in Kafka.
 /// </summary>
-public sealed class TopicManager
+public sealed partial class TopicManager
 {
+    public const string LegacyFileName = "topics.json";
+
     private readonly object _lock = new();
     private readonly ILogStore _store;
-    private readonly string? _metadataFile;
+    private readonly IMetadataStore _metadata;
+    private readonly int _nodeId;
     private readonly Dictionary<string, TopicInfo> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, TopicInfo> _byId = [];
     private readonly Dictionary<string, string> _collisions = new(StringComparer.Ordinal);
     private long _partitionCount;
 
-    public TopicManager(ILogStore store, TopicDefaults defaults, string? dataDir)
+    /// <param name="store">The partition logs.</param>
+    /// <param name="defaults">The broker settings topics fall back to.</param>
+    /// <param name="metadata">The metadata store this holder replays from and appends to.</param>
+    /// <param name="dataDir">The data directory of meta.properties (the cluster id) and of a topics.json to import once; null keeps the cluster id in memory.</param>
+    /// <param name="nodeId">The node named as replica and leader in the partition records.</param>
+    public TopicManager(ILogStore store, TopicDefaults defaults, IMetadataStore metadata, string? dataDir, int nodeId = 1)
     {
         _store = store;
+        _metadata = metadata;
+        _nodeId = nodeId;
         Defaults = defaults;
-        if (dataDir is not null)
-        {
-            string dir = Path.Combine(dataDir, "__cluster_metadata");
-            Directory.CreateDirectory(dir);
-            _metadataFile = Path.Combine(dir, "topics.json");
-            ClusterId = LoadOrCreateClusterId(Path.Combine(dataDir, "meta.properties"));
-            Load();
-        }
-        else
-        {
-            ClusterId = NewClusterId();
-        }
+        ClusterId = dataDir is not null ? LoadOrCreateClusterId(Path.Combine(dataDir, "meta.properties")) : NewClusterId();
+        metadata.Register(this);
+        LegacyMetadataFile.Migrate(metadata, dataDir, LegacyFileName, _replayedAny, ReadLegacy);
     }
 
     public TopicDefaults Defaults { get; }
@@ -89,11 +94,11 @@ public sealed class TopicManager
             if (OverBrokerLimit(name, partitions) is { } limit) return limit;
             var topic = new TopicInfo { Name = name, Id = Guid.NewGuid(), PartitionCount = partitions, Configs = topicConfigs };
             if (validateOnly) return TopicResult.Ok(topic);
+            // The logs exist before the records that name them; Apply adds the topic.
             var logConfig = LogConfigFor(topic);
             for (int p = 0; p < partitions; p++) _store.GetOrCreate(name, p, logConfig);
-            Add(topic);
-            Save();
-            return TopicResult.Ok(topic);
+            _metadata.Append(RecordsOf(topic));
+            return TopicResult.Ok(_byId[topic.Id]);
         }
     }
 
@@ -102,13 +107,8 @@ public sealed class TopicManager
         lock (_lock)
         {
             if (!_byName.TryGetValue(name, out var topic)) return new(ErrorCode.UnknownTopicOrPartition, "This server does not host this topic.");
-            _byName.Remove(name);
-            _byId.Remove(topic.Id);
-            _collisions.Remove(TopicNames.CollisionKey(name));
-            _partitionCount -= topic.PartitionCount;
-            Version++;
-            Save();
-            for (int p = 0; p < topic.PartitionCount; p++) _store.DeletePartition(name, p);
+            // Apply drops the topic, then its partition logs.
+            _metadata.Append([MetadataRecord.Of(new RemoveTopicRecord { TopicId = topic.Id })]);
             return TopicResult.Ok(topic);
         }
     }
@@ -123,11 +123,13 @@ public sealed class TopicManager
             if (OverBrokerLimit(name, newTotal - topic.PartitionCount) is { } limit) return limit;
             if (validateOnly) return TopicResult.Ok(topic);
             var logConfig = LogConfigFor(topic);
-            for (int p = topic.PartitionCount; p < newTotal; p++) _store.GetOrCreate(name, p, logConfig);
-            _partitionCount += newTotal - topic.PartitionCount;
-            topic.PartitionCount = newTotal;
-            Version++;
-            Save();
+            var records = new List<MetadataRecord>(newTotal - topic.PartitionCount);
+            for (int p = topic.PartitionCount; p < newTotal; p++)
+            {
+                _store.GetOrCreate(name, p, logConfig);
+                records.Add(PartitionRecordOf(topic.Id, p));
+            }
+            _metadata.Append(records);
             return TopicResult.Ok(topic);
         }
     }
@@ -137,12 +139,14 @@ public sealed class TopicManager
     {
         lock (_lock)
         {
-            topic.Configs.Clear();
-            foreach (var (k, v) in configs) topic.Configs[k] = v;
-            var logConfig = LogConfigFor(topic);
-            for (int p = 0; p < topic.PartitionCount; p++) _store.Get(topic.Name, p)?.UpdateConfig(logConfig);
-            Version++;
-            Save();
+            // One ConfigRecord per key that changes (a null value removes it); Apply updates the topic and its logs.
+            var records = new List<MetadataRecord>();
+            foreach (var (k, v) in configs.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                if (!topic.Configs.TryGetValue(k, out var old) || old != v) records.Add(ConfigRecordOf(topic.Name, k, v));
+            }
+            foreach (var k in topic.Configs.Keys.Where(k => !configs.ContainsKey(k)).Order(StringComparer.Ordinal).ToList()) records.Add(ConfigRecordOf(topic.Name, k, null));
+            if (records.Count > 0) _metadata.Append(records);
         }
     }
 
@@ -182,15 +186,6 @@ public sealed class TopicManager
         }
     }
 
-    private void Add(TopicInfo topic)
-    {
-        _byName[topic.Name] = topic;
-        _byId[topic.Id] = topic;
-        _collisions[TopicNames.CollisionKey(topic.Name)] = topic.Name;
-        _partitionCount += topic.PartitionCount;
-        Version++;
-    }
-
     // Checked under the lock, so concurrent creations cannot pass the limit together. The broker's own offsets topic is
     // exempt: failing it would stop every group, not protect the broker (user topics named "__x" are not exempt).
     private TopicResult? OverBrokerLimit(string name, int adding)
@@ -200,29 +195,6 @@ public sealed class TopicManager
         return new(ErrorCode.PolicyViolation,
             $"Unable to create {adding} partition(s) for topic '{name}': the broker has {_partitionCount} partition(s) and " +
             $"{TopicDefaults.MaxBrokerPartitionsKey}={limit} allows {Math.Max(0, limit - _partitionCount)} more.");
-    }
-
-    private sealed record PersistedTopic(string Name, Guid Id, int Partitions, Dictionary<string, string> Configs);
-
-    private void Load()
-    {
-        if (_metadataFile is null || !File.Exists(_metadataFile)) return;
-        var topics = JsonSerializer.Deserialize<List<PersistedTopic>>(File.ReadAllText(_metadataFile)) ?? [];
-        foreach (var t in topics)
-        {
-            var topic = new TopicInfo { Name = t.Name, Id = t.Id, PartitionCount = t.Partitions, Configs = new(t.Configs, StringComparer.Ordinal) };
-            var logConfig = LogConfigFor(topic);
-            for (int p = 0; p < topic.PartitionCount; p++) _store.GetOrCreate(topic.Name, p, logConfig).UpdateConfig(logConfig);
-            Add(topic);
-        }
-    }
-
-    private void Save()
-    {
-        if (_metadataFile is null) return;
-        var list = _byName.Values.OrderBy(t => t.Name, StringComparer.Ordinal)
-            .Select(t => new PersistedTopic(t.Name, t.Id, t.PartitionCount, t.Configs)).ToList();
-        AtomicFile.Write(_metadataFile, JsonSerializer.SerializeToUtf8Bytes(list));
     }
 
     private static string LoadOrCreateClusterId(string path)
