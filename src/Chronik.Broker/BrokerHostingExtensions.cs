@@ -71,7 +71,7 @@ public static class BrokerHostingExtensions
         services.AddSingleton<IRequestAuthorizer>(sp => sp.GetRequiredService<AclRequestAuthorizer>());
         services.AddSingleton(sp => new DynamicBrokerConfigs(options, sp.GetRequiredService<TopicManager>(), store is null ? options.DataDir : null));
         services.AddHostedService(sp => sp.GetRequiredService<DynamicBrokerConfigs>());
-        services.AddSingleton(_ => new GroupConfigStore(GroupCoordinatorService.GroupConfigBoundsFrom(options), store is null ? options.DataDir : null));
+        services.AddSingleton(sp => new GroupConfigStore(GroupCoordinatorService.GroupConfigBoundsFrom(options), sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null));
         services.AddSingleton(sp => new FinalizedFeatures(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null, options.NodeId));
         services.AddSingleton(sp => new ScramCredentialStore(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null));
         services.AddSingleton<ConfigAlterer>();

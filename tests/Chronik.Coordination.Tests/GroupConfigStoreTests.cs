@@ -1,5 +1,7 @@
 using Chronik.Coordination.Configs;
 using Chronik.Coordination.Groups;
+using Chronik.Coordination.Metadata;
+using Chronik.Coordination.Tests.Metadata;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Coordination.Tests;
@@ -17,7 +19,7 @@ public class GroupConfigStoreTests
     [Fact]
     public void Values_are_checked_against_type_and_the_broker_bounds()
     {
-        var s = new GroupConfigStore(new GroupConfigBounds(), null);
+        var s = new GroupConfigStore(new GroupConfigBounds(), new MemoryMetadataStore());
         Assert.Equal((ErrorCode.None, null), Set(s, "g", GroupConfigStore.ConsumerSessionTimeout, "50000"));
         Assert.Equal(50000, s.ConsumerSessionTimeoutMs("g"));
 
@@ -37,33 +39,41 @@ public class GroupConfigStoreTests
     [Fact]
     public void Session_timeout_must_exceed_the_heartbeat_interval()
     {
-        var s = new GroupConfigStore(new GroupConfigBounds { ConsumerMinSessionTimeoutMs = 1000, ConsumerMaxHeartbeatIntervalMs = 60_000 }, null);
+        var s = new GroupConfigStore(new GroupConfigBounds { ConsumerMinSessionTimeoutMs = 1000, ConsumerMaxHeartbeatIntervalMs = 60_000 }, new MemoryMetadataStore());
         Assert.Equal(ErrorCode.None, Set(s, "g", GroupConfigStore.ConsumerHeartbeatInterval, "10000").Item1);
         var r = Set(s, "g", GroupConfigStore.ConsumerSessionTimeout, "10000");
         Assert.Equal((ErrorCode.InvalidConfig, "consumer.session.timeout.ms must be greater than consumer.heartbeat.interval.ms"), r);
     }
 
     [Fact]
-    public void Validate_only_changes_nothing_and_changes_survive_a_reload()
+    public void Validate_only_changes_nothing_and_changes_are_rebuilt_by_replay()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "chronik-groupcfg-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var s = new GroupConfigStore(new GroupConfigBounds(), dir);
-            Assert.Equal(ErrorCode.None, Set(s, "g", GroupConfigStore.ConsumerHeartbeatInterval, "7000", validateOnly: true).Item1);
-            Assert.Null(s.ConsumerHeartbeatIntervalMs("g"));
-            Assert.Equal(ErrorCode.None, Set(s, "g", GroupConfigStore.ConsumerHeartbeatInterval, "7000").Item1);
-            Assert.True(File.Exists(Path.Combine(dir, "__cluster_metadata", "group-configs.json")));
+        using var dir = new MetadataDir();
+        var s = new GroupConfigStore(new GroupConfigBounds(), dir.Store);
+        Assert.Equal(ErrorCode.None, Set(s, "g", GroupConfigStore.ConsumerHeartbeatInterval, "7000", validateOnly: true).Item1);
+        Assert.Null(s.ConsumerHeartbeatIntervalMs("g"));
+        Assert.Equal(ErrorCode.None, Set(s, "g", GroupConfigStore.ConsumerHeartbeatInterval, "7000").Item1);
+        Assert.Equal(ErrorCode.None, Set(s, "h", GroupConfigStore.ConsumerSessionTimeout, "50000").Item1);
+        dir.Store.TakeSnapshot();
 
-            var reloaded = new GroupConfigStore(new GroupConfigBounds(), dir);
-            Assert.Equal(7000, reloaded.ConsumerHeartbeatIntervalMs("g"));
-            Assert.Equal(ErrorCode.None, reloaded.Alter("g", c => { c.Clear(); return (ErrorCode.None, null); }, false).Item1);
-            Assert.Empty(new GroupConfigStore(new GroupConfigBounds(), dir).Get("g"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var reloaded = new GroupConfigStore(new GroupConfigBounds(), dir.Reopen());
+        Assert.Equal(7000, reloaded.ConsumerHeartbeatIntervalMs("g"));
+        Assert.Equal(ErrorCode.None, reloaded.Alter("g", c => { c.Clear(); return (ErrorCode.None, null); }, false).Item1);
+        var again = new GroupConfigStore(new GroupConfigBounds(), dir.Reopen());
+        Assert.Empty(again.Get("g"));
+        Assert.Equal(["h"], again.ConfiguredGroups);
+        Assert.Equal(50000, again.ConsumerSessionTimeoutMs("h"));
+    }
+
+    [Fact]
+    public void A_group_configs_json_of_the_json_era_is_imported_once()
+    {
+        using var dir = new MetadataDir();
+        File.WriteAllText(dir.LegacyFile("group-configs.json"), """{"Groups":{"old":{"consumer.session.timeout.ms":"50000"}}}""");
+        var s = new GroupConfigStore(new GroupConfigBounds(), dir.Store, dir.DataDir);
+        Assert.Equal(50000, s.ConsumerSessionTimeoutMs("old"));
+        Assert.True(File.Exists(dir.LegacyFile("group-configs.json.migrated")));
+        Assert.Equal(50000, new GroupConfigStore(new GroupConfigBounds(), dir.Reopen(), dir.DataDir).ConsumerSessionTimeoutMs("old"));
     }
 
     private static ConsumerGroupHeartbeatResponse Beat(GroupHarness h, string member, int epoch)
@@ -86,7 +96,7 @@ public class GroupConfigStoreTests
     [Fact]
     public void The_coordinator_uses_the_groups_heartbeat_interval_and_session_timeout()
     {
-        var store = new GroupConfigStore(new GroupConfigBounds { ConsumerMinSessionTimeoutMs = 1000 }, null);
+        var store = new GroupConfigStore(new GroupConfigBounds { ConsumerMinSessionTimeoutMs = 1000 }, new MemoryMetadataStore());
         var h = new GroupHarness(new GroupCoordinatorConfig { GroupConfigs = store });
         var first = Beat(h, "m1", 0);
         Assert.Equal(5000, first.HeartbeatIntervalMs);

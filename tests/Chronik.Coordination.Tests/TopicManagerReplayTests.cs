@@ -1,3 +1,4 @@
+using Chronik.Coordination.Metadata;
 using Chronik.Coordination.Tests.Metadata;
 using Chronik.Coordination.Topics;
 using Chronik.Protocol.Messages;
@@ -54,5 +55,28 @@ public class TopicManagerReplayTests
         Assert.NotNull(logs.Get("old", 2));
         Assert.True(File.Exists(dir.LegacyFile("topics.json.migrated")));
         Assert.Equal(Describe(m), Describe(new TopicManager(new MemoryLogStore(), new TopicDefaults(), dir.Reopen(), dir.DataDir)));
+    }
+
+    [Fact]
+    public void Topic_broker_and_group_config_records_share_the_log_and_each_holder_keeps_its_own()
+    {
+        using var dir = new MetadataDir();
+        var topics = Open(dir);
+        var brokers = new ConfigResourceTable(dir.Store, 4);
+        var groups = new ConfigResourceTable(dir.Store, 32);
+        Assert.Equal(ErrorCode.None, topics.Create("same", 1, 1, new Dictionary<string, string?> { ["retention.ms"] = "1" }, false).Error);
+        brokers.Set("same", new Dictionary<string, string> { ["log.retention.ms"] = "2" });
+        groups.Set("same", new Dictionary<string, string> { ["consumer.session.timeout.ms"] = "50000" });
+        dir.Store.TakeSnapshot();
+        brokers.Set("", new Dictionary<string, string> { ["log.retention.ms"] = "3" });
+
+        dir.Reopen();
+        var topics2 = Open(dir);
+        var brokers2 = new ConfigResourceTable(dir.Store, 4);
+        var groups2 = new ConfigResourceTable(dir.Store, 32);
+        Assert.Equal(["retention.ms=1"], topics2.Get("same")!.Configs.Select(c => c.Key + "=" + c.Value));
+        Assert.Equal(["log.retention.ms=2"], brokers2.Get("same").Select(c => c.Key + "=" + c.Value));
+        Assert.Equal(["log.retention.ms=3"], brokers2.Get("").Select(c => c.Key + "=" + c.Value));
+        Assert.Equal(["consumer.session.timeout.ms=50000"], groups2.Get("same").Select(c => c.Key + "=" + c.Value));
     }
 }

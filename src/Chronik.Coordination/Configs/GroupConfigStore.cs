@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Chronik.Coordination.Topics;
+using Chronik.Coordination.Metadata;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Coordination.Configs;
@@ -40,9 +40,10 @@ public sealed record GroupConfigDef(string Name, string Type, Func<GroupConfigBo
 
 /// <summary>
 /// Dynamic configs of consumer groups (ConfigResource type GROUP, Kafka 4.0's GroupConfig): per-group overrides of the
-/// broker's group.consumer.* (and group.share.*) settings, validated against the broker's min/max bounds, persisted
-/// atomically in &lt;data-dir&gt;/__cluster_metadata/group-configs.json. Reads are lock-free (the table is replaced whole
-/// on change); changes are serialized by one lock. A group need not exist to be configured, as in Kafka.
+/// broker's group.consumer.* (and group.share.*) settings, validated against the broker's min/max bounds, on the
+/// metadata store as ConfigRecords of resource type GROUP (a group-configs.json of the JSON era is imported once).
+/// Reads are lock-free (the table is replaced whole on change); changes are serialized by one lock. A group need not
+/// exist to be configured, as in Kafka.
 /// </summary>
 public sealed class GroupConfigStore : IGroupConfigSource
 {
@@ -65,20 +66,22 @@ public sealed class GroupConfigStore : IGroupConfigSource
         new(ShareSessionTimeout, "INT", b => S(b.ShareSessionTimeoutMs), "The timeout to detect client failures when using the share group protocol (no share groups here: stored only)."),
     ];
 
-    private readonly object _lock = new();
-    private readonly string? _file;
-    private Dictionary<string, Dictionary<string, string>> _groups = new(StringComparer.Ordinal);
+    public const string LegacyFileName = "group-configs.json";
 
-    public GroupConfigStore(GroupConfigBounds bounds, string? dataDir)
+    /// <summary>Kafka's ConfigResource.Type.GROUP.</summary>
+    public const sbyte GroupResourceType = 32;
+
+    private readonly object _lock = new();
+    private readonly ConfigResourceTable _groups;
+
+    /// <param name="bounds">The broker settings group configs default to and are bounded by.</param>
+    /// <param name="store">The metadata store this holder replays from and appends to.</param>
+    /// <param name="legacyDataDir">The data directory whose group-configs.json is imported once; null for none.</param>
+    public GroupConfigStore(GroupConfigBounds bounds, IMetadataStore store, string? legacyDataDir = null)
     {
         Bounds = bounds;
-        if (dataDir is not null)
-        {
-            string dir = Path.Combine(dataDir, "__cluster_metadata");
-            Directory.CreateDirectory(dir);
-            _file = Path.Combine(dir, "group-configs.json");
-            Load();
-        }
+        _groups = new ConfigResourceTable(store, GroupResourceType);
+        LegacyMetadataFile.Migrate(store, legacyDataDir, LegacyFileName, _groups.ReplayedAny, ReadLegacy);
     }
 
     /// <summary>The broker settings group configs default to.</summary>
@@ -91,18 +94,17 @@ public sealed class GroupConfigStore : IGroupConfigSource
     public static GroupConfigDef? Find(string name) => Array.Find(Defs, d => d.Name == name);
 
     /// <summary>The overrides set on <paramref name="groupId"/> (empty when none).</summary>
-    public IReadOnlyDictionary<string, string> Get(string groupId) =>
-        _groups.TryGetValue(groupId, out var c) ? c : new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Get(string groupId) => _groups.Get(groupId);
 
     /// <summary>The groups with at least one override (a snapshot: the table is replaced whole on change).</summary>
-    public IReadOnlyCollection<string> ConfiguredGroups => _groups.Keys;
+    public IReadOnlyCollection<string> ConfiguredGroups => _groups.Resources.Keys.ToList();
 
     public int? ConsumerSessionTimeoutMs(string groupId) => IntOf(groupId, ConsumerSessionTimeout);
 
     public int? ConsumerHeartbeatIntervalMs(string groupId) => IntOf(groupId, ConsumerHeartbeatInterval);
 
     private int? IntOf(string groupId, string key) =>
-        _groups.TryGetValue(groupId, out var c) && c.TryGetValue(key, out var v) && int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) ? i : null;
+        _groups.Get(groupId).TryGetValue(key, out var v) && int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int i) ? i : null;
 
     /// <summary>Null when <paramref name="name"/> is a group config, else Kafka's message.</summary>
     public static string? ValidateName(string name) => Find(name) is null ? $"Unknown group config name: {name}" : null;
@@ -155,7 +157,7 @@ public sealed class GroupConfigStore : IGroupConfigSource
     {
         lock (_lock)
         {
-            var copy = _groups.TryGetValue(groupId, out var current) ? new Dictionary<string, string>(current, StringComparer.Ordinal) : new(StringComparer.Ordinal);
+            var copy = new Dictionary<string, string>(_groups.Get(groupId), StringComparer.Ordinal);
             var result = change(copy);
             if (result.Error != ErrorCode.None) return result;
             foreach (var (k, v) in copy)
@@ -164,28 +166,18 @@ public sealed class GroupConfigStore : IGroupConfigSource
             }
             if (ValidateCombined(copy) is { } why) return (ErrorCode.InvalidConfig, why);
             if (validateOnly) return result;
-            var next = new Dictionary<string, Dictionary<string, string>>(_groups, StringComparer.Ordinal);
-            if (copy.Count == 0) next.Remove(groupId);
-            else next[groupId] = copy;
-            Save(next);
-            _groups = next;
+            _groups.Set(groupId, copy);
             return result;
         }
     }
 
+    /// <summary>group-configs.json as the JSON era wrote it (read at migration only).</summary>
     private sealed record Persisted(Dictionary<string, Dictionary<string, string>> Groups);
 
-    private void Load()
+    private static IReadOnlyList<MetadataRecord> ReadLegacy(string file)
     {
-        if (_file is null || !File.Exists(_file)) return;
-        var p = JsonSerializer.Deserialize<Persisted>(File.ReadAllText(_file));
-        if (p?.Groups is null) return;
-        _groups = p.Groups.ToDictionary(kv => kv.Key, kv => new Dictionary<string, string>(kv.Value, StringComparer.Ordinal), StringComparer.Ordinal);
-    }
-
-    private void Save(Dictionary<string, Dictionary<string, string>> groups)
-    {
-        if (_file is null) return;
-        AtomicFile.Write(_file, JsonSerializer.SerializeToUtf8Bytes(new Persisted(groups)));
+        var p = JsonSerializer.Deserialize<Persisted>(File.ReadAllText(file));
+        return (p?.Groups ?? []).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .SelectMany(g => ConfigResourceTable.RecordsOf(GroupResourceType, g.Key, g.Value)).ToList();
     }
 }
