@@ -69,7 +69,7 @@ public static class BrokerHostingExtensions
         services.AddSingleton(sp => new AclStore(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null));
         services.AddSingleton<AclRequestAuthorizer>();
         services.AddSingleton<IRequestAuthorizer>(sp => sp.GetRequiredService<AclRequestAuthorizer>());
-        services.AddSingleton(sp => new DynamicBrokerConfigs(options, sp.GetRequiredService<TopicManager>(), store is null ? options.DataDir : null));
+        services.AddSingleton(sp => new DynamicBrokerConfigs(options, sp.GetRequiredService<TopicManager>(), sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null));
         services.AddHostedService(sp => sp.GetRequiredService<DynamicBrokerConfigs>());
         services.AddSingleton(sp => new GroupConfigStore(GroupCoordinatorService.GroupConfigBoundsFrom(options), sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null));
         services.AddSingleton(sp => new FinalizedFeatures(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null, options.NodeId));

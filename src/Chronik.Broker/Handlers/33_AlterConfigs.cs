@@ -1,6 +1,6 @@
 // AlterConfigs (key 33), v0-2.
 // Legacy semantics: the named configs replace the resource's whole set of overrides (unnamed keys revert to the broker
-// default). TOPIC: validated against TopicConfigCatalog, persisted in topics.json, applied to the partition logs at once.
+// default). TOPIC: validated against TopicConfigCatalog, appended to the metadata log as ConfigRecords, applied to the partition logs at once.
 // BROKER: this node's id or the empty name (cluster-wide default); only the log defaults topics fall back to are dynamic,
 // other broker keys are read-only (INVALID_CONFIG). GROUP (32): a consumer group's configs (GroupConfigStore; the empty
 // name: INVALID_REQUEST). BROKER_LOGGER and other types: INVALID_REQUEST.

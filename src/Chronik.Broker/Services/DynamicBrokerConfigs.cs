@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Chronik.Coordination.Metadata;
 using Chronik.Coordination.Topics;
 using Chronik.Protocol.Messages;
 using Microsoft.Extensions.Hosting;
@@ -7,9 +8,11 @@ namespace Chronik.Broker.Services;
 
 /// <summary>
 /// The broker configs changed at run time (AlterConfigs / IncrementalAlterConfigs on a BROKER resource): this node's
-/// own (DYNAMIC_BROKER_CONFIG) and the cluster-wide default (DYNAMIC_DEFAULT_BROKER_CONFIG), persisted atomically in
-/// &lt;data-dir&gt;/__cluster_metadata/broker-configs.json. Only the log defaults topics fall back to are dynamic; a change
-/// recomputes <see cref="TopicDefaults.TopicConfigDefaults"/> and re-applies every partition's <c>LogConfig</c>.
+/// own (DYNAMIC_BROKER_CONFIG) and the cluster-wide default (DYNAMIC_DEFAULT_BROKER_CONFIG), on the metadata store as
+/// ConfigRecords of resource type BROKER named by node id ("" for the cluster default, as in Kafka); a
+/// broker-configs.json of the JSON era is imported once. Only the log defaults topics fall back to are dynamic; a change
+/// recomputes <see cref="TopicDefaults.TopicConfigDefaults"/> and re-applies every partition's <c>LogConfig</c> after its
+/// append (never inside the store's apply: that would take <see cref="TopicManager"/>'s lock on another holder's turn).
 /// Lock order: this class's lock, then <see cref="TopicManager"/>'s.
 /// </summary>
 public sealed class DynamicBrokerConfigs : IHostedService
@@ -17,33 +20,32 @@ public sealed class DynamicBrokerConfigs : IHostedService
     private readonly object _lock = new();
     private readonly BrokerOptions _options;
     private readonly TopicManager _topics;
-    private readonly string? _file;
-    private readonly Dictionary<string, string> _staticDefaults;
-    private Dictionary<string, string> _perBroker = new(StringComparer.Ordinal);
-    private Dictionary<string, string> _clusterDefault = new(StringComparer.Ordinal);
-    // Configs persisted for other node ids (the data dir was used with another node.id): kept, never applied.
-    private Dictionary<string, Dictionary<string, string>> _loadedOtherBrokers = [];
+    public const string LegacyFileName = "broker-configs.json";
 
-    public DynamicBrokerConfigs(BrokerOptions options, TopicManager topics, string? dataDir)
+    /// <summary>Kafka's ConfigResource.Type.BROKER; the cluster default is the resource named "".</summary>
+    public const sbyte BrokerResourceType = 4;
+
+    private readonly Dictionary<string, string> _staticDefaults;
+    // Every broker's configs (the data dir may have been used with another node.id: those are kept, never applied).
+    private readonly ConfigResourceTable _brokers;
+
+    public DynamicBrokerConfigs(BrokerOptions options, TopicManager topics, IMetadataStore store, string? legacyDataDir)
     {
         _options = options;
         _topics = topics;
         _staticDefaults = new(topics.Defaults.TopicConfigDefaults, StringComparer.Ordinal);
-        if (dataDir is not null)
-        {
-            string dir = Path.Combine(dataDir, "__cluster_metadata");
-            Directory.CreateDirectory(dir);
-            _file = Path.Combine(dir, "broker-configs.json");
-            Load();
-        }
-        Apply();
+        _brokers = new ConfigResourceTable(store, BrokerResourceType);
+        LegacyMetadataFile.Migrate(store, legacyDataDir, LegacyFileName, _brokers.ReplayedAny, ReadLegacy);
+        ApplyDefaults();
     }
 
     /// <summary>This node's dynamic configs (a snapshot; replaced whole on change).</summary>
-    public IReadOnlyDictionary<string, string> PerBroker => _perBroker;
+    public IReadOnlyDictionary<string, string> PerBroker => _brokers.Get(NodeKey);
 
     /// <summary>The cluster-wide dynamic defaults (a snapshot; replaced whole on change).</summary>
-    public IReadOnlyDictionary<string, string> ClusterDefault => _clusterDefault;
+    public IReadOnlyDictionary<string, string> ClusterDefault => _brokers.Get(ClusterDefaultName);
+
+    private const string ClusterDefaultName = "";
 
     /// <summary>True when <paramref name="key"/> can be changed at run time here.</summary>
     public static bool IsDynamic(string key) => TopicConfigCatalog.FindByBrokerKey(key) is not null;
@@ -51,8 +53,8 @@ public sealed class DynamicBrokerConfigs : IHostedService
     /// <summary>The value of a broker key above Kafka's default, with its source: dynamic per-broker, dynamic default, server.properties.</summary>
     public (string Value, sbyte Source)? Lookup(string key)
     {
-        if (_perBroker.TryGetValue(key, out var b)) return (b, ConfigSourceId.DynamicBrokerConfig);
-        if (_clusterDefault.TryGetValue(key, out var d)) return (d, ConfigSourceId.DynamicDefaultBrokerConfig);
+        if (PerBroker.TryGetValue(key, out var b)) return (b, ConfigSourceId.DynamicBrokerConfig);
+        if (ClusterDefault.TryGetValue(key, out var d)) return (d, ConfigSourceId.DynamicDefaultBrokerConfig);
         if (_options.RawConfig.TryGetValue(key, out var s)) return (s, ConfigSourceId.StaticBrokerConfig);
         return null;
     }
@@ -66,13 +68,12 @@ public sealed class DynamicBrokerConfigs : IHostedService
     {
         lock (_lock)
         {
-            var copy = new Dictionary<string, string>(clusterDefault ? _clusterDefault : _perBroker, StringComparer.Ordinal);
+            string name = clusterDefault ? ClusterDefaultName : NodeKey;
+            var copy = new Dictionary<string, string>(_brokers.Get(name), StringComparer.Ordinal);
             var result = change(copy);
             if (result.Error != ErrorCode.None || validateOnly) return result;
-            if (clusterDefault) _clusterDefault = copy;
-            else _perBroker = copy;
-            Save();
-            Apply();
+            _brokers.Set(name, copy);
+            ApplyDefaults();
             return result;
         }
     }
@@ -93,7 +94,7 @@ public sealed class DynamicBrokerConfigs : IHostedService
     }
 
     /// <summary>Topic config defaults with the dynamic layers on top: per key the first broker synonym set at any layer wins, as in Kafka.</summary>
-    private void Apply()
+    private void ApplyDefaults()
     {
         var defaults = new Dictionary<string, string>(_staticDefaults, StringComparer.Ordinal);
         foreach (var def in TopicConfigCatalog.All)
@@ -116,26 +117,20 @@ public sealed class DynamicBrokerConfigs : IHostedService
         _topics.SetTopicConfigDefaults(defaults);
     }
 
-    private sealed record Persisted(Dictionary<string, Dictionary<string, string>> Brokers, Dictionary<string, string> ClusterDefault);
-
     private string NodeKey => _options.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private void Load()
-    {
-        if (_file is null || !File.Exists(_file)) return;
-        var p = JsonSerializer.Deserialize<Persisted>(File.ReadAllText(_file));
-        if (p is null) return;
-        _clusterDefault = new(p.ClusterDefault ?? [], StringComparer.Ordinal);
-        _perBroker = p.Brokers is not null && p.Brokers.TryGetValue(NodeKey, out var mine) ? new(mine, StringComparer.Ordinal) : new(StringComparer.Ordinal);
-        _loadedOtherBrokers = p.Brokers ?? [];
-    }
+    /// <summary>broker-configs.json as the JSON era wrote it (read at migration only).</summary>
+    private sealed record Persisted(Dictionary<string, Dictionary<string, string>> Brokers, Dictionary<string, string> ClusterDefault);
 
-    private void Save()
+    private static IReadOnlyList<MetadataRecord> ReadLegacy(string file)
     {
-        if (_file is null) return;
-        var brokers = new Dictionary<string, Dictionary<string, string>>(_loadedOtherBrokers, StringComparer.Ordinal) { [NodeKey] = _perBroker };
-        if (_perBroker.Count == 0) brokers.Remove(NodeKey);
-        AtomicFile.Write(_file, JsonSerializer.SerializeToUtf8Bytes(new Persisted(brokers, _clusterDefault)));
+        var p = JsonSerializer.Deserialize<Persisted>(File.ReadAllText(file));
+        var records = ConfigResourceTable.RecordsOf(BrokerResourceType, ClusterDefaultName, p?.ClusterDefault ?? []).ToList();
+        foreach (var (node, configs) in (p?.Brokers ?? []).OrderBy(b => b.Key, StringComparer.Ordinal))
+        {
+            records.AddRange(ConfigResourceTable.RecordsOf(BrokerResourceType, node, configs));
+        }
+        return records;
     }
 
     Task IHostedService.StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -215,7 +215,7 @@ public sealed partial class TopicManager
     private static string NewClusterId() => Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
-/// <summary>Writes a small file crash-safely: temp file, fsync, rename over the old one.</summary>
+/// <summary>Writes a small file crash-safely: temp file, fsync, rename over the old one, directory fsync (meta.properties, the transaction log's compaction).</summary>
 public static class AtomicFile
 {
     public static void Write(string path, ReadOnlySpan<byte> bytes)
@@ -227,5 +227,7 @@ public static class AtomicFile
             fs.Flush(flushToDisk: true);
         }
         File.Move(tmp, path, overwrite: true);
+        // The rename is durable only once the directory is.
+        Chronik.Storage.Disk.FileSync.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 }
