@@ -72,6 +72,13 @@ internal sealed partial class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>SIGKILL: the process gets no chance to flush or close anything (a crash, for the crash tests).</summary>
+    public void KillHard()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)
