@@ -78,5 +78,14 @@ public class TopicManagerReplayTests
         Assert.Equal(["log.retention.ms=2"], brokers2.Get("same").Select(c => c.Key + "=" + c.Value));
         Assert.Equal(["log.retention.ms=3"], brokers2.Get("").Select(c => c.Key + "=" + c.Value));
         Assert.Equal(["consumer.session.timeout.ms=50000"], groups2.Get("same").Select(c => c.Key + "=" + c.Value));
+
+        // A snapshot taken by a process where only the topic holder registered keeps the broker and group records verbatim.
+        dir.Reopen();
+        _ = Open(dir);
+        dir.Store.TakeSnapshot();
+        dir.Reopen();
+        Assert.Equal(["log.retention.ms=3"], new ConfigResourceTable(dir.Store, 4).Get("").Select(c => c.Key + "=" + c.Value));
+        Assert.Equal(["consumer.session.timeout.ms=50000"], new ConfigResourceTable(dir.Store, 32).Get("same").Select(c => c.Key + "=" + c.Value));
+        Assert.Equal(["retention.ms=1"], Open(dir).Get("same")!.Configs.Select(c => c.Key + "=" + c.Value));
     }
 }

@@ -51,6 +51,8 @@ public sealed class ConfigResourceTable : IMetadataParticipant
 
     public bool Owns(short recordType) => recordType == MetadataRecordTypes.ConfigRecord;
 
+    public bool OwnsRecord(MetadataRecord record) => record.Message is ConfigRecord c && c.ResourceType == _resourceType;
+
     public void Apply(IReadOnlyList<MetadataRecord> records)
     {
         Dictionary<string, Dictionary<string, string>>? next = null;

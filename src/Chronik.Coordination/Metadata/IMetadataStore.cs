@@ -35,6 +35,13 @@ public interface IMetadataParticipant
     bool Owns(short recordType);
 
     /// <summary>
+    /// Whether <paramref name="record"/> is part of this participant's state (what <see cref="SnapshotRecords"/> gives):
+    /// by default every record of an owned type. Participants that share a type (ConfigRecord, by resource type) narrow
+    /// it, so a snapshot keeps verbatim the records of a sharer that is not registered in this process.
+    /// </summary>
+    bool OwnsRecord(MetadataRecord record) => Owns(record.Type);
+
+    /// <summary>
     /// Applies records in log order: at registration everything replayed (possibly none), later each appended batch's
     /// records of its types, on the appending thread before <see cref="IMetadataStore.Append"/> returns. Publishes the
     /// new state; must take no lock that a thread waiting in Append may hold, other than the appending thread's own.

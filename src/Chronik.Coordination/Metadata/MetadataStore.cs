@@ -107,7 +107,7 @@ public abstract class MetadataStore : IMetadataStore
         WaitTurn(turn);
         try
         {
-            participant.Apply(ReadAll(end, participant.Owns));
+            participant.Apply(ReadAll(end, r => participant.Owns(r.Type)));
             lock (_participants) _participants.Add(participant);
         }
         finally
@@ -136,8 +136,8 @@ public abstract class MetadataStore : IMetadataStore
         }
     }
 
-    /// <summary>Every record below <paramref name="end"/> whose type <paramref name="owns"/> accepts: the snapshot's, then the log's.</summary>
-    private List<MetadataRecord> ReadAll(long end, Func<short, bool> owns)
+    /// <summary>Every record below <paramref name="end"/> that <paramref name="owns"/> accepts: the snapshot's, then the log's.</summary>
+    private List<MetadataRecord> ReadAll(long end, Func<MetadataRecord, bool> owns)
     {
         var records = new List<MetadataRecord>();
         long from = 0;
@@ -153,7 +153,7 @@ public abstract class MetadataStore : IMetadataStore
         {
             foreach (var r in MetadataBatch.Decode(batch))
             {
-                if (owns(r.Type)) records.Add(r);
+                if (owns(r)) records.Add(r);
             }
         }
     }
@@ -183,8 +183,7 @@ public abstract class MetadataStore : IMetadataStore
     private void Snapshot(long end)
     {
         var participants = Participants();
-        bool Owned(short type) => participants.Any(p => p.Owns(type));
-        var records = ReadAll(end, t => !Owned(t));
+        var records = ReadAll(end, r => !participants.Any(p => p.OwnsRecord(r)));
         foreach (var p in participants) records.AddRange(p.SnapshotRecords());
         var batches = new List<byte[]>();
         for (int i = 0; i < records.Count; i += 1000) batches.Add(MetadataBatch.Encode(i, records.GetRange(i, Math.Min(1000, records.Count - i))));

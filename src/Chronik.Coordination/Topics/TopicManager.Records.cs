@@ -15,6 +15,9 @@ public sealed partial class TopicManager : IMetadataParticipant
     public bool Owns(short recordType) => recordType is MetadataRecordTypes.TopicRecord or MetadataRecordTypes.PartitionRecord
         or MetadataRecordTypes.ConfigRecord or MetadataRecordTypes.RemoveTopicRecord;
 
+    /// <summary>Of the ConfigRecords only the TOPIC ones are this holder's (broker and group ones are kept for their holders).</summary>
+    public bool OwnsRecord(MetadataRecord record) => Owns(record.Type) && (record.Message is not ConfigRecord c || c.ResourceType == TopicResourceType);
+
     /// <summary>
     /// Applies topic records (the ConfigRecords of other resource types are skipped, without the lock: another holder's
     /// thread appended them). Topic records are appended only by this class's writers, which hold the lock already.
