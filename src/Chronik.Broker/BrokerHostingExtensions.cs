@@ -63,7 +63,19 @@ public static class BrokerHostingExtensions
             });
         }
         // Cluster metadata as one replayed log of KRaft records: in <data>/__cluster_metadata/, or in memory with the memory log store.
-        services.AddSingleton<IMetadataStore>(_ => store is null ? LocalMetadataStore.Open(options.DataDir) : new MemoryMetadataStore());
+        services.AddSingleton<IMetadataStore>(sp =>
+        {
+            if (store is not null) return new MemoryMetadataStore();
+            var opened = LocalMetadataStore.Open(options.DataDir);
+            var r = opened.Recovery;
+            var log = sp.GetRequiredService<ILogger<LocalMetadataStore>>();
+            if (r.TruncatedBytes > 0 || r.DroppedSegments > 0)
+            {
+                log.LogWarning("Cut a torn metadata log tail: {Bytes} bytes and {Dropped} later segment(s) (next offset {Next})", r.TruncatedBytes, r.DroppedSegments, r.NextOffset);
+            }
+            log.LogInformation("Opened the metadata log: next offset {Next}, snapshot end {Snapshot}, {Segments} segment(s)", r.NextOffset, r.SnapshotEnd, r.Segments);
+            return opened;
+        });
         services.AddSingleton(sp => new TopicManager(sp.GetRequiredService<ILogStore>(), defaults, sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null, options.NodeId));
         services.AddSingleton<ClusterView>();
         services.AddSingleton(sp => new AclStore(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null));
