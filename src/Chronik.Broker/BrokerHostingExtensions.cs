@@ -93,6 +93,8 @@ public static class BrokerHostingExtensions
         services.AddSingleton<FetchSessionCache>();
         services.AddSingleton<GroupCoordinatorService>();
         services.AddHostedService(sp => sp.GetRequiredService<GroupCoordinatorService>());
+        services.AddSingleton<ShareGroupService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShareGroupService>());
         services.AddSingleton(sp => new ProducerIdManager(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null, options.NodeId));
         services.AddSingleton<ProducerStateRegistry>();
         services.AddSingleton<TransactionMarkerWriter>();

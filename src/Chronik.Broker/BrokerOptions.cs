@@ -74,6 +74,16 @@ public sealed class BrokerOptions
     public int GroupConsumerMaxSessionTimeoutMs { get; set; } = 60000;
     public int GroupConsumerMinHeartbeatIntervalMs { get; set; } = 5000;
     public int GroupConsumerMaxHeartbeatIntervalMs { get; set; } = 15000;
+    /// <summary>group.share.max.size: most members of a share group (KIP-932).</summary>
+    public int GroupShareMaxSize { get; set; } = 200;
+    /// <summary>group.share.delivery.count.limit: deliveries of a record before it is archived (share.delivery.count.limit's default).</summary>
+    public int GroupShareDeliveryCountLimit { get; set; } = 5;
+    /// <summary>group.share.record.lock.duration.ms (share.record.lock.duration.ms's default; a smaller value also lowers its minimum).</summary>
+    public int GroupShareRecordLockDurationMs { get; set; } = 30_000;
+    /// <summary>group.share.session.timeout.ms (a smaller value also lowers the group config's minimum).</summary>
+    public int GroupShareSessionTimeoutMs { get; set; } = 45_000;
+    /// <summary>group.share.heartbeat.interval.ms (a smaller value also lowers the group config's minimum).</summary>
+    public int GroupShareHeartbeatIntervalMs { get; set; } = 5_000;
     public int TransactionMaxTimeoutMs { get; set; } = 900_000;
     /// <summary>producer.id.expiration.ms: a partition forgets a producer idle this long (no open transaction).</summary>
     public long ProducerIdExpirationMs { get; set; } = 86_400_000;

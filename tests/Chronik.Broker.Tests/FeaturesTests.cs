@@ -72,7 +72,7 @@ public class FeaturesTests
                 ["group.version"] = (0, 1),
                 ["kraft.version"] = (0, 0),
                 ["metadata.version"] = (7, 25),
-                ["share.version"] = (0, 0),
+                ["share.version"] = (0, 1),
                 ["streams.version"] = (0, 0),
                 ["transaction.version"] = (0, 2),
             },
@@ -142,7 +142,7 @@ public class FeaturesTests
 
         // transaction.version 3 does not exist (Kafka 4.3 still stops at 2).
         Refused("The update failed for all features since the following feature had an error: Invalid update version 3 for feature transaction.version. Local controller 1 only supports versions 0-2", ("transaction.version", 3, Upgrade));
-        Refused("does not support this feature", ("share.version", 1, Upgrade));
+        Refused("Local controller 1 only supports versions 0-1", ("share.version", 2, Upgrade));
         Refused("does not support this feature", ("kraft.version", 1, Upgrade));
         Refused("does not support this feature", ("no.such.version", 1, Upgrade));
         Refused("Invalid update version 0 for feature no.such.version. Feature no.such.version not found.", ("no.such.version", 0, SafeDowngrade));

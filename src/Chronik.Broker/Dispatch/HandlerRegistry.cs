@@ -1,3 +1,4 @@
+using Chronik.Coordination.Features;
 using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Dispatch;
@@ -6,9 +7,11 @@ namespace Chronik.Broker.Dispatch;
 public sealed class HandlerRegistry
 {
     private readonly IApiHandler?[] _byKey = new IApiHandler?[short.MaxValue + 1];
+    private readonly FinalizedFeatures? _features;
 
-    public HandlerRegistry(IEnumerable<IApiHandler> handlers)
+    public HandlerRegistry(IEnumerable<IApiHandler> handlers, FinalizedFeatures? features = null)
     {
+        _features = features;
         var list = new List<IApiHandler>();
         foreach (var h in handlers)
         {
@@ -29,12 +32,17 @@ public sealed class HandlerRegistry
 
     public IApiHandler? Get(short apiKey) => apiKey >= 0 ? _byKey[apiKey] : null;
 
-    /// <summary>An ApiVersions answer listing every served key and version range, without the v3+ feature fields.</summary>
-    public ApiVersionsResponse ApiVersions(ErrorCode error)
+    /// <summary>
+    /// An ApiVersions answer listing every served key and version range, without the v3+ feature fields; a feature-gated
+    /// handler only while <paramref name="features"/> (default: the finalized features now) enable it.
+    /// </summary>
+    public ApiVersionsResponse ApiVersions(ErrorCode error, FinalizedFeatureSet? features = null)
     {
         var response = new ApiVersionsResponse { ErrorCode = (short)error };
+        features ??= _features?.Current;
         foreach (var h in Handlers)
         {
+            if (h is IFeatureGatedHandler gated && (features is null || !gated.IsEnabled(features))) continue;
             response.ApiKeys.Add(new ApiVersionsResponse.ApiVersion { ApiKey = (short)h.Key, MinVersion = h.MinVersion, MaxVersion = h.MaxVersion });
         }
         return response;

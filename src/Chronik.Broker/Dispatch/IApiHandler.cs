@@ -1,3 +1,4 @@
+using Chronik.Coordination.Features;
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Wire;
 
@@ -13,6 +14,15 @@ public interface IApiHandler
 
     /// <summary>Runs synchronously up to its first await, so side effects happen in request order; null means no response (acks=0).</summary>
     ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, IKafkaMessage request, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A handler that ApiVersions advertises only while the finalized features enable it (the share group APIs: share.version
+/// at least 1). While disabled it still answers, with UNSUPPORTED_VERSION, as Kafka's KafkaApis does.
+/// </summary>
+public interface IFeatureGatedHandler
+{
+    bool IsEnabled(FinalizedFeatureSet features);
 }
 
 /// <summary>Typed base for handlers: decode into TRequest, answer with TResponse.</summary>

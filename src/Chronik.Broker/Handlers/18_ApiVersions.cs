@@ -2,7 +2,8 @@
 // A version newer than we know gets a v0 body with UNSUPPORTED_VERSION (RequestDispatcher); the header is always v0.
 // v3+: the finalized features (KIP-584, Coordination/Features) as Kafka 4.0 fills them: v3 leaves out a supported
 // feature whose minimum is 0 (Kafka's alterFeatureLevel0: older clients cannot parse it), no feature finalized at 0 is
-// listed, and a finalized entry has min = max = its level.
+// listed, and a finalized entry has min = max = its level. The share group APIs (76-79, 90-92) are listed only while
+// share.version is finalized at 1 or more (IFeatureGatedHandler).
 using Chronik.Broker.Dispatch;
 using Chronik.Coordination.Features;
 using Chronik.Protocol.Messages;
@@ -59,8 +60,8 @@ public sealed class ApiVersionsHandler : ApiHandler<ApiVersionsRequest, ApiVersi
         if (cached is null || !ReferenceEquals(cached.Features, finalized))
         {
             cached = new Cached(finalized,
-                WithFeatures(_lazy.Value.ApiVersions(ErrorCode.None), finalized, omitZeroMinimum: true),
-                WithFeatures(_lazy.Value.ApiVersions(ErrorCode.None), finalized, omitZeroMinimum: false));
+                WithFeatures(_lazy.Value.ApiVersions(ErrorCode.None, finalized), finalized, omitZeroMinimum: true),
+                WithFeatures(_lazy.Value.ApiVersions(ErrorCode.None, finalized), finalized, omitZeroMinimum: false));
             Volatile.Write(ref _cached, cached);
         }
         return new(context.ApiVersion >= 4 ? cached.V4 : cached.V3);

@@ -66,6 +66,16 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
         ConsumerHeartbeatIntervalMs = o.GroupConsumerHeartbeatIntervalMs,
         ConsumerMinHeartbeatIntervalMs = o.GroupConsumerMinHeartbeatIntervalMs,
         ConsumerMaxHeartbeatIntervalMs = o.GroupConsumerMaxHeartbeatIntervalMs,
+        ShareSessionTimeoutMs = o.GroupShareSessionTimeoutMs,
+        ShareMinSessionTimeoutMs = Math.Min(45_000, o.GroupShareSessionTimeoutMs),
+        ShareMaxSessionTimeoutMs = Math.Max(60_000, o.GroupShareSessionTimeoutMs),
+        ShareHeartbeatIntervalMs = o.GroupShareHeartbeatIntervalMs,
+        ShareMinHeartbeatIntervalMs = Math.Min(5_000, o.GroupShareHeartbeatIntervalMs),
+        ShareMaxHeartbeatIntervalMs = Math.Max(15_000, o.GroupShareHeartbeatIntervalMs),
+        ShareRecordLockDurationMs = o.GroupShareRecordLockDurationMs,
+        ShareMinRecordLockDurationMs = Math.Min(15_000, o.GroupShareRecordLockDurationMs),
+        ShareMaxRecordLockDurationMs = Math.Max(60_000, o.GroupShareRecordLockDurationMs),
+        ShareDeliveryCountLimit = o.GroupShareDeliveryCountLimit,
     };
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();

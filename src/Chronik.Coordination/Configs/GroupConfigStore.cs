@@ -33,6 +33,7 @@ public sealed record GroupConfigBounds
     public int ShareRecordLockDurationMs { get; init; } = 30_000;
     public int ShareMinRecordLockDurationMs { get; init; } = 15_000;
     public int ShareMaxRecordLockDurationMs { get; init; } = 60_000;
+    public int ShareDeliveryCountLimit { get; init; } = 5;
 }
 
 /// <summary>One group config key: its type, its default (from the broker's settings) and Kafka's documentation line.</summary>
@@ -53,6 +54,8 @@ public sealed class GroupConfigStore : IGroupConfigSource
     public const string ShareHeartbeatInterval = "share.heartbeat.interval.ms";
     public const string ShareRecordLockDuration = "share.record.lock.duration.ms";
     public const string ShareAutoOffsetReset = "share.auto.offset.reset";
+    public const string ShareIsolationLevel = "share.isolation.level";
+    public const string ShareDeliveryCountLimit = "share.delivery.count.limit";
 
     private static string S(int v) => v.ToString(CultureInfo.InvariantCulture);
 
@@ -60,10 +63,12 @@ public sealed class GroupConfigStore : IGroupConfigSource
     [
         new(ConsumerHeartbeatInterval, "INT", b => S(b.ConsumerHeartbeatIntervalMs), "The heartbeat interval given to the members of a consumer group."),
         new(ConsumerSessionTimeout, "INT", b => S(b.ConsumerSessionTimeoutMs), "The timeout to detect client failures when using the consumer group protocol."),
-        new(ShareAutoOffsetReset, "STRING", _ => "latest", "The strategy to initialize the share-partition start offset (no share groups here: stored only)."),
-        new(ShareHeartbeatInterval, "INT", b => S(b.ShareHeartbeatIntervalMs), "The heartbeat interval given to the members of a share group (no share groups here: stored only)."),
-        new(ShareRecordLockDuration, "INT", b => S(b.ShareRecordLockDurationMs), "The record acquisition lock duration of a share group (no share groups here: stored only)."),
-        new(ShareSessionTimeout, "INT", b => S(b.ShareSessionTimeoutMs), "The timeout to detect client failures when using the share group protocol (no share groups here: stored only)."),
+        new(ShareAutoOffsetReset, "STRING", _ => "latest", "The strategy to initialize the share-partition start offset: latest, earliest or by_duration:<ISO-8601 duration>."),
+        new(ShareDeliveryCountLimit, "INT", b => S(b.ShareDeliveryCountLimit), "The maximum number of delivery attempts for a record delivered to a share group."),
+        new(ShareHeartbeatInterval, "INT", b => S(b.ShareHeartbeatIntervalMs), "The heartbeat interval given to the members of a share group."),
+        new(ShareIsolationLevel, "STRING", _ => "read_uncommitted", "Controls how to read records written transactionally: read_committed or read_uncommitted."),
+        new(ShareRecordLockDuration, "INT", b => S(b.ShareRecordLockDurationMs), "The record acquisition lock duration in milliseconds for share groups."),
+        new(ShareSessionTimeout, "INT", b => S(b.ShareSessionTimeoutMs), "The timeout to detect client failures when using the share group protocol."),
     ];
 
     public const string LegacyFileName = "group-configs.json";
@@ -117,10 +122,15 @@ public sealed class GroupConfigStore : IGroupConfigSource
         string v = value.Trim();
         if (name == ShareAutoOffsetReset)
         {
-            return v is "latest" or "earliest" ? null : $"Invalid value {value} for configuration {name}: String must be one of: latest, earliest";
+            return ShareGroups.ShareAutoOffsetReset.TryParse(v, out _) ? null : $"Invalid value {value} for configuration {name}: String must be one of: latest, earliest, by_duration:<duration>";
+        }
+        if (name == ShareIsolationLevel)
+        {
+            return v is "read_committed" or "read_uncommitted" ? null : $"Invalid value {value} for configuration {name}: String must be one of: read_committed, read_uncommitted";
         }
         if (!int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int i)) return $"Invalid value {value} for configuration {name}: Not a number of type INT";
-        int atLeast = name == ShareRecordLockDuration ? 1000 : 1;
+        int atLeast = name == ShareRecordLockDuration ? 1000 : name == ShareDeliveryCountLimit ? 2 : 1;
+        if (name == ShareDeliveryCountLimit && i > 10) return $"Invalid value {value} for configuration {name}: Value must be no more than 10";
         return i < atLeast ? $"Invalid value {value} for configuration {name}: Value must be at least {S(atLeast)}" : null;
     }
 

@@ -36,7 +36,9 @@ public static class FeatureCatalog
         new(KRaftVersion, 0, 0, 0),
         // Metadata versions gate KRaft record formats and inter-broker RPCs; with neither, every level serves the same.
         new(MetadataVersion, MinimumMetadataVersion, LatestMetadataVersion, LatestMetadataVersion),
-        new(ShareVersion, 0, 0, 0),
+        // 1 = share groups (KIP-932): ShareGroupHeartbeat/Describe, ShareFetch, ShareAcknowledge and the share group
+        // offsets APIs. Not finalized by default (as on Kafka 4.0-4.1), so clients see no share APIs until UpdateFeatures.
+        new(ShareVersion, 0, 1, 0),
         new(StreamsVersion, 0, 0, 0),
         // Kafka 4.0 supports 0..2 and finalizes 2 on a new cluster. 2 = transactions v2 (KIP-890 part 2): a Kafka 4.x
         // producer that sees it finalized uses Produce v12 / EndTxn v5 / TxnOffsetCommit v5; the broker decides per

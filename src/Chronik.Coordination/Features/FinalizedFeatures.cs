@@ -59,6 +59,9 @@ public sealed class FinalizedFeatures : IMetadataParticipant
     /// <summary>Whether consumer groups (KIP-848) are served: group.version at least 1.</summary>
     public bool ConsumerGroupsEnabled => _current.LevelOf(FeatureCatalog.GroupVersion) >= 1;
 
+    /// <summary>Whether share groups (KIP-932) are served: share.version at least 1.</summary>
+    public bool ShareGroupsEnabled => _current.LevelOf(FeatureCatalog.ShareVersion) >= 1;
+
     /// <summary>
     /// Validates <paramref name="updates"/> in order and, unless <paramref name="validateOnly"/>, applies them together
     /// and persists them before returning. <paramref name="consumerGroupCount"/> is asked only for a safe downgrade of
