@@ -40,7 +40,7 @@ public sealed class DeleteGroupsHandler : ApiHandler<DeleteGroupsRequest, Delete
         var (results, persisted) = await _groups.ExecuteAsync((c, now) => c.DeleteGroups(allowed)).ConfigureAwait(false);
         var response = new DeleteGroupsResponse();
         foreach (var g in denied.Distinct()) response.Results.Add(new DeleteGroupsResponse.DeletableGroupResult { GroupId = g, ErrorCode = (short)ErrorCode.GroupAuthorizationFailed });
-        foreach (var g in shares) response.Results.Add(new DeleteGroupsResponse.DeletableGroupResult { GroupId = g, ErrorCode = (short)_shares.Delete(g) });
+        foreach (var g in shares) response.Results.Add(new DeleteGroupsResponse.DeletableGroupResult { GroupId = g, ErrorCode = (short)await _shares.DeleteAsync(g).ConfigureAwait(false) });
         foreach (var r in results)
         {
             if (!persisted && r.ErrorCode == 0) r.ErrorCode = (short)ErrorCode.CoordinatorNotAvailable;

@@ -203,15 +203,4 @@ public sealed partial class ShareGroupService
         _partitions[key] = p;
         return p;
     }
-
-    /// <summary>The share partitions a group has state for, with their start offsets (DescribeShareGroupOffsets).</summary>
-    public IReadOnlyList<(TopicIdPartition Partition, long StartOffset)> StartOffsets(string groupId)
-    {
-        EnsureLoaded();
-        lock (_lock)
-        {
-            foreach (var key in _persisted.Keys.Where(k => k.GroupId == groupId).ToList()) Existing(key);
-            return [.. _partitions.Where(kv => kv.Key.GroupId == groupId).Select(kv => (new TopicIdPartition(kv.Key.TopicId, kv.Key.Partition), kv.Value.StartOffset))];
-        }
-    }
 }

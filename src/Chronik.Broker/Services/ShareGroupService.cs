@@ -125,19 +125,34 @@ public sealed partial class ShareGroupService : IHostedService, IDisposable
         return answer;
     }
 
-    /// <summary>DeleteGroups on a share group: an empty group goes with its delivery state (GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP otherwise).</summary>
-    public Protocol.Messages.ErrorCode Delete(string groupId)
+    /// <summary>
+    /// DeleteGroups on a share group: an empty group goes with its delivery state (tombstones in __share_group_state);
+    /// GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP otherwise.
+    /// </summary>
+    public async Task<Protocol.Messages.ErrorCode> DeleteAsync(string groupId)
     {
         EnsureLoaded();
+        Task<bool> persisted;
         lock (_lock)
         {
             var result = _coordinator.Delete(groupId);
             if (result.Response != Protocol.Messages.ErrorCode.None) return result.Response;
             _sessions.CloseGroup(groupId);
-            foreach (var key in _partitions.Keys.Where(k => k.GroupId == groupId).ToList()) _partitions.Remove(key);
-            foreach (var key in _persisted.Keys.Where(k => k.GroupId == groupId).ToList()) _persisted.Remove(key);
-            return Protocol.Messages.ErrorCode.None;
+            persisted = ForgetPartitions(k => k.GroupId == groupId);
         }
+        return await persisted.ConfigureAwait(false) ? Protocol.Messages.ErrorCode.None : Protocol.Messages.ErrorCode.CoordinatorNotAvailable;
+    }
+
+    /// <summary>Drops the state of the matching share partitions and issues their tombstones (under the lock).</summary>
+    private Task<bool> ForgetPartitions(Func<SharePartitionKey, bool> match)
+    {
+        var keys = _partitions.Keys.Where(match).Concat(_persisted.Keys.Where(match)).Distinct().ToList();
+        foreach (var key in keys)
+        {
+            _partitions.Remove(key);
+            _persisted.Remove(key);
+        }
+        return _stateLog.AppendTombstones(keys, NowMs);
     }
 
     private void RemoveMembers(IReadOnlyList<(string GroupId, string MemberId)> removed, List<ShareStateValue> records)

@@ -51,6 +51,12 @@ public sealed class ShareStateLog
         var byKey = new Dictionary<SharePartitionKey, List<ShareStateValue>>();
         var (records, end) = KeyedLogReplay.ReadAll(_log, (key, value) =>
         {
+            if (value is null)
+            {
+                // A tombstone: the share partition's state was deleted (DeleteShareGroupOffsets, DeleteGroups).
+                if (ShareStateRecordCodec.DecodeKey(key) is { } deleted) byKey.Remove(deleted);
+                return;
+            }
             if (ShareStateRecordCodec.Decode(key, value) is not { } r) return;
             if (!byKey.TryGetValue(r.Key, out var list)) byKey[r.Key] = list = [];
             if (r is ShareSnapshotRecord) list.Clear();
@@ -93,6 +99,18 @@ public sealed class ShareStateLog
             foreach (var t in tasks) ok &= await t.ConfigureAwait(false);
             return ok;
         }
+    }
+
+    /// <summary>Issues the tombstones that delete the state of <paramref name="keys"/> (call under the owner's lock).</summary>
+    public Task<bool> AppendTombstones(IReadOnlyList<SharePartitionKey> keys, long nowMs)
+    {
+        if (keys.Count == 0 || _log is null) return Task.FromResult(true);
+        using var builder = new RecordBatchBuilder();
+        foreach (var k in keys)
+        {
+            foreach (var key in ShareStateRecordCodec.TombstoneKeys(k)) builder.Append(nowMs, key, (ReadOnlyMemory<byte>?)null);
+        }
+        return AppendBatch(builder.ToArray());
     }
 
     /// <summary>Drops every record below <paramref name="offset"/> (after the live state was rewritten above it).</summary>

@@ -51,6 +51,33 @@ public static class ShareStateRecordCodec
         }
     }
 
+    /// <summary>The tombstones that delete a share partition's state: one per key type (snapshot and update).</summary>
+    public static IReadOnlyList<byte[]> TombstoneKeys(SharePartitionKey k) =>
+    [
+        Framed(SnapshotType, new ShareSnapshotKey { GroupId = k.GroupId, TopicId = k.TopicId, Partition = k.Partition }),
+        Framed(UpdateType, new ShareUpdateKey { GroupId = k.GroupId, TopicId = k.TopicId, Partition = k.Partition }),
+    ];
+
+    /// <summary>The share partition a key names (both key types have the same fields), or null.</summary>
+    public static SharePartitionKey? DecodeKey(ReadOnlyMemory<byte> key)
+    {
+        if (key.Length < 2) return null;
+        short type = (short)((key.Span[0] << 8) | key.Span[1]);
+        try
+        {
+            return type switch
+            {
+                SnapshotType => new ShareSnapshotKey().ReadFrom(key[2..], 0) is var s ? new SharePartitionKey(s.GroupId, s.TopicId, s.Partition) : null,
+                UpdateType => new ShareUpdateKey().ReadFrom(key[2..], 0) is var u ? new SharePartitionKey(u.GroupId, u.TopicId, u.Partition) : null,
+                _ => null,
+            };
+        }
+        catch (KafkaProtocolException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Decodes one record; null for a tombstone, a type or version this build does not know, or bytes that do not parse.</summary>
     public static ShareStateValue? Decode(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte>? value)
     {
