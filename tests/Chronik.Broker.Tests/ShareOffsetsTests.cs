@@ -1,4 +1,6 @@
+using Chronik.Coordination.Acls;
 using Chronik.Protocol.Messages;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using static Chronik.Broker.Tests.ShareGroupTestClient;
 using KafkaError = Chronik.Protocol.Messages.ErrorCode;
@@ -101,5 +103,44 @@ public class ShareOffsetsTests
         Assert.Equal((short)KafkaError.InvalidConfig, Assert.Single(Set("share.isolation.level", "dirty").Responses).ErrorCode);
         Assert.Equal((short)KafkaError.InvalidConfig, Assert.Single(Set("share.delivery.count.limit", "11").Responses).ErrorCode);
         Assert.Equal((short)KafkaError.InvalidConfig, Assert.Single(Set("share.record.lock.duration.ms", "1000").Responses).ErrorCode);
+    }
+}
+
+/// <summary>Share group ACLs: READ on the group and on the topic for heartbeats, fetches and acknowledgements; DELETE on the group for deleting offsets.</summary>
+public class ShareGroupAclTests
+{
+    [Fact]
+    public async Task Share_apis_need_read_on_the_group_and_the_topic()
+    {
+        await using var broker = new GroupTestBroker(partitions: 1);
+        broker.Options.AuthorizerClassName = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+        broker.Options.AllowEveryoneIfNoAclFound = false;
+        await broker.StartAsync();
+        int port = broker.Port;
+        var features = broker.Services.GetRequiredService<Chronik.Coordination.Features.FinalizedFeatures>();
+        Assert.Equal(KafkaError.None, features.Update([new("share.version", 1, Chronik.Coordination.Features.FeatureUpgradeType.Upgrade)], false, () => 0).Error);
+        var topic = await CreateTopicWithRecords(broker, "acl-share", 4);
+        SetGroupConfig(broker, "sg", "share.auto.offset.reset", "earliest");
+        var acls = broker.Services.GetRequiredService<AclStore>();
+        void Allow(AclResourceType type, string name, AclOperation op) =>
+            Assert.True(acls.Create([new AclBinding(type, name, AclPatternType.Literal, "User:ANONYMOUS", "*", op, AclPermissionType.Allow)])[0].Succeeded);
+
+        Assert.Equal((short)KafkaError.GroupAuthorizationFailed, Heartbeat(port, "sg", "m", 0, "acl-share").ErrorCode);
+        Assert.Equal((short)KafkaError.GroupAuthorizationFailed, ShareFetch(port, Fetch("sg", "m", 0, topic)).ErrorCode);
+        Assert.Equal((short)KafkaError.GroupAuthorizationFailed, ShareAcknowledge(port, "sg", "m", 1, topic, 2, (0, 0, Accept)).ErrorCode);
+
+        Allow(AclResourceType.Group, "sg", AclOperation.Read);
+        Assert.Equal((short)KafkaError.TopicAuthorizationFailed, Heartbeat(port, "sg", "m", 0, "acl-share").ErrorCode);
+        var denied = ShareFetch(port, Fetch("sg", "m", 0, topic));
+        Assert.Equal(0, denied.ErrorCode);
+        Assert.Equal((short)KafkaError.TopicAuthorizationFailed, Assert.Single(Assert.Single(denied.Responses).Partitions).ErrorCode);
+
+        Allow(AclResourceType.Topic, "acl-share", AclOperation.Read);
+        Assert.Equal(0, Heartbeat(port, "sg", "m", 0, "acl-share").ErrorCode);
+        Assert.Equal([(0L, 3L, (short)1)], Acquired(ShareFetch(port, Fetch("sg", "m", 0, topic))));
+        Assert.Equal(0, Assert.Single(Assert.Single(ShareAcknowledge(port, "sg", "m", 1, topic, 2, (0, 3, Accept)).Responses).Partitions).ErrorCode);
+        Assert.Equal(-1, Heartbeat(port, "sg", "m", -1).MemberEpoch);
+        var delete = Call<DeleteShareGroupOffsetsResponse>(port, new DeleteShareGroupOffsetsRequest { GroupId = "sg", Topics = [new() { TopicName = "acl-share" }] }, 0);
+        Assert.Equal((short)KafkaError.GroupAuthorizationFailed, delete.ErrorCode);
     }
 }
