@@ -130,6 +130,22 @@ public class ShareFetchTests
     }
 
     [Fact]
+    public async Task An_idle_share_session_is_evicted_and_its_records_released()
+    {
+        var (broker, topic) = await Start("sf-idle", 4, o =>
+        {
+            o.GroupShareSessionTimeoutMs = 1000;
+            o.GroupShareHeartbeatIntervalMs = 500;
+        });
+        await using var _ = broker;
+        int port = broker.Port;
+        Assert.Equal([(0L, 3L, (short)1)], Acquired(ShareFetch(port, Fetch("sg", "a", 0, topic))));
+        // a stops fetching: after the session timeout its session goes and its records are released (the 30 s lock has not expired).
+        Assert.Equal([(0L, 3L, (short)2)], Acquired(ShareFetch(port, Fetch("sg", "b", 0, topic, maxWaitMs: 5000))));
+        Assert.Equal((short)122, ShareFetch(port, Fetch("sg", "a", 1, topic)).ErrorCode);
+    }
+
+    [Fact]
     public async Task A_share_fetch_long_polls_until_records_arrive()
     {
         var (broker, topic) = await Start("sf-poll", 0);

@@ -70,6 +70,19 @@ public sealed class ShareFetchHandler : ApiHandler<ShareFetchRequest, ShareFetch
         if (epoch < -1) return Error(ShareErrorCodes.InvalidShareSessionEpoch, null);
         var (session, sessionError) = _shares.Session(groupId, memberId, epoch);
         if (session is null) return Error(sessionError, null);
+        try
+        {
+            return await ServeAsync(context, request, groupId, memberId, epoch, session, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _shares.EndRequest(session);
+        }
+    }
+
+    private async Task<ShareFetchResponse> ServeAsync(RequestContext context, ShareFetchRequest request, string groupId, string memberId, int epoch, ShareSession session,
+        CancellationToken cancellationToken)
+    {
 
         var slots = new Dictionary<TopicIdPartition, Slot>();
         var add = new List<TopicIdPartition>();
@@ -81,7 +94,8 @@ public sealed class ShareFetchHandler : ApiHandler<ShareFetchRequest, ShareFetch
             {
                 var target = ShareRequests.Resolve(context, _auth, _cluster.Topics, t.TopicId, p.PartitionIndex);
                 var slot = SlotFor(slots, target);
-                add.Add(target.Partition);
+                // Only partitions that exist join the session: unknown ids would pile up in it.
+                if (target.Error != ErrorCode.UnknownTopicId && target.Error != ErrorCode.UnknownTopicOrPartition) add.Add(target.Partition);
                 if (p.AcknowledgementBatches.Count == 0) continue;
                 slot.Acknowledged = true;
                 if (target.Error != ErrorCode.None)
@@ -105,14 +119,14 @@ public sealed class ShareFetchHandler : ApiHandler<ShareFetchRequest, ShareFetch
         }
         else
         {
-            _shares.UpdateSession(session, add, forget, nextEpoch: epoch != 0);
+            var partitions = _shares.UpdateSession(session, add, forget, nextEpoch: epoch != 0);
             if (!(v >= 2 && request.IsRenewAck))
             {
-                foreach (var tp in session.Partitions)
+                foreach (var tp in partitions)
                 {
                     if (!slots.ContainsKey(tp)) SlotFor(slots, ShareRequests.Resolve(context, _auth, _cluster.Topics, tp.TopicId, tp.Partition));
                 }
-                await FetchAsync(context, request, groupId, memberId, session, slots, persisted, cancellationToken).ConfigureAwait(false);
+                await FetchAsync(context, request, groupId, memberId, partitions, slots, persisted, cancellationToken).ConfigureAwait(false);
             }
         }
         foreach (var task in persisted) await task.ConfigureAwait(false);
@@ -136,7 +150,7 @@ public sealed class ShareFetchHandler : ApiHandler<ShareFetchRequest, ShareFetch
         return slot;
     }
 
-    private async Task FetchAsync(RequestContext context, ShareFetchRequest request, string groupId, string memberId, ShareSession session,
+    private async Task FetchAsync(RequestContext context, ShareFetchRequest request, string groupId, string memberId, List<TopicIdPartition> order,
         Dictionary<TopicIdPartition, Slot> slots, List<Task<bool>> persisted, CancellationToken ct)
     {
         long deadline = Environment.TickCount64 + Math.Max(0, request.MaxWaitMs);
@@ -145,7 +159,6 @@ public sealed class ShareFetchHandler : ApiHandler<ShareFetchRequest, ShareFetch
         var mode = context.ApiVersion >= 2 && request.ShareAcquireMode == (sbyte)ShareAcquireMode.RecordLimit ? ShareAcquireMode.RecordLimit : ShareAcquireMode.BatchOptimized;
         long total = 0;
         var wakes = new List<Task>();
-        var order = session.Partitions.ToList();
         while (true)
         {
             wakes.Clear();

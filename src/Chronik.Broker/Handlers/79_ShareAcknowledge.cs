@@ -47,6 +47,19 @@ public sealed class ShareAcknowledgeHandler : ApiHandler<ShareAcknowledgeRequest
         if (epoch < -1) return Error(ShareErrorCodes.InvalidShareSessionEpoch, null);
         var (session, sessionError) = _shares.Session(groupId, memberId, epoch, openAllowed: false);
         if (session is null) return Error(sessionError, null);
+        try
+        {
+            return await ServeAsync(context, request, groupId, memberId, epoch, session, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _shares.EndRequest(session);
+        }
+    }
+
+    private async Task<ShareAcknowledgeResponse> ServeAsync(RequestContext context, ShareAcknowledgeRequest request, string groupId, string memberId, int epoch, ShareSession session,
+        CancellationToken cancellationToken)
+    {
         if (epoch != -1) _shares.UpdateSession(session, [], [], nextEpoch: true);
 
         short v = context.ApiVersion;

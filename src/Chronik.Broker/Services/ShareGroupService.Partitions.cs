@@ -17,25 +17,39 @@ public readonly record struct SharePartitionFetch(ReadResult Read, int Length, I
 /// <summary>Share sessions, acknowledgements and acquisition: what ShareFetch and ShareAcknowledge do to share partitions.</summary>
 public sealed partial class ShareGroupService
 {
-    /// <summary>Epoch 0 opens the member's session (replacing an old one); a positive epoch continues it, -1 too (the caller closes it).</summary>
+    /// <summary>
+    /// Epoch 0 opens the member's session (replacing an old one); a positive epoch continues it, -1 too (the caller closes
+    /// it). A session returned is in use until <see cref="EndRequest"/>.
+    /// </summary>
     public (ShareSession? Session, ErrorCode Error) Session(string groupId, string memberId, int epoch, bool openAllowed = true)
     {
         EnsureLoaded();
         lock (_lock)
         {
-            if (epoch == 0) return openAllowed ? _sessions.Open(groupId, memberId) : (null, ShareErrorCodes.InvalidShareSessionEpoch);
-            return _sessions.Continue(groupId, memberId, epoch);
+            if (epoch == 0) return openAllowed ? _sessions.Open(groupId, memberId, NowMs) : (null, ShareErrorCodes.InvalidShareSessionEpoch);
+            return _sessions.Continue(groupId, memberId, epoch, NowMs);
         }
     }
 
-    /// <summary>Adds and forgets partitions of a session and moves it to its next epoch.</summary>
-    public void UpdateSession(ShareSession session, IEnumerable<TopicIdPartition> add, IEnumerable<TopicIdPartition> forget, bool nextEpoch)
+    /// <summary>Ends a request that <see cref="Session"/> started: the session's idle time counts from now.</summary>
+    public void EndRequest(ShareSession session)
     {
         lock (_lock)
         {
-            foreach (var p in forget) session.Partitions.Remove(p);
+            session.InFlight = Math.Max(0, session.InFlight - 1);
+            session.LastUsedMs = NowMs;
+        }
+    }
+
+    /// <summary>Adds and forgets partitions of a session, moves it to its next epoch, and returns its partitions now (a copy).</summary>
+    public List<TopicIdPartition> UpdateSession(ShareSession session, IEnumerable<TopicIdPartition> add, IEnumerable<TopicIdPartition> forget, bool nextEpoch)
+    {
+        lock (_lock)
+        {
+            foreach (var p in forget) session.Remove(p);
             foreach (var p in add) session.Add(p);
             if (nextEpoch) session.NextEpoch();
+            return [.. session.Partitions];
         }
     }
 
@@ -49,16 +63,23 @@ public sealed partial class ShareGroupService
         {
             _sessions.Close(session.GroupId, session.MemberId);
             var records = new List<ShareStateValue>();
-            foreach (var tp in session.Partitions)
-            {
-                if (_partitions.TryGetValue(new SharePartitionKey(session.GroupId, tp.TopicId, tp.Partition), out var p) && p.ReleaseAcquiredRecords(session.MemberId) is { } r)
-                {
-                    records.Add(r);
-                }
-            }
-            if (records.Count > 0) SignalChanged();
+            ReleaseSession(session, records);
             return _stateLog.Append(records, NowMs);
         }
+    }
+
+    /// <summary>Releases what the session's member holds in the session's partitions (under the lock).</summary>
+    private void ReleaseSession(ShareSession session, List<ShareStateValue> records)
+    {
+        int before = records.Count;
+        foreach (var tp in session.Partitions)
+        {
+            if (_partitions.TryGetValue(new SharePartitionKey(session.GroupId, tp.TopicId, tp.Partition), out var p) && p.ReleaseAcquiredRecords(session.MemberId) is { } r)
+            {
+                records.Add(r);
+            }
+        }
+        if (records.Count > before) SignalChanged();
     }
 
     /// <summary>

@@ -202,6 +202,7 @@ public sealed partial class ShareGroupService : IHostedService, IDisposable
             var records = new List<ShareStateValue>();
             var expired = _coordinator.ExpireSessions();
             RemoveMembers(expired.RemovedMembers, records);
+            foreach (var idle in _sessions.EvictIdle(now, g => SettingsOf(g).SessionTimeoutMs)) ReleaseSession(idle, records);
             bool released = false;
             foreach (var p in _partitions.Values)
             {
