@@ -188,8 +188,13 @@ public class ShareFetchTests
         var acked = ShareAcknowledge(broker.Port, "sg", "m", 1, topic, 2, (0, 3, Accept), (4, 4, Reject));
         Assert.Equal(0, Assert.Single(Assert.Single(acked.Responses).Partitions).ErrorCode);
 
+        Assert.Equal(0, Heartbeat(broker.Port, "sg", "m", 0, "sf-restart").ErrorCode);
         await broker.StopAsync();
         await broker.StartAsync();
+        // The group is back, empty: membership is not persisted, so the member rejoins.
+        Assert.Equal("Empty", Assert.Single(Call<ListGroupsResponse>(broker.Port, new ListGroupsRequest { TypesFilter = ["share"] }, 5).Groups).GroupState);
+        Assert.Equal((short)KafkaError.UnknownMemberId, Heartbeat(broker.Port, "sg", "m", 1).ErrorCode);
+        Assert.Equal(0, Heartbeat(broker.Port, "sg", "m", 0, "sf-restart").ErrorCode);
         // 5-9 were acquired when the broker stopped: available again, their delivery counted.
         var after = ShareFetch(broker.Port, Fetch("sg", "other", 0, topic));
         Assert.Equal([(5L, 9L, (short)2)], Acquired(after));

@@ -14,8 +14,8 @@ namespace Chronik.Broker.Services;
 /// appended under it (log order = change order) and awaited outside it before the client is answered. A 100 ms tick
 /// fences members whose share session timed out (releasing what they held) and releases expired acquisition locks.
 /// Lock order: this lock → the group coordinator's (IsOtherGroup) → partition append locks.
-/// Membership is kept in memory only: after a restart a member's heartbeat gets UNKNOWN_MEMBER_ID and it rejoins
-/// with epoch 0, as a share consumer does; the delivery state survives.
+/// Membership is kept in memory only: after a restart a group with delivery state is back, empty; a member's heartbeat
+/// gets UNKNOWN_MEMBER_ID and it rejoins with epoch 0, as a share consumer does; the delivery state survives.
 /// </summary>
 public sealed partial class ShareGroupService : IHostedService, IDisposable
 {
@@ -248,6 +248,9 @@ public sealed partial class ShareGroupService : IHostedService, IDisposable
             if (_loaded) return;
             var (states, records, end) = _stateLog.Load();
             _persisted = states;
+            // Membership is not persisted: a group with delivery state comes back empty, so ListGroups, ShareGroupDescribe
+            // and DeleteGroups still see it; its members rejoin with epoch 0.
+            foreach (string groupId in states.Keys.Select(k => k.GroupId).Distinct()) _coordinator.Replay(new ShareGroupEpochRecord(groupId, 0, 0));
             // Rewrite the live state as snapshots at the log end and drop the older records once most of the log is dead.
             if (records > 10_000 && records > 4L * states.Count)
             {
