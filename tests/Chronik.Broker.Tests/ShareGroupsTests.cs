@@ -76,6 +76,10 @@ public class ShareGroupsTests
         Assert.Empty(Call<ListGroupsResponse>(broker.Port, new ListGroupsRequest { TypesFilter = ["consumer"] }, 5).Groups);
         Assert.Contains(Call<ListGroupsResponse>(broker.Port, new ListGroupsRequest(), 0).Groups, g => g.GroupId == "sg" && g.ProtocolType == "share");
 
+        // DescribeGroups (classic) answers a share group as an unknown id before v6: Dead, no error.
+        var classic = Assert.Single(Call<DescribeGroupsResponse>(broker.Port, new DescribeGroupsRequest { Groups = ["sg"] }, 5).Groups);
+        Assert.Equal((0, "Dead"), ((int)classic.ErrorCode, classic.GroupState));
+
         var deleteBusy = Call<DeleteGroupsResponse>(broker.Port, new DeleteGroupsRequest { GroupsNames = ["sg"] }, 2);
         Assert.Equal((short)KafkaError.NonEmptyGroup, Assert.Single(deleteBusy.Results).ErrorCode);
         Assert.Equal(-1, Heartbeat(broker.Port, "sg", "member-a", -1).MemberEpoch);

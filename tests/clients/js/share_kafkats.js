@@ -98,6 +98,7 @@ async function many(n, count) {
   const seen = new Map();
   const perConsumer = new Array(count).fill(0);
   let deliveries = 0;
+  const started = Date.now();
   await consume(count, 240, (m, i) => {
     const v = m.value.toString();
     seen.set(v, (seen.get(v) || 0) + 1);
@@ -105,7 +106,7 @@ async function many(n, count) {
     deliveries++;
   }, () => seen.size >= n);
   const dups = [...seen.values()].filter(x => x > 1).length;
-  console.log(`${seen.size}/${n} records, ${deliveries} deliveries, ${dups} delivered twice, per consumer ${perConsumer.join(' ')}`);
+  console.log(`${seen.size}/${n} records, ${deliveries} deliveries, ${dups} delivered twice, per consumer ${perConsumer.join(' ')}, ${Date.now() - started} ms`);
   assert(seen.size === n, `only ${seen.size} of ${n} records delivered`);
   assert(dups === 0 && deliveries === n, `${deliveries} deliveries of ${n} records (${dups} twice)`);
   assert(perConsumer.filter(x => x > 0).length >= 2, 'the records went to one consumer only: ' + perConsumer.join(' '));
