@@ -2,7 +2,7 @@
 // -1 leaves, -2 is a static member leaving temporarily; the coordinator assigns with a server-side assignor
 // (uniform or range) and hands a partition to its new owner only after the old owner revoked it.
 // v0: the server generates the member id of a first join; v1: the client does.
-// See Coordination/Groups/GroupCoordinator.Consumer.cs. With group.version finalized at 0: UNSUPPORTED_VERSION only, as
+// See Coordination/Groups/ConsumerGroupProtocol.cs. With group.version finalized at 0: UNSUPPORTED_VERSION only, as
 // Kafka's KafkaApis answers when the consumer rebalance protocol is off (checked again under the coordinator's lock).
 // With an authorizer: READ on the group, else GROUP_AUTHORIZATION_FAILED.
 using Chronik.Broker.Dispatch;
