@@ -31,6 +31,7 @@ t0=$(date +%s.%N); broker_stop; t1=$(date +%s.%N)
 echo "stop: $(echo "$t1 - $t0" | bc) s"
 t0=$(date +%s.%N); broker_restart >/dev/null 2>&1 || { echo "restart failed; the log ends:"; grep -v '^\s*at ' "$BROKER_LOG" | tail -n 5; exit 0; }; t1=$(date +%s.%N)
 echo "restart until Metadata answers: $(echo "$t1 - $t0" | bc) s"
+grep -o 'Opened the file store.*\|Loaded the producer state.*' "$BROKER_LOG" | tail -n 2 || true
 sleep 5
 report "idle after restart"
 c0=$(awk '{print $14 + $15}' /proc/$BROKER_PID/stat); sleep 10; c1=$(awk '{print $14 + $15}' /proc/$BROKER_PID/stat)

@@ -28,8 +28,12 @@ public sealed class FileRecoveryTests : IDisposable
         return sizes;
     }
 
-    /// <summary>Pretends the last checkpoint happened at <paramref name="offset"/>, as after a crash.</summary>
-    private void SetRecoveryPoint(long offset) => CheckpointFile.Write(Path.Combine(PartitionDir, SegmentFiles.RecoveryPointFile), offset);
+    /// <summary>Pretends the last checkpoint happened at <paramref name="offset"/>, as after a crash (which leaves no clean-shutdown file).</summary>
+    private void SetRecoveryPoint(long offset)
+    {
+        CheckpointFile.Write(Path.Combine(PartitionDir, SegmentFiles.RecoveryPointFile), offset);
+        File.Delete(Path.Combine(_dataDir, CleanShutdownFile.Name));
+    }
 
     [Fact]
     public async Task Restart_KeepsDataOffsetsStartOffsetAndTimestamps()

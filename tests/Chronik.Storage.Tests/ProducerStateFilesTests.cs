@@ -247,6 +247,7 @@ public sealed class ProducerStateFilesTests : IDisposable
         // As if the process died before the checkpoint: everything past offset 0 is verified again.
         string recoveryPoint = Path.Combine(PartitionDir, SegmentFiles.RecoveryPointFile);
         CheckpointFile.Write(recoveryPoint, 0);
+        File.Delete(Path.Combine(_dataDir, CleanShutdownFile.Name)); // a crash leaves no clean-shutdown file
         await using (var store = Open())
         {
             var log = store.Get("txn", 0)!;

@@ -72,6 +72,8 @@ public sealed class FileLogStore : ILogStore
         var store = new FileLogStore(dataDir, options ?? new FileLogStoreOptions());
         try
         {
+            // Read and removed (durably) before any partition is touched: from here on a crash means full recovery.
+            var clean = CleanShutdownFile.ReadAndRemove(dataDir);
             // Partitions recover independently and each spends most of its time waiting on the filesystem
             // (listings, stats, checkpoint reads), so a bounded parallel loop keeps the disk busy without
             // starving the rest of the process.
@@ -79,7 +81,10 @@ public sealed class FileLogStore : ILogStore
             {
                 if (!SegmentFiles.TryParsePartitionDir(Path.GetFileName(dir), out string topic, out int partition)) return;
                 var config = store._options.ConfigForTopic?.Invoke(topic) ?? store._options.DefaultConfig;
-                store._logs[(topic, partition)] = FilePartitionLog.Open(dir, topic, partition, config, store._flusher, store.Stats, store._options.Time, store._files, store.JoinTicks);
+                string name = Path.GetFileName(dir);
+                var state = clean is not null && clean.TryGetValue(name, out var s) ? s : null;
+                store._logs[(topic, partition)] = FilePartitionLog.Open(dir, topic, partition, config, store._flusher, store.Stats, store._options.Time, store._files,
+                    store.JoinTicks, state, dirExists: true);
             });
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
@@ -173,6 +178,9 @@ public sealed class FileLogStore : ILogStore
 
     private void JoinTicks(FilePartitionLog log) => _joiningTicks.Enqueue(log);
 
+    /// <summary>Partitions whose open trusted the clean-shutdown file, neither reading their checkpoints nor verifying their tails (tests).</summary>
+    internal int OpenedFromCleanShutdown => _logs.Values.Count(l => l.OpenedFromCleanShutdown);
+
     /// <summary>Logs on the flusher's tick list now, with those waiting to join (tests).</summary>
     internal int TickingCount => _ticking.Count + _joiningTicks.Count;
 
@@ -194,17 +202,28 @@ public sealed class FileLogStore : ILogStore
         while (Volatile.Read(ref _checkpointRunning) == 1) Thread.Sleep(1);
         // Each written partition's final checkpoint and snapshot is several fsyncs; one after another they
         // made a 100,000-partition stop take half a minute, and partitions do not depend on each other.
+        var closedCleanly = new ConcurrentBag<(string, CleanPartitionState)>();
         Parallel.ForEach(_logs.Values, new ParallelOptions { MaxDegreeOfParallelism = IoParallelism }, log =>
         {
             try
             {
                 log.Close();
+                if (log.DescribeClosed() is { } state && !log.DirName.Contains('\n', StringComparison.Ordinal)) closedCleanly.Add((log.DirName, state));
             }
             catch (IOException)
             {
                 // A full disk refused the final checkpoint: the next open recovers from the last one.
             }
         });
+        try
+        {
+            // Last, after every final checkpoint is durable: the next open trusts the partitions it lists.
+            CleanShutdownFile.Write(_dataDir, closedCleanly);
+        }
+        catch (IOException)
+        {
+            // Without the file the next open recovers every partition, as after a crash.
+        }
         Stats.Dispose();
         return ValueTask.CompletedTask;
     }

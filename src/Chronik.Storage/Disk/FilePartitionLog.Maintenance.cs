@@ -31,12 +31,13 @@ internal sealed partial class FilePartitionLog
     /// torn or corrupt one, dropping any later segments.
     /// </summary>
     /// <param name="joinTicks">Puts the log on the store's tick list (flush.ms, checkpoints, snapshots) when it has work there.</param>
+    /// <param name="clean">How the last clean shutdown left this partition (from the store's clean-shutdown file), else null.</param>
     public static FilePartitionLog Open(string dir, string topic, int partition, LogConfig config, GroupCommitFlusher flusher, StorageStats stats, TimeProvider time,
-        FileHandleCache files, Action<FilePartitionLog> joinTicks)
+        FileHandleCache files, Action<FilePartitionLog> joinTicks, CleanPartitionState? clean = null, bool dirExists = false)
     {
-        Directory.CreateDirectory(dir);
+        if (!dirExists) Directory.CreateDirectory(dir);
         var log = new FilePartitionLog(dir, topic, partition, config, flusher, stats, time, files, joinTicks);
-        log.Recover();
+        log.Recover(clean);
         log.WantTicks();
         return log;
     }
@@ -72,19 +73,40 @@ internal sealed partial class FilePartitionLog
         return Interlocked.Exchange(ref _ticking, 1) == 1; // 1: an append already joined again, so this entry may go
     }
 
-    private void Recover()
+    private void Recover(CleanPartitionState? clean)
     {
         long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        long startCheckpoint = Math.Max(0, CheckpointFile.Read(LogStartOffsetPath) ?? 0);
-        long recoveryPoint = CheckpointFile.Read(RecoveryPointPath) ?? 0;
-        CleanerSwap.Recover(_dir); // finish a committed cleaner swap or drop an unfinished clean, before listing segments
-        var bases = SegmentFiles.ListSegments(_dir);
+        // One listing serves all of recovery: segments, stray indexes, snapshots, checkpoint files, cleaner leftovers.
+        var listing = PartitionDirListing.Read(_dir);
+        if (listing.HasCleanerLeftovers)
+        {
+            CleanerSwap.Recover(_dir); // finish a committed cleaner swap or drop an unfinished clean, then look again
+            listing = PartitionDirListing.Read(_dir);
+            clean = null;
+        }
+        listing.DeleteStrayIndexes();
+        if (clean is not null && !clean.Matches(listing)) clean = null;
+        OpenedFromCleanShutdown = clean is not null;
+        long startCheckpoint = clean?.LogStart ?? (listing.HasLogStartOffset ? Math.Max(0, CheckpointFile.Read(LogStartOffsetPath) ?? 0) : 0);
+        long recoveryPoint = clean?.RecoveryPoint ?? (listing.HasRecoveryPoint ? CheckpointFile.Read(RecoveryPointPath) ?? 0 : 0);
+        var bases = listing.Logs.Keys;
         var segments = new List<LogSegment>(bases.Count);
         for (int i = 0; i < bases.Count; i++)
         {
-            var segment = LogSegment.Open(_dir, bases[i], _config.IndexIntervalBytes, _files);
-            segments.Add(segment);
+            var (size, ticks) = listing.Logs.Values[i];
             bool last = i == bases.Count - 1;
+            bool hasTxnIndex = listing.TxnIndexes.Contains(bases[i]);
+            if (last && clean is not null)
+            {
+                // Closed cleanly with the recovery point at the log end, and unchanged since: nothing past it to verify.
+                var active = LogSegment.OpenClean(_dir, bases[i], _config.IndexIntervalBytes, _files, size, PartitionDirListing.TicksToUnixMs(ticks), hasTxnIndex,
+                    listing.Indexes.Count > 0, clean.LogEnd, clean.MaxTimestamp, clean.OffsetOfMaxTimestamp);
+                segments.Add(active);
+                if (!active.IndexesIntact) active.RecoverFrom(recoveryPoint, _stats);
+                break;
+            }
+            var segment = LogSegment.Open(_dir, bases[i], _config.IndexIntervalBytes, _files, size, PartitionDirListing.TicksToUnixMs(ticks), hasTxnIndex);
+            segments.Add(segment);
             if (!last) segment.MarkSealed();
             if (!last && bases[i + 1] <= recoveryPoint)
             {
@@ -105,8 +127,9 @@ internal sealed partial class FilePartitionLog
         if (segments.Count == 0 || startCheckpoint > leo)
         {
             // Empty, or every record was deleted before a crash lost the tail: restart at the start offset.
+            bool filesMayExist = segments.Count > 0 || listing.Indexes.Count > 0;
             foreach (var s in segments) s.Delete();
-            segments = [LogSegment.Create(_dir, startCheckpoint, _config.IndexIntervalBytes, nowMs, _files)];
+            segments = [LogSegment.Create(_dir, startCheckpoint, _config.IndexIntervalBytes, nowMs, _files, filesMayExist)];
             leo = startCheckpoint;
         }
         if (segments[^1].Size > 0) segments[^1].FirstAppendMs = nowMs;
@@ -117,7 +140,7 @@ internal sealed partial class FilePartitionLog
         _recoveryPoint = Math.Min(recoveryPoint, leo);
         _lastCheckpointMs = nowMs;
         _lastFlushMs = nowMs;
-        RecoverProducerFiles(segments, _recoveryPoint, leo, _logStartOffset);
+        RecoverProducerFiles(listing, segments, _recoveryPoint, leo, _logStartOffset);
         _lastSnapshotMs = nowMs;
         Checkpoint();
         // Recovery read the tail of the log; an idle partition should hold no descriptor until it is used.
@@ -275,6 +298,31 @@ internal sealed partial class FilePartitionLog
             }
         }
     }
+
+    /// <summary>
+    /// After <see cref="Close"/>: how it left the partition, for the store's clean-shutdown file; null when the next open
+    /// must recover it (the final checkpoint did not reach the log end).
+    /// </summary>
+    public CleanPartitionState? DescribeClosed()
+    {
+        lock (_checkpointLock)
+        {
+            // A pending aborted-transaction index rebuild needs no say here: the open decides it from the snapshots and the
+            // log start as before, and one held back by a marker past the recovery point keeps that point below the log end.
+            if (!_closed || _recoveryPoint != _logEndOffset) return null;
+            var last = _segments[^1];
+            long ticks = PartitionDirListing.LastWriteTicksOf(SegmentFiles.LogPath(_dir, last.BaseOffset));
+            if (ticks < 0 && last.Size > 0) return null;
+            return new CleanPartitionState(_logStartOffset, _recoveryPoint, _logEndOffset, last.BaseOffset, ticks < 0 ? -1 : last.Size, ticks,
+                last.MaxTimestamp, last.OffsetOfMaxTimestamp);
+        }
+    }
+
+    /// <summary>Whether the open trusted the store's clean-shutdown file for this partition (tests).</summary>
+    internal bool OpenedFromCleanShutdown { get; private set; }
+
+    /// <summary>The partition directory's name.</summary>
+    public string DirName => Path.GetFileName(_dir);
 
     /// <summary>Closes without flushing and removes the partition directory.</summary>
     public void DeleteAll()

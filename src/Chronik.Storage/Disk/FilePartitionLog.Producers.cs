@@ -62,9 +62,9 @@ internal sealed partial class FilePartitionLog
     /// rebuild from the recovery point when a marker was found past it, and from the log start when no snapshot exists
     /// (the producer state replays the whole log then anyway, and an older data directory has no index).
     /// </summary>
-    private void RecoverProducerFiles(List<LogSegment> segments, long recoveryPoint, long leo, long logStart)
+    private void RecoverProducerFiles(PartitionDirListing listing, List<LogSegment> segments, long recoveryPoint, long leo, long logStart)
     {
-        _snapshots = ProducerSnapshotFiles.Recover(_dir, leo, out var offsets);
+        _snapshots = ProducerSnapshotFiles.Recover(_dir, listing, leo, out var offsets);
         bool sawMarker = false;
         foreach (var s in segments)
         {

@@ -27,28 +27,28 @@ internal sealed partial class LogSegment
 
     private sealed record Indexes(OffsetIndex Offsets, TimeIndex Times);
 
-    private LogSegment(string dir, long baseOffset, int indexInterval, FileHandleCache files, string suffix, bool fresh)
+    private LogSegment(string dir, long baseOffset, int indexInterval, FileHandleCache files, string suffix, TransactionIndex txnIndex)
     {
         _dir = dir;
         _suffix = suffix;
         BaseOffset = baseOffset;
         _indexInterval = indexInterval;
-        string logPath = SegmentFiles.LogPath(dir, baseOffset) + suffix;
-        _log = files.Register(logPath, DropIndexesIfIdle);
+        _log = files.Register(SegmentFiles.LogPath(dir, baseOffset) + suffix, DropIndexesIfIdle);
         _nextOffset = baseOffset;
-        if (fresh)
-        {
-            // No file is created until the first append needs one: an idle partition holds no descriptor.
-            IndexFile.Truncate(logPath, 0);
-            _indexes = new Indexes(OffsetIndex.CreateEmpty(IndexPath, baseOffset), TimeIndex.CreateEmpty(TimeIndexPath, baseOffset));
-            TxnIndex = TransactionIndex.CreateEmpty(TxnIndexPath);
-        }
-        else
-        {
-            _size = new FileInfo(logPath).Length;
-            _indexes = new Indexes(OffsetIndex.Load(IndexPath, baseOffset, _size), TimeIndex.Load(TimeIndexPath, baseOffset));
-            TxnIndex = TransactionIndex.Open(TxnIndexPath);
-        }
+        TxnIndex = txnIndex;
+    }
+
+    // No file is created until the first append needs one: an idle partition holds no descriptor. Leftover files
+    // with the same base offset are cut to zero unless the caller's listing showed there are none.
+    private static LogSegment CreateFresh(string dir, long baseOffset, int indexInterval, FileHandleCache files, string suffix, bool filesMayExist)
+    {
+        string logPath = SegmentFiles.LogPath(dir, baseOffset) + suffix;
+        if (filesMayExist) IndexFile.Truncate(logPath, 0);
+        var segment = new LogSegment(dir, baseOffset, indexInterval, files, suffix,
+            TransactionIndex.CreateEmpty(SegmentFiles.TxnIndexPath(dir, baseOffset) + suffix, filesMayExist));
+        segment._indexes = new Indexes(OffsetIndex.CreateEmpty(segment.IndexPath, baseOffset, filesMayExist),
+            TimeIndex.CreateEmpty(segment.TimeIndexPath, baseOffset, filesMayExist));
+        return segment;
     }
 
     private string IndexPath => SegmentFiles.IndexPath(_dir, BaseOffset) + _suffix;
@@ -61,6 +61,9 @@ internal sealed partial class LogSegment
     public TimeIndex TimeIndex => LoadedIndexes().Times;
     /// <summary>The aborted transactions whose abort marker is in this segment (always in memory: usually none).</summary>
     public TransactionIndex TxnIndex { get; }
+
+    /// <summary>Whether the offset and time index files loaded whole (or the indexes are fresh): false means a rebuild is due.</summary>
+    public bool IndexesIntact => Size == 0 || Volatile.Read(ref _indexes) is not { } i || (i.Offsets.LoadedIntact && i.Times.LoadedIntact && (i.Times.Count > 0 || Size == 0));
 
     /// <summary>Whether the offset and time indexes are in memory now (tests).</summary>
     public bool IndexesLoaded => Volatile.Read(ref _indexes) is not null;
@@ -81,13 +84,17 @@ internal sealed partial class LogSegment
     public long FirstAppendMs { get; set; } = -1;
     public long LastModifiedMs { get; private set; }
 
-    /// <summary>A new, empty segment; leftover files with the same base offset are cut to zero.</summary>
-    public static LogSegment Create(string dir, long baseOffset, int indexInterval, long nowMs, FileHandleCache files) =>
-        new(dir, baseOffset, indexInterval, files, "", fresh: true) { LastModifiedMs = nowMs };
+    /// <summary>A new, empty segment; leftover files with the same base offset are cut to zero (unless <paramref name="filesMayExist"/> is false: a listing showed none).</summary>
+    public static LogSegment Create(string dir, long baseOffset, int indexInterval, long nowMs, FileHandleCache files, bool filesMayExist = true)
+    {
+        var segment = CreateFresh(dir, baseOffset, indexInterval, files, "", filesMayExist);
+        segment.LastModifiedMs = nowMs;
+        return segment;
+    }
 
     /// <summary>A new, empty segment written by the log cleaner under <c>&lt;base&gt;.log.cleaned</c> (and index files), not yet visible.</summary>
     public static LogSegment CreateCleaned(string dir, long baseOffset, int indexInterval, FileHandleCache files) =>
-        new(dir, baseOffset, indexInterval, files, SegmentFiles.CleanedSuffix, fresh: true);
+        CreateFresh(dir, baseOffset, indexInterval, files, SegmentFiles.CleanedSuffix, filesMayExist: true);
 
     /// <summary>Records that the cleaned files were renamed to their final names, so later opens use those.</summary>
     public void MarkRenamed()
@@ -102,11 +109,37 @@ internal sealed partial class LogSegment
         TxnIndex.Path = TxnIndexPath;
     }
 
-    /// <summary>Opens an existing segment; <see cref="LoadTrusted"/> or <see cref="RecoverFrom"/> must follow.</summary>
-    public static LogSegment Open(string dir, long baseOffset, int indexInterval, FileHandleCache files)
+    /// <summary>
+    /// Opens an existing segment whose size and modification time the directory listing gave;
+    /// <see cref="LoadTrusted"/> or <see cref="RecoverFrom"/> must follow.
+    /// </summary>
+    public static LogSegment Open(string dir, long baseOffset, int indexInterval, FileHandleCache files, long size, long lastWriteMs, bool hasTxnIndex)
     {
-        var lastWrite = File.GetLastWriteTimeUtc(SegmentFiles.LogPath(dir, baseOffset));
-        return new LogSegment(dir, baseOffset, indexInterval, files, "", fresh: false) { LastModifiedMs = new DateTimeOffset(lastWrite).ToUnixTimeMilliseconds() };
+        string txnPath = SegmentFiles.TxnIndexPath(dir, baseOffset);
+        var segment = new LogSegment(dir, baseOffset, indexInterval, files, "", hasTxnIndex ? TransactionIndex.Open(txnPath) : TransactionIndex.CreateEmpty(txnPath, probe: false))
+        {
+            LastModifiedMs = lastWriteMs,
+        };
+        segment._size = size;
+        segment._indexes = new Indexes(OffsetIndex.Load(segment.IndexPath, baseOffset, size), TimeIndex.Load(segment.TimeIndexPath, baseOffset));
+        return segment;
+    }
+
+    /// <summary>
+    /// The active segment of a partition that shut down cleanly with its recovery point at its log end, as the store's
+    /// clean-shutdown file describes it (and the listing confirmed: same size and modification time): nothing to verify
+    /// and nothing to read from the log file. The indexes of a non-empty segment are loaded as at any open.
+    /// </summary>
+    public static LogSegment OpenClean(string dir, long baseOffset, int indexInterval, FileHandleCache files, long size, long lastWriteMs,
+        bool hasTxnIndex, bool indexFilesMayExist, long nextOffset, long maxTimestamp, long offsetOfMaxTimestamp)
+    {
+        if (size == 0) return Create(dir, baseOffset, indexInterval, lastWriteMs, files, indexFilesMayExist);
+        var segment = Open(dir, baseOffset, indexInterval, files, size, lastWriteMs, hasTxnIndex);
+        segment._nextOffset = nextOffset;
+        segment._flushedSize = size;
+        segment.MaxTimestamp = maxTimestamp;
+        segment.OffsetOfMaxTimestamp = offsetOfMaxTimestamp;
+        return segment;
     }
 
     /// <summary>

@@ -73,9 +73,10 @@ internal sealed class OffsetIndex
     }
 
     /// <summary>An empty index for a new segment; a leftover file with that name is cut to zero.</summary>
-    public static OffsetIndex CreateEmpty(string path, long baseOffset)
+    /// <param name="probe">False when the caller's directory listing showed no file of that name (no stat needed).</param>
+    public static OffsetIndex CreateEmpty(string path, long baseOffset, bool probe = true)
     {
-        IndexFile.Truncate(path, 0);
+        if (probe) IndexFile.Truncate(path, 0);
         return new OffsetIndex(path, baseOffset, [], 0, synced: false);
     }
 

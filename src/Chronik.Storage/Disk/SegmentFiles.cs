@@ -25,27 +25,6 @@ internal static class SegmentFiles
 
     private static string Name(long baseOffset) => baseOffset.ToString("D20", CultureInfo.InvariantCulture);
 
-    /// <summary>Base offsets of the <c>.log</c> files in the directory, ascending; stray index files are removed.</summary>
-    public static List<long> ListSegments(string dir)
-    {
-        // One listing for both kinds: at 100,000 partitions every listing per directory costs about a second of start-up.
-        var bases = new SortedSet<long>();
-        List<(string Path, long Base)>? indexes = null;
-        foreach (var path in Directory.EnumerateFiles(dir))
-        {
-            bool isLog = path.EndsWith(LogSuffix, StringComparison.Ordinal);
-            if (!isLog && !path.EndsWith("index", StringComparison.Ordinal)) continue;
-            if (!long.TryParse(Path.GetFileNameWithoutExtension(path), NumberStyles.None, CultureInfo.InvariantCulture, out long b)) continue;
-            if (isLog) bases.Add(b);
-            else (indexes ??= []).Add((path, b));
-        }
-        foreach (var (path, b) in indexes ?? [])
-        {
-            if (!bases.Contains(b)) File.Delete(path);
-        }
-        return [.. bases];
-    }
-
     public static SafeFileHandle OpenHandle(string path) =>
         File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
 

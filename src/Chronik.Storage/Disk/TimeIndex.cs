@@ -66,9 +66,10 @@ internal sealed class TimeIndex
         return new TimeIndex(path, baseOffset, entries, count, synced: bytes is not null) { LoadedIntact = intact };
     }
 
-    public static TimeIndex CreateEmpty(string path, long baseOffset)
+    /// <param name="probe">False when the caller's directory listing showed no file of that name (no stat needed).</param>
+    public static TimeIndex CreateEmpty(string path, long baseOffset, bool probe = true)
     {
-        IndexFile.Truncate(path, 0);
+        if (probe) IndexFile.Truncate(path, 0);
         return new TimeIndex(path, baseOffset, [], 0, synced: false);
     }
 

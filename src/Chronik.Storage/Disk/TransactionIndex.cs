@@ -56,9 +56,10 @@ internal sealed class TransactionIndex
     }
 
     /// <summary>An empty index for a new segment; a leftover file with that name is cut to zero.</summary>
-    public static TransactionIndex CreateEmpty(string path)
+    /// <param name="probe">False when the caller's directory listing showed no file of that name (no stat needed).</param>
+    public static TransactionIndex CreateEmpty(string path, bool probe = true)
     {
-        IndexFile.Truncate(path, 0);
+        if (probe) IndexFile.Truncate(path, 0);
         return new TransactionIndex(path, [], 0);
     }
 
