@@ -70,6 +70,23 @@ public sealed class CleanShutdownTests : IDisposable
     }
 
     [Fact]
+    public async Task EmptyPartitionWithASnapshot_KeepsItAcrossACleanStop()
+    {
+        await using (var store = Open())
+        {
+            store.GetOrCreate("orders", 0, LogConfig.Default).WriteProducerSnapshot(new ProducerSnapshot(0, []));
+            store.GetOrCreate("orders", 1, LogConfig.Default);
+        }
+        await using (var store = Open())
+        {
+            Assert.Equal(2, store.OpenedFromCleanShutdown);
+            Assert.Equal(0, store.Get("orders", 0)!.LoadProducerSnapshot(0)!.Offset);
+            Assert.Null(store.Get("orders", 1)!.LoadProducerSnapshot(0));
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(_dataDir, "orders-1"))); // opened without creating anything
+        }
+    }
+
+    [Fact]
     public async Task TailChangedAfterACleanStop_IsVerifiedAndCut()
     {
         await using (var store = Open()) await Append(store.GetOrCreate("orders", 0, LogConfig.Default), 3);

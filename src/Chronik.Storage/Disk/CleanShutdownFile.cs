@@ -9,8 +9,11 @@ namespace Chronik.Storage.Disk;
 /// but only when the directory listing shows the last segment unchanged.
 /// </summary>
 internal sealed record CleanPartitionState(long LogStart, long RecoveryPoint, long LogEnd, long LastBase, long LastSize, long LastWriteTicks,
-    long MaxTimestamp, long OffsetOfMaxTimestamp)
+    long MaxTimestamp, long OffsetOfMaxTimestamp, bool OneSegmentNoSnapshots)
 {
+    /// <summary>No log file, no producer snapshot, nothing in the log: the open needs no I/O (not even a listing).</summary>
+    public bool IsEmptyWithoutFiles => LastSize < 0 && OneSegmentNoSnapshots && LogEnd == LogStart && RecoveryPoint == LogEnd && LastBase == LogStart;
+
     /// <summary>Whether the listing shows the last segment as it was left and the log end was checkpointed.</summary>
     public bool Matches(PartitionDirListing listing)
     {
@@ -42,7 +45,8 @@ internal static class CleanShutdownFile
         text.Append(VersionChar).Append('\n').Append(partitions.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
         foreach (var (dirName, s) in partitions)
         {
-            text.AppendJoin(' ', [s.LogStart, s.RecoveryPoint, s.LogEnd, s.LastBase, s.LastSize, s.LastWriteTicks, s.MaxTimestamp, s.OffsetOfMaxTimestamp])
+            text.AppendJoin(' ', [s.LogStart, s.RecoveryPoint, s.LogEnd, s.LastBase, s.LastSize, s.LastWriteTicks, s.MaxTimestamp, s.OffsetOfMaxTimestamp,
+                s.OneSegmentNoSnapshots ? 1 : 0])
                 .Append(' ').Append(dirName).Append('\n');
         }
         text.Append(End).Append('\n');
@@ -89,7 +93,7 @@ internal static class CleanShutdownFile
             return null;
         }
         var states = new Dictionary<string, CleanPartitionState>(count, StringComparer.Ordinal);
-        Span<long> v = stackalloc long[8];
+        Span<long> v = stackalloc long[9];
         for (int i = 2; i < count + 2; i++)
         {
             var rest = lines[i].AsSpan();
@@ -100,7 +104,7 @@ internal static class CleanShutdownFile
                 rest = rest[(space + 1)..];
             }
             if (rest.Length == 0) return null;
-            states[rest.ToString()] = new CleanPartitionState(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+            states[rest.ToString()] = new CleanPartitionState(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8] == 1);
         }
         return states;
     }

@@ -76,6 +76,11 @@ internal sealed partial class FilePartitionLog
     private void Recover(CleanPartitionState? clean)
     {
         long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (clean is { IsEmptyWithoutFiles: true })
+        {
+            OpenEmptyUntouched(clean.LogStart, nowMs);
+            return;
+        }
         // One listing serves all of recovery: segments, stray indexes, snapshots, checkpoint files, cleaner leftovers.
         var listing = PartitionDirListing.Read(_dir);
         if (listing.HasCleanerLeftovers)
@@ -144,7 +149,28 @@ internal sealed partial class FilePartitionLog
         _lastSnapshotMs = nowMs;
         Checkpoint();
         // Recovery read the tail of the log; an idle partition should hold no descriptor until it is used.
-        foreach (var s in segments) s.CloseHandle();
+        foreach (var s in segments)
+        {
+            if (s.HandleOpen) s.CloseHandle();
+        }
+    }
+
+    /// <summary>
+    /// A partition that closed cleanly with no log file and no producer snapshot (never written, or emptied and rolled):
+    /// nothing on disk to look at, so no I/O at all; the first append creates its files.
+    /// </summary>
+    private void OpenEmptyUntouched(long offset, long nowMs)
+    {
+        OpenedFromCleanShutdown = true;
+        _segments = [LogSegment.Create(_dir, offset, _config.IndexIntervalBytes, nowMs, _files, filesMayExist: false)];
+        _logEndOffset = offset;
+        _highWatermark = offset;
+        _logStartOffset = offset;
+        _recoveryPoint = offset;
+        _lastCheckpointMs = nowMs;
+        _lastFlushMs = nowMs;
+        _lastSnapshotMs = nowMs;
+        _snapshots = ProducerSnapshotFiles.KnownEmpty(_dir);
     }
 
     private void DeleteSegmentFiles(long baseOffset)
@@ -314,7 +340,7 @@ internal sealed partial class FilePartitionLog
             long ticks = PartitionDirListing.LastWriteTicksOf(SegmentFiles.LogPath(_dir, last.BaseOffset));
             if (ticks < 0 && last.Size > 0) return null;
             return new CleanPartitionState(_logStartOffset, _recoveryPoint, _logEndOffset, last.BaseOffset, ticks < 0 ? -1 : last.Size, ticks,
-                last.MaxTimestamp, last.OffsetOfMaxTimestamp);
+                last.MaxTimestamp, last.OffsetOfMaxTimestamp, _segments.Length == 1 && !_snapshots.MayHaveSnapshots);
         }
     }
 

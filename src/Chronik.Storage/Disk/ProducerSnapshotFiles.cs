@@ -18,6 +18,7 @@ internal sealed class ProducerSnapshotFiles
     private readonly string _dir;
     // The offsets found at open, until the first load or change: then the directory is listed again each time.
     private List<long>? _listedAtOpen;
+    private bool _mayHaveSnapshots;
 
     private ProducerSnapshotFiles(string dir) => _dir = dir;
 
@@ -35,8 +36,14 @@ internal sealed class ProducerSnapshotFiles
             if (o > logEnd) File.Delete(PathOf(dir, o));
             else offsets.Add(o);
         }
-        return new ProducerSnapshotFiles(dir) { _listedAtOpen = [.. offsets] };
+        return new ProducerSnapshotFiles(dir) { _listedAtOpen = [.. offsets], _mayHaveSnapshots = offsets.Count > 0 };
     }
+
+    /// <summary>A directory known to hold no snapshot (the clean-shutdown file said so): the first load lists nothing.</summary>
+    public static ProducerSnapshotFiles KnownEmpty(string dir) => new(dir) { _listedAtOpen = [] };
+
+    /// <summary>False only while no snapshot was found at open and none was written since.</summary>
+    public bool MayHaveSnapshots => Volatile.Read(ref _mayHaveSnapshots);
 
     public static string PathOf(string dir, long offset) => Path.Combine(dir, offset.ToString("D20", CultureInfo.InvariantCulture) + Suffix);
 
@@ -52,6 +59,7 @@ internal sealed class ProducerSnapshotFiles
         lock (_lock)
         {
             _listedAtOpen = null;
+            Volatile.Write(ref _mayHaveSnapshots, true);
             string path = PathOf(_dir, snapshot.Offset);
             string tmp = path + ".tmp";
             using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
