@@ -11,7 +11,8 @@ T=${1:-10}; P=${2:-1000}; W=${3:-2}
 M="$PY tests/clients/py/many_partitions.py"
 BROKER_STOP_TIMEOUT=300
 work=$(mktemp -d)
-trap 'broker_stop; rm -rf "$work"' EXIT
+# BENCH_KEEP_LOG=FILE keeps the broker's log (both starts) for a look at the start-up phases' timestamps.
+trap 'broker_stop; [ -z "${BENCH_KEEP_LOG:-}" ] || cp "$BROKER_LOG" "$BENCH_KEEP_LOG"; rm -rf "$work"' EXIT
 BROKER_LOG=$work/broker.log
 
 report() {
