@@ -60,6 +60,12 @@ public interface IPartitionLog
     /// <summary>The newest intact producer snapshot at or below <paramref name="maxOffset"/>; damaged ones met on the way are deleted.</summary>
     ProducerSnapshot? LoadProducerSnapshot(long maxOffset);
 
+    /// <summary>
+    /// False only when loading the producer state would find nothing: the log is empty, no producer snapshot exists and no
+    /// aborted-transaction index rebuild is pending. Start-up then leaves the state to be created on first use.
+    /// </summary>
+    bool HasProducerStateToLoad { get; }
+
     /// <summary>Stores a producer snapshot (file: atomically, keeping the newest few; deleted with their segments).</summary>
     void WriteProducerSnapshot(ProducerSnapshot snapshot);
 

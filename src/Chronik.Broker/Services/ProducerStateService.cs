@@ -8,7 +8,7 @@ namespace Chronik.Broker.Services;
 
 /// <summary>
 /// Loads every partition's producer state at start-up (snapshot plus the log after it, completing the aborted-transaction
-/// index a crash left short), as Kafka does when it loads its logs; then every producer.id.expiration.check.interval.ms
+/// index a crash left short), as Kafka does when it loads its logs, except where there is nothing to load; then every producer.id.expiration.check.interval.ms
 /// removes idle producers (producer.id.expiration.ms) and idle transactional ids (transactional.id.expiration.ms).
 /// </summary>
 public sealed class ProducerStateService(ILogStore store, ProducerStateRegistry producers, TransactionCoordinator coordinator,
@@ -22,7 +22,9 @@ public sealed class ProducerStateService(ILogStore store, ProducerStateRegistry 
         // parallel loop overlaps the reads (one after another they took 14 s at 100,000 partitions).
         Parallel.ForEach(store.Partitions.ToList(), new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount * 4, 4, 32) }, key =>
         {
-            if (store.Get(key.Topic, key.Partition) is not { } log) return;
+            // A partition with nothing to load (empty, no snapshot: most of 100,000 mostly idle ones) gets its state on
+            // first use instead, which finds the same nothing; that saved about a second of start-up at 100,000.
+            if (store.Get(key.Topic, key.Partition) is not { HasProducerStateToLoad: true } log) return;
             producers.For(log);
             Interlocked.Increment(ref count);
         });

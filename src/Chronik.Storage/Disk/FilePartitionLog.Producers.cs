@@ -22,6 +22,9 @@ internal sealed partial class FilePartitionLog
 
     public ProducerSnapshot? LoadProducerSnapshot(long maxOffset) => _snapshots.LoadLatest(maxOffset);
 
+    public bool HasProducerStateToLoad =>
+        LogEndOffset != LogStartOffset || _snapshots.MayHaveSnapshots || TxnIndexRebuildFrom != long.MaxValue;
+
     public void WriteProducerSnapshot(ProducerSnapshot snapshot)
     {
         _snapshots.Write(snapshot);

@@ -14,6 +14,14 @@ internal sealed partial class MemoryPartitionLog
 
     public void AttachProducerState(IProducerSnapshotSource source) => Volatile.Write(ref _producerState, source);
 
+    public bool HasProducerStateToLoad
+    {
+        get
+        {
+            lock (_lock) return _snapshots.Count > 0 || LogEndOffset != LogStartOffset;
+        }
+    }
+
     public ProducerSnapshot? LoadProducerSnapshot(long maxOffset)
     {
         lock (_lock) return _snapshots.LastOrDefault(s => s.Offset <= maxOffset);
