@@ -5,7 +5,7 @@ namespace Chronik.Storage.Disk;
 
 /// <summary>
 /// How a partition was left by a clean shutdown: its checkpoints, and its last segment as the final checkpoint left it
-/// (size -1: no log file). Start-up uses it instead of reading the partition's checkpoint files and verifying its tail,
+/// (size -1: no log file, or an empty one). Start-up uses it instead of reading the partition's checkpoint files and verifying its tail,
 /// but only when the directory listing shows the last segment unchanged.
 /// </summary>
 internal sealed record CleanPartitionState(long LogStart, long RecoveryPoint, long LogEnd, long LastBase, long LastSize, long LastWriteTicks,
@@ -18,7 +18,12 @@ internal sealed record CleanPartitionState(long LogStart, long RecoveryPoint, lo
     public bool Matches(PartitionDirListing listing)
     {
         if (RecoveryPoint != LogEnd) return false;
-        if (LastSize < 0) return listing.Logs.Count == 0 && LogEnd == LogStart;
+        if (LastSize < 0)
+        {
+            // No log file, or an empty one left behind (recorded as none).
+            return LogEnd == LogStart && LastBase == LogStart
+                && (listing.Logs.Count == 0 || (listing.Logs.Count == 1 && listing.Logs.Keys[0] == LastBase && listing.Logs.Values[0].Size == 0));
+        }
         if (listing.Logs.Count == 0) return false;
         var (size, ticks) = listing.Logs.Values[^1];
         return listing.Logs.Keys[^1] == LastBase && size == LastSize && ticks == LastWriteTicks
