@@ -211,6 +211,7 @@ public class IdempotenceProducerStateTests
             // As if the process died right after these appends: the last checkpoint said 0, the snapshot at 5 is newer.
             string recoveryPoint = Path.Combine(dir, "t-0", "recovery-point");
             File.WriteAllText(recoveryPoint, "0\n0\n");
+            File.Delete(Path.Combine(dir, ".chronik-clean-shutdown")); // nor does a crash leave the clean-shutdown file
             await using (var store = Chronik.Storage.Disk.FileLogStore.Open(dir))
             {
                 var log = store.Get("t", 0)!;
