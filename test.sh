@@ -135,7 +135,7 @@ run_client_list() {  # run_client_list LISTFILE SECTION
     if [ $rc -eq 0 ]; then record "$section" "$t" PASS 1 0 "${secs}s"
     else
       record "$section" "$t" FAIL 0 1 "exit $rc, ${secs}s, log $RES/clients/$t.log"
-      tail -n 8 "$RES/clients/$t.log" | sed "s/^/    [$t] /" >&2
+      tail -n 12 "$RES/clients/$t.log" | sed "s/^/    [$t] /" >&2
     fi
   done <"$list"
 }
