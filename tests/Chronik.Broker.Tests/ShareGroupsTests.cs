@@ -105,4 +105,33 @@ public class ShareGroupsTests
         Assert.Equal(0, joined.ErrorCode);
         Assert.Equal((short)KafkaError.FencedMemberEpoch, Heartbeat(broker.Port, "g", "m", joined.MemberEpoch + 5).ErrorCode);
     }
+
+    [Fact]
+    public async Task A_share_groups_id_is_refused_by_the_classic_and_consumer_protocols()
+    {
+        await using var broker = new GroupTestBroker(partitions: 1);
+        await broker.StartAsync();
+        Assert.Equal(0, SetShareVersion(broker.Port, 1));
+        await CreateTopicWithRecords(broker, "share-kinds", 0);
+        Assert.Equal(0, Heartbeat(broker.Port, "sg-kind", "member-a", 0, "share-kinds").ErrorCode);
+
+        var join = Call<JoinGroupResponse>(broker.Port, new JoinGroupRequest
+        {
+            GroupId = "sg-kind", SessionTimeoutMs = 10_000, RebalanceTimeoutMs = 10_000, MemberId = "", ProtocolType = "consumer",
+            Protocols = [new JoinGroupRequest.JoinGroupRequestProtocol { Name = "range", Metadata = [] }],
+        }, 9);
+        Assert.Equal(((short)KafkaError.GroupIdNotFound, -1), (join.ErrorCode, join.GenerationId));
+        var consumer = Call<ConsumerGroupHeartbeatResponse>(broker.Port, new ConsumerGroupHeartbeatRequest
+        {
+            GroupId = "sg-kind", MemberId = "c1", MemberEpoch = 0, RebalanceTimeoutMs = 10_000, SubscribedTopicNames = ["share-kinds"], TopicPartitions = [],
+        }, 1);
+        Assert.Equal((short)KafkaError.GroupIdNotFound, consumer.ErrorCode);
+        Assert.Equal("Group sg-kind is not a consumer group.", consumer.ErrorMessage);
+        // The share group is untouched, and other ids still join.
+        Assert.Equal("Stable", Assert.Single(Call<ShareGroupDescribeResponse>(broker.Port, new ShareGroupDescribeRequest { GroupIds = ["sg-kind"] }, 1).Groups).GroupState);
+        Assert.Equal(0, Call<ConsumerGroupHeartbeatResponse>(broker.Port, new ConsumerGroupHeartbeatRequest
+        {
+            GroupId = "cg-kind", MemberId = "c1", MemberEpoch = 0, RebalanceTimeoutMs = 10_000, SubscribedTopicNames = ["share-kinds"], TopicPartitions = [],
+        }, 1).ErrorCode);
+    }
 }

@@ -2,7 +2,8 @@
 // the rebalance timeout passed, or for a new group group.initial.rebalance.delay.ms). v4+: a first join
 // without a member id gets MEMBER_ID_REQUIRED and an id (KIP-394); v5+: group.instance.id (KIP-345).
 // v7+ carries ProtocolType; SkipAssignment (v9) is always false. See Coordination/Groups/GroupCoordinator.cs.
-// With an authorizer: READ on the group, else GROUP_AUTHORIZATION_FAILED.
+// With an authorizer: READ on the group, else GROUP_AUTHORIZATION_FAILED. A share group's id: GROUP_ID_NOT_FOUND
+// ("Group … is not a classic group."), as Kafka's coordinator answers for a group of another type.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
 using Chronik.Broker.Services;
@@ -16,11 +17,13 @@ namespace Chronik.Broker.Handlers;
 public sealed class JoinGroupHandler : ApiHandler<JoinGroupRequest, JoinGroupResponse>
 {
     private readonly GroupCoordinatorService _groups;
+    private readonly ShareGroupService _shares;
     private readonly IRequestAuthorizer _auth;
 
-    public JoinGroupHandler(GroupCoordinatorService groups, IRequestAuthorizer auth)
+    public JoinGroupHandler(GroupCoordinatorService groups, ShareGroupService shares, IRequestAuthorizer auth)
     {
         _groups = groups;
+        _shares = shares;
         _auth = auth;
     }
 
@@ -39,6 +42,14 @@ public sealed class JoinGroupHandler : ApiHandler<JoinGroupRequest, JoinGroupRes
             };
         }
         short v = context.ApiVersion;
+        if (_shares.IsShareGroup(request.GroupId))
+        {
+            return new JoinGroupResponse
+            {
+                ErrorCode = (short)ErrorCode.GroupIdNotFound, GenerationId = -1, MemberId = request.MemberId, Leader = "",
+                ProtocolName = v >= 7 ? null : "", ProtocolType = null,
+            };
+        }
         var client = new ClientInfo(context.ClientId ?? "", ClientHost.Format(context.RemoteEndPoint), v);
         var response = await _groups.ExecuteDeferredAsync((c, now) => c.JoinGroup(request, client, now)).ConfigureAwait(false);
         if (v < 7)

@@ -4,7 +4,8 @@
 // v0: the server generates the member id of a first join; v1: the client does.
 // See Coordination/Groups/ConsumerGroupProtocol.cs. With group.version finalized at 0: UNSUPPORTED_VERSION only, as
 // Kafka's KafkaApis answers when the consumer rebalance protocol is off (checked again under the coordinator's lock).
-// With an authorizer: READ on the group, else GROUP_AUTHORIZATION_FAILED.
+// With an authorizer: READ on the group, else GROUP_AUTHORIZATION_FAILED. A share group's id: GROUP_ID_NOT_FOUND
+// ("Group … is not a consumer group."), as Kafka's coordinator answers for a group of another type.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;
 using Chronik.Broker.Services;
@@ -21,10 +22,12 @@ public sealed class ConsumerGroupHeartbeatHandler : ApiHandler<ConsumerGroupHear
     private readonly GroupCoordinatorService _groups;
     private readonly IRequestAuthorizer _auth;
     private readonly FinalizedFeatures _features;
+    private readonly ShareGroupService _shares;
 
-    public ConsumerGroupHeartbeatHandler(GroupCoordinatorService groups, IRequestAuthorizer auth, FinalizedFeatures features)
+    public ConsumerGroupHeartbeatHandler(GroupCoordinatorService groups, IRequestAuthorizer auth, FinalizedFeatures features, ShareGroupService shares)
     {
         _groups = groups;
+        _shares = shares;
         _auth = auth;
         _features = features;
     }
@@ -39,6 +42,10 @@ public sealed class ConsumerGroupHeartbeatHandler : ApiHandler<ConsumerGroupHear
         if (!_auth.Authorize(context, AclOperation.Read, AclResourceType.Group, request.GroupId))
         {
             return new ConsumerGroupHeartbeatResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed, ErrorMessage = AuthorizerExtensions.AuthorizationMessage(ErrorCode.GroupAuthorizationFailed) };
+        }
+        if (_shares.IsShareGroup(request.GroupId))
+        {
+            return new ConsumerGroupHeartbeatResponse { ErrorCode = (short)ErrorCode.GroupIdNotFound, ErrorMessage = $"Group {request.GroupId} is not a consumer group." };
         }
         var client = new ClientInfo(context.ClientId ?? "", ClientHost.Format(context.RemoteEndPoint), context.ApiVersion);
         var topics = _groups.ConsumerTopics();
