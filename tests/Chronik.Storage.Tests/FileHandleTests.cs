@@ -103,6 +103,24 @@ public sealed class FileHandleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_deleted_partition_refuses_reads_by_timestamp_appends_and_record_deletion_with_ObjectDisposedException()
+    {
+        // A request that looked the partition up before its topic was deleted (the fuzzer's ListOffsets met it): each
+        // operation that reads or changes the files under the append lock throws the one exception handlers map to
+        // UNKNOWN_TOPIC_OR_PARTITION, never a read of released files.
+        await using var store = Open(maxOpen: 1);
+        var log = store.GetOrCreate("gone", 0, SmallSegments);
+        var other = store.GetOrCreate("other", 0, SmallSegments);
+        for (int i = 0; i < 20; i++) await log.AppendAsync(Batch(i), AppendOptions.Default);
+        await other.AppendAsync(Batch(0), AppendOptions.Default); // takes the one descriptor: "gone" must reopen to read
+        store.DeletePartition("gone", 0);
+        Assert.Throws<ObjectDisposedException>(() => log.FindOffsetByTimestamp(1050));
+        Assert.Throws<ObjectDisposedException>(() => log.DeleteRecordsBefore(3));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await log.AppendAsync(Batch(0), AppendOptions.Default));
+        Assert.Equal(new TimestampAndOffset(1002, 0), other.FindOffsetByTimestamp(1000));
+    }
+
+    [Fact]
     public async Task EvictedClosedSegments_DropTheirIndexes_AndLoadThemAgain()
     {
         await using var store = Open(maxOpen: 2);

@@ -116,7 +116,17 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
                 Func<RecordBatchHeader, ErrorCode>? verify = transactional
                     ? h => _txns.VerifyProduce(h.ProducerId, h.ProducerEpoch, topicData.Name, pd.Index)
                     : null;
-                var outcome = _producers.For(log!).Append(bytes, verify, AppendOptions.Default, cancellationToken);
+                ProducerAppend outcome;
+                try
+                {
+                    outcome = _producers.For(log!).Append(bytes, verify, AppendOptions.Default, cancellationToken);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The topic was deleted while this request was on its way: retriable, the client refreshes its metadata.
+                    slot.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
                 if (outcome.Error != ErrorCode.None)
                 {
                     slot.ErrorCode = (short)(transactional ? TransactionError(outcome.Error, context.ApiVersion) : outcome.Error);
@@ -178,6 +188,10 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
                 slot.ErrorCode = (short)ErrorCode.KafkaStorageError;
                 slot.ErrorMessage = e.Message;
             }
+            catch (ObjectDisposedException)
+            {
+                slot.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+            }
         }
         return response;
     }
@@ -186,7 +200,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
     {
         foreach (var (_, append) in appends)
         {
-            try { await append.ConfigureAwait(false); } catch (IOException) { }
+            try { await append.ConfigureAwait(false); } catch (Exception e) when (e is IOException or ObjectDisposedException) { }
         }
         return null;
     }

@@ -65,9 +65,19 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOffs
                     pr.ErrorCode = (short)ErrorCode.UnknownLeaderEpoch;
                     continue;
                 }
-                var (ts, offset) = p.Timestamp == Latest && v >= 2 && request.IsolationLevel == 1
-                    ? (-1, Math.Min(_producers.For(log).LastStableOffset, log.HighWatermark))
-                    : Lookup(log, p.Timestamp);
+                long ts, offset;
+                try
+                {
+                    (ts, offset) = p.Timestamp == Latest && v >= 2 && request.IsolationLevel == 1
+                        ? (-1, Math.Min(_producers.For(log).LastStableOffset, log.HighWatermark))
+                        : Lookup(log, p.Timestamp);
+                }
+                catch (Exception e) when (e is ObjectDisposedException or IOException)
+                {
+                    // Deleted while this request was on its way, or its files unreadable (descriptors exhausted).
+                    pr.ErrorCode = (short)(e is IOException ? ErrorCode.KafkaStorageError : ErrorCode.UnknownTopicOrPartition);
+                    continue;
+                }
                 if (v == 0)
                 {
                     if (offset >= 0 && p.MaxNumOffsets > 0) pr.OldStyleOffsets.Add(offset);

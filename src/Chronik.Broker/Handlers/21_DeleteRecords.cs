@@ -85,5 +85,10 @@ public sealed class DeleteRecordsHandler : ApiHandler<DeleteRecordsRequest, Dele
         {
             return (ErrorCode.KafkaStorageError, InvalidLowWatermark);
         }
+        catch (ObjectDisposedException)
+        {
+            // The topic was deleted while this request was on its way.
+            return (ErrorCode.UnknownTopicOrPartition, InvalidLowWatermark);
+        }
     }
 }

@@ -33,11 +33,26 @@ public sealed class TransactionMarkerWriter : ITransactionMarkerWriter
         {
             var log = _topics.GetLog(p.Topic, p.Partition);
             if (log is null) continue; // deleted since it was added: nothing to close
-            pending.Add(_producers.For(log).AppendMarker(producerId, producerEpoch, commit, 0, now).AsTask());
+            try
+            {
+                pending.Add(_producers.For(log).AppendMarker(producerId, producerEpoch, commit, 0, now).AsTask());
+            }
+            catch (ObjectDisposedException)
+            {
+                // Deleted between the lookup and the append: nothing to close either.
+            }
         }
         foreach (var task in pending)
         {
-            var r = await task.ConfigureAwait(false);
+            AppendResult r;
+            try
+            {
+                r = await task.ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                continue;
+            }
             if (r.Error != LogError.None) throw new IOException($"writing a transaction marker failed: {r.Error}");
         }
         // An abort drops the offsets with the transaction's state; a commit hands them to the group coordinator.

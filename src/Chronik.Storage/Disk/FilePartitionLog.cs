@@ -233,6 +233,8 @@ internal sealed partial class FilePartitionLog : IPartitionLog
     {
         lock (_appendLock)
         {
+            // Deleted (its segments are released once this lock is let go): as for appends, never a read of closed files.
+            ObjectDisposedException.ThrowIf(_closed, this);
             long start = _logStartOffset;
             Span<byte> header = stackalloc byte[BatchPeek.Size];
             foreach (var segment in _segments)
