@@ -1,5 +1,5 @@
-using Chronik.Broker.Tests;
 using Chronik.Protocol.Messages;
+using static Chronik.Server.Tests.CrashServer;
 
 namespace Chronik.Server.Tests;
 
@@ -11,47 +11,17 @@ namespace Chronik.Server.Tests;
 public sealed class MetadataCrashTests : IDisposable
 {
     private const int Changes = 25;
-    private readonly string _dir = Directory.CreateTempSubdirectory("chronik-crash-").FullName;
+    private readonly CrashServer _server = new(
+        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer\nallow.everyone.if.no.acl.found=true\n");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static T Call<T>(RawClient c, Chronik.Protocol.Wire.IKafkaMessage request, short version) where T : Chronik.Protocol.Wire.IKafkaMessage, new()
-    {
-        int corr = c.Send(request, version);
-        return c.Receive<T>(corr, version, ApiKeys.ResponseHeaderVersion(request.ApiKey, version));
-    }
-
-    private ServerProcess Start(int port)
-    {
-        string config = Path.Combine(_dir, "server.properties");
-        File.WriteAllText(config, "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer\nallow.everyone.if.no.acl.found=true\n");
-        return ServerProcess.Start("--bind", "127.0.0.1", $"--kafka-port={port}", "--metrics-port", $"{ServerProcess.FreePort()}",
-            "--data-dir", Path.Combine(_dir, "data"), "--config", config);
-    }
-
-    private static async Task<RawClient> ConnectAsync(int port)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                return new RawClient(port);
-            }
-            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
+    public void Dispose() => _server.Dispose();
 
     [Fact]
     public async Task Acknowledged_acl_and_scram_changes_survive_a_sigkill()
     {
-        int port = ServerProcess.FreePort();
-        using (var server = Start(port))
+        var server = _server.Start();
+        using (var c = await _server.ConnectAsync())
         {
-            using var c = await ConnectAsync(port);
             for (int i = 0; i < Changes; i++)
             {
                 var acl = Call<CreateAclsResponse>(c, new CreateAclsRequest
@@ -69,8 +39,8 @@ public sealed class MetadataCrashTests : IDisposable
             server.KillHard();
         }
 
-        using var restarted = Start(port);
-        using var r = await ConnectAsync(port);
+        _server.Start();
+        using var r = await _server.ConnectAsync();
         var acls = Call<DescribeAclsResponse>(r, new DescribeAclsRequest
         {
             ResourceTypeFilter = 2, ResourceNameFilter = null, PatternTypeFilter = 1, PrincipalFilter = "User:crash", HostFilter = null, Operation = 1, PermissionType = 1,
@@ -81,7 +51,6 @@ public sealed class MetadataCrashTests : IDisposable
         var users = Call<DescribeUserScramCredentialsResponse>(r, new DescribeUserScramCredentialsRequest { Users = null }, 0);
         Assert.Equal(Enumerable.Range(0, Changes).Select(i => $"crash-user-{i}").Order(StringComparer.Ordinal),
             users.Results.Where(u => u.ErrorCode == 0).Select(u => u.User).Order(StringComparer.Ordinal));
-        restarted.Terminate();
-        await restarted.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        await _server.StopAsync();
     }
 }
