@@ -264,10 +264,10 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
             }
         }
         _log = _topics.GetLog(OffsetsTopic, 0) ?? throw new InvalidOperationException($"{OffsetsTopic}-0 has no log");
-        long now = Now;
+        long now = Now, started = Environment.TickCount64;
         var (records, loaded) = Replay(_log, now);
         int live = _coordinator.SnapshotRecords().Count;
-        _logger.LogInformation("Loaded {Groups} group(s) from {Records} record(s) of {Topic}", _coordinator.GroupCount, records, OffsetsTopic);
+        _logger.LogInformation("Loaded {Groups} group(s) from {Records} record(s) of {Topic} in {Ms} ms", _coordinator.GroupCount, records, OffsetsTopic, Environment.TickCount64 - started);
         if (records > 10_000 && records > 4L * live) Compact(loaded);
     }
 
