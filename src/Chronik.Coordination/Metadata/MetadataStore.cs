@@ -19,6 +19,9 @@ public abstract class MetadataStore : IMetadataStore
     private long _bytesSinceSnapshot;
     private Exception? _failure;
     private bool _disposed;
+    // The decoded records below End, kept between the registrations of start-up (each holder would otherwise read and
+    // decode the whole log again) and dropped at the next append or snapshot; used only in a turn.
+    private (long End, List<MetadataRecord> Records)? _replayed;
 
     protected MetadataStore(MetadataStoreOptions? options) => _options = options ?? new MetadataStoreOptions();
 
@@ -84,6 +87,7 @@ public abstract class MetadataStore : IMetadataStore
         WaitTurn(turn);
         try
         {
+            _replayed = null;
             Dispatch(records);
             _bytesSinceSnapshot += batch.Length;
             if (_bytesSinceSnapshot >= _options.SnapshotAfterBytes) Snapshot(baseOffset + records.Count);
@@ -107,7 +111,7 @@ public abstract class MetadataStore : IMetadataStore
         WaitTurn(turn);
         try
         {
-            participant.Apply(ReadAll(end, r => participant.Owns(r.Type)));
+            participant.Apply(ReadAll(end).Where(r => participant.Owns(r.Type)).ToList());
             lock (_participants) _participants.Add(participant);
         }
         finally
@@ -136,26 +140,20 @@ public abstract class MetadataStore : IMetadataStore
         }
     }
 
-    /// <summary>Every record below <paramref name="end"/> that <paramref name="owns"/> accepts: the snapshot's, then the log's.</summary>
-    private List<MetadataRecord> ReadAll(long end, Func<MetadataRecord, bool> owns)
+    /// <summary>Every record below <paramref name="end"/>: the snapshot's, then the log's (decoded once for every registration at that offset).</summary>
+    private List<MetadataRecord> ReadAll(long end)
     {
+        if (_replayed is { } cached && cached.End == end) return cached.Records;
         var records = new List<MetadataRecord>();
         long from = 0;
         if (ReadSnapshot() is { } snapshot)
         {
             from = snapshot.End;
-            foreach (var b in snapshot.Batches) Keep(b);
+            foreach (var b in snapshot.Batches) records.AddRange(MetadataBatch.Decode(b));
         }
-        foreach (var b in ReadLog(from, end)) Keep(b);
+        foreach (var b in ReadLog(from, end)) records.AddRange(MetadataBatch.Decode(b));
+        _replayed = (end, records);
         return records;
-
-        void Keep(ReadOnlyMemory<byte> batch)
-        {
-            foreach (var r in MetadataBatch.Decode(batch))
-            {
-                if (owns(r)) records.Add(r);
-            }
-        }
     }
 
     private IMetadataParticipant[] Participants()
@@ -183,7 +181,8 @@ public abstract class MetadataStore : IMetadataStore
     private void Snapshot(long end)
     {
         var participants = Participants();
-        var records = ReadAll(end, r => !participants.Any(p => p.OwnsRecord(r)));
+        var records = ReadAll(end).Where(r => !participants.Any(p => p.OwnsRecord(r))).ToList();
+        _replayed = null;
         foreach (var p in participants) records.AddRange(p.SnapshotRecords());
         var batches = new List<byte[]>();
         for (int i = 0; i < records.Count; i += 1000) batches.Add(MetadataBatch.Encode(i, records.GetRange(i, Math.Min(1000, records.Count - i))));
