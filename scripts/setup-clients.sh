@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real Kafka clients the tests drive: Debian packages (kcat, python clients, build deps),
 # librdkafka 2.12.0 built from npm node-rdkafka@3.6.1 (library, test suite, rdkafka_performance) and
-# kafkajs 2.2.4, @kafkajs/confluent-schema-registry 4.1.0 and @kafkats/client 0.12.0 (its ShareConsumer speaks KIP-932). Everything is cached outside the clone in $CHRONIK_CACHE (default /var/cache/chronik),
+# kafkajs 2.2.4, @kafkajs/confluent-schema-registry 4.1.0 and @kafkats/client 0.12.0 (its ShareConsumer speaks KIP-932), and s3rver 3.7.1 (an S3 double for the object-store tests). Everything is cached outside the clone in $CHRONIK_CACHE (default /var/cache/chronik),
 # so a second run costs nothing. Prints the cache directory on its last line.
 set -euo pipefail
 CACHE=${CHRONIK_CACHE:-/var/cache/chronik}
@@ -42,5 +42,10 @@ if [ ! -f "$CACHE/node/node_modules/@kafkats/client/package.json" ]; then
   log "npm install @kafkats/client@0.12.0"
   mkdir -p "$CACHE/node" && ( cd "$CACHE/node" && { [ -f package.json ] || npm init -y >/dev/null; } \
     && npm install --silent @kafkats/client@0.12.0 >&2 )
+fi
+if [ ! -f "$CACHE/node/node_modules/s3rver/package.json" ]; then
+  log "npm install s3rver@3.7.1 (the S3 test double of tests/Chronik.Storage.Objects.Tests)"
+  mkdir -p "$CACHE/node" && ( cd "$CACHE/node" && { [ -f package.json ] || npm init -y >/dev/null; } \
+    && npm install --silent s3rver@3.7.1 >&2 )
 fi
 echo "$CACHE"
