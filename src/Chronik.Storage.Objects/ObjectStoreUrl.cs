@@ -65,7 +65,7 @@ public sealed record ObjectStoreUrl
             throw Bad(url, $"a file URL names no host (got '{uri.Host}'); write file:///absolute/path");
         }
         if (uri.Query.Length > 0 || uri.Fragment.Length > 0) throw Bad(url, "a file URL takes no query or fragment");
-        string path = uri.LocalPath;
+        string path = Uri.UnescapeDataString(uri.AbsolutePath);
         if (!Path.IsPathFullyQualified(path) || path == "/") throw Bad(url, "the path must be an absolute directory other than /");
         return new ObjectStoreUrl(url, path, null);
     }
