@@ -7,6 +7,7 @@ using Chronik.Storage.Objects.Format;
 namespace Chronik.Storage.Objects.Tests;
 
 /// <summary>The commit-window object: written from pooled chunks, stored once, and read back partition by partition with ranged reads.</summary>
+[Collection(ObjectStoreCollection.Name)]
 public sealed class CommitWindowTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;

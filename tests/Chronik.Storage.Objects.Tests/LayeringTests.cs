@@ -3,6 +3,7 @@ using System.Xml.Linq;
 namespace Chronik.Storage.Objects.Tests;
 
 /// <summary>Chronik.Storage.Objects sits on Chronik.Storage alone, so the broker's lower layers can use it.</summary>
+[Collection(ObjectStoreCollection.Name)]
 public sealed class LayeringTests
 {
     [Fact]

@@ -1,6 +1,6 @@
 namespace Chronik.Storage.Objects.Tests;
 
-/// <summary>The store suites run one test at a time, so a test's allocation count is its own (the large-object test measures it).</summary>
+/// <summary>Every class here runs in this collection, one test at a time, so a test's allocation count is its own (the large-object test measures it).</summary>
 [CollectionDefinition(Name)]
 public sealed class ObjectStoreCollection
 {

@@ -172,7 +172,7 @@ public abstract class ObjectStoreContract
     }
 
     /// <summary>
-    /// 48 MiB in 1 MiB pooled-style segments: the PUT streams them (it allocates far less than the object, so the
+    /// 48 MiB in 1 MiB pooled-style segments: the PUT streams them (it allocates under an eighth of the object: 2 MB on S3, 6 KB on files, measured; so the
     /// store made no whole copy), and ranged reads into one reused buffer give back the same bytes.
     /// </summary>
     [Fact]
@@ -185,7 +185,7 @@ public abstract class ObjectStoreContract
         long before = GC.GetTotalAllocatedBytes(precise: true);
         await Store.PutAsync(key, data, None);
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        Assert.True(allocated < data.Length / 2, $"the PUT allocated {allocated:N0} bytes for a {data.Length:N0}-byte object");
+        Assert.True(allocated < data.Length / 8, $"the PUT allocated {allocated:N0} bytes for a {data.Length:N0}-byte object");
         Assert.Equal(data.Length, (await Store.HeadAsync(key, None))!.Size);
 
         using var expected = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -4,6 +4,7 @@ using Chronik.Storage.Objects.S3;
 namespace Chronik.Storage.Objects.Tests;
 
 /// <summary>The --object-store URL forms, and the errors for bad ones.</summary>
+[Collection(ObjectStoreCollection.Name)]
 public sealed class ObjectStoreUrlTests
 {
     [Fact]
