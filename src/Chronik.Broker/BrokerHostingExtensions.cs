@@ -22,6 +22,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Chronik.Coordination.Configs.Catalog;
 
 namespace Chronik.Broker;
 
@@ -169,15 +170,15 @@ public static class BrokerHostingExtensions
     {
         var d = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["segment.bytes"] = S(Math.Min(o.LogSegmentBytes, int.MaxValue)),
-            ["segment.ms"] = S(o.LogRollMs),
-            ["retention.ms"] = S(o.LogRetentionMs),
-            ["retention.bytes"] = S(o.LogRetentionBytes),
-            ["max.message.bytes"] = S(o.MessageMaxBytes),
-            ["message.timestamp.type"] = o.LogMessageTimestampType,
+            [TopicConfigKeys.SegmentBytes.Name] = S(Math.Min(o.LogSegmentBytes, int.MaxValue)),
+            [TopicConfigKeys.SegmentMs.Name] = S(o.LogRollMs),
+            [TopicConfigKeys.RetentionMs.Name] = S(o.LogRetentionMs),
+            [TopicConfigKeys.RetentionBytes.Name] = S(o.LogRetentionBytes),
+            [TopicConfigKeys.MaxMessageBytes.Name] = S(o.MessageMaxBytes),
+            [TopicConfigKeys.MessageTimestampType.Name] = o.LogMessageTimestampType,
         };
-        if (o.LogFlushIntervalMessages is { } fm) d["flush.messages"] = S(fm);
-        if (o.LogFlushIntervalMs is { } fms) d["flush.ms"] = S(fms);
+        if (o.LogFlushIntervalMessages is { } fm) d[TopicConfigKeys.FlushMessages.Name] = S(fm);
+        if (o.LogFlushIntervalMs is { } fms) d[TopicConfigKeys.FlushMs.Name] = S(fms);
         return new TopicDefaults
         {
             NumPartitions = o.NumPartitions,

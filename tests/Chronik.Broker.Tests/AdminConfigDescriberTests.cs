@@ -46,7 +46,7 @@ public class AdminConfigDescriberTests
         Assert.Equal("3", configs["node.id"].Value);
         Assert.Equal("86400000", configs["log.retention.ms"].Value);
         Assert.Equal(Path.GetFullPath("/tmp/chronik-describer"), configs["log.dirs"].Value);
-        Assert.Equal(ConfigDescriber.TypeId("INT"), configs["default.replication.factor"].Type);
+        Assert.Equal((sbyte)Chronik.Coordination.Configs.Catalog.ConfigType.Int, configs["default.replication.factor"].Type);
         foreach (var key in new[] { "auto.create.topics.enable", "log.retention.bytes", "log.segment.bytes", "message.max.bytes", "log.flush.interval.messages",
             "log.flush.interval.ms", "broker.id", "advertised.listeners", "group.initial.rebalance.delay.ms", "offsets.retention.minutes",
             "transaction.max.timeout.ms", "min.insync.replicas", "log.cleanup.policy", "compression.type" })

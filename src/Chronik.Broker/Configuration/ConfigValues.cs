@@ -1,4 +1,5 @@
 using System.Globalization;
+using Chronik.Coordination.Configs.Catalog;
 using Microsoft.Extensions.Logging;
 
 namespace Chronik.Broker.Configuration;
@@ -9,6 +10,20 @@ public static class ConfigValues
     public static int Int(string value, int min, int max = int.MaxValue) => checked((int)Long(value, min, max));
 
     public static short Short(string value, short min, short max = short.MaxValue) => checked((short)Long(value, min, max));
+
+    /// <summary>An INT within <paramref name="key"/>'s catalog bounds.</summary>
+    public static int Int(string value, ConfigKey key) => checked((int)Long(value, Bound(key.Min, int.MinValue), Bound(key.Max, int.MaxValue)));
+
+    /// <summary>A SHORT within <paramref name="key"/>'s catalog bounds.</summary>
+    public static short Short(string value, ConfigKey key) => checked((short)Long(value, Bound(key.Min, short.MinValue), Bound(key.Max, short.MaxValue)));
+
+    /// <summary>A LONG within <paramref name="key"/>'s catalog bounds.</summary>
+    public static long Long(string value, ConfigKey key) => Long(value, Bound(key.Min, long.MinValue), Bound(key.Max, long.MaxValue));
+
+    /// <summary>A count of units (at least <paramref name="key"/>'s lower bound) in milliseconds; -1 stays -1.</summary>
+    public static long ScaledMs(string value, ConfigKey key, long unitMs) => ScaledMs(value, Bound(key.Min, long.MinValue), unitMs);
+
+    private static long Bound(double? bound, long fallback) => bound is { } b ? checked((long)b) : fallback;
 
     public static long Long(string value, long min, long max = long.MaxValue)
     {

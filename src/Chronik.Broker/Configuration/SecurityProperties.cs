@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Chronik.Broker;
 using Chronik.Broker.Security;
+using Chronik.Coordination.Configs.Catalog;
+using K = Chronik.Coordination.Configs.Catalog.BrokerConfigKeys;
 
 namespace Chronik.Broker.Configuration;
 
@@ -12,45 +14,31 @@ public static partial class SecurityProperties
 {
     public static IReadOnlyList<ServerProperty> BeforeListeners { get; } =
     [
-        new("listener.security.protocol.map", _ => "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
-            "NAME:PROTOCOL pairs naming the security protocol of each listener name.", ApplyProtocolMap),
+        new(K.ListenerSecurityProtocolMap, _ => K.ListenerSecurityProtocolMap.Default, ApplyProtocolMap),
     ];
 
     /// <summary>A listener security key: set broker-wide as KEY, or for one listener as listener.name.NAME.KEY (which wins).</summary>
-    private sealed record ListenerKey(string Key, Func<ListenerSecurityOptions, string> Default, string Description, Action<ListenerSecurityOptions, string> Apply);
+    private sealed record ListenerKey(ConfigKey Def, Func<ListenerSecurityOptions, string?> Current, Action<ListenerSecurityOptions, string> Apply);
 
     private static readonly ListenerKey[] s_listenerKeys =
     [
-        new("sasl.enabled.mechanisms", o => string.Join(',', o.SaslEnabledMechanisms),
-            "SASL mechanisms a SASL listener offers: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.", ApplyMechanisms),
-        new("connections.max.reauth.ms", o => o.ConnectionsMaxReauthMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "Lifetime of a SASL session; clients re-authenticate before it ends (KIP-368). 0 (the default): sessions never expire.",
-            (o, v) => o.ConnectionsMaxReauthMs = ConfigValues.Long(v, 0)),
-        new("sasl.jaas.config", _ => "(unset)",
-            "PlainLoginModule config whose user_NAME=\"password\" entries are the PLAIN users (per listener: listener.name.<listener>.plain.sasl.jaas.config).",
-            ApplyJaas),
-        new("ssl.keystore.location", o => o.KeystoreLocation ?? "(unset)",
-            "Server certificate and key for SSL/SASL_SSL: a PKCS12 file, or PEM with ssl.keystore.type=PEM.",
-            (o, v) => o.KeystoreLocation = ConfigValues.NonEmpty(v)),
-        new("ssl.keystore.type", o => o.KeystoreType, "PKCS12 or PEM.",
-            (o, v) => o.KeystoreType = StoreType(v)),
-        new("ssl.keystore.password", _ => "(unset)", "Password of the PKCS12 keystore.",
-            (o, v) => o.KeystorePassword = v),
-        new("ssl.key.password", _ => "(unset)", "Password of an encrypted PEM private key.",
-            (o, v) => o.KeyPassword = v),
-        new("ssl.truststore.location", o => o.TruststoreLocation ?? "(unset)",
-            "Certificates client certificates must chain to (with ssl.client.auth).",
-            (o, v) => o.TruststoreLocation = ConfigValues.NonEmpty(v)),
-        new("ssl.truststore.type", o => o.TruststoreType, "PKCS12 or PEM.",
-            (o, v) => o.TruststoreType = StoreType(v)),
-        new("ssl.truststore.password", _ => "(unset)", "Password of the PKCS12 truststore.",
-            (o, v) => o.TruststorePassword = v),
-        new("ssl.client.auth", o => o.ClientAuth, "none, requested or required: whether clients present a certificate.",
+        new(K.SaslEnabledMechanisms, o => string.Join(',', o.SaslEnabledMechanisms), ApplyMechanisms),
+        new(K.ConnectionsMaxReauthMs, o => o.ConnectionsMaxReauthMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            (o, v) => o.ConnectionsMaxReauthMs = ConfigValues.Long(v, K.ConnectionsMaxReauthMs)),
+        new(K.SaslJaasConfig, _ => null, ApplyJaas),
+        new(K.SslKeystoreLocation, o => o.KeystoreLocation, (o, v) => o.KeystoreLocation = ConfigValues.NonEmpty(v)),
+        new(K.SslKeystoreType, o => o.KeystoreType, (o, v) => o.KeystoreType = StoreType(v)),
+        new(K.SslKeystorePassword, _ => null, (o, v) => o.KeystorePassword = v),
+        new(K.SslKeyPassword, _ => null, (o, v) => o.KeyPassword = v),
+        new(K.SslTruststoreLocation, o => o.TruststoreLocation, (o, v) => o.TruststoreLocation = ConfigValues.NonEmpty(v)),
+        new(K.SslTruststoreType, o => o.TruststoreType, (o, v) => o.TruststoreType = StoreType(v)),
+        new(K.SslTruststorePassword, _ => null, (o, v) => o.TruststorePassword = v),
+        new(K.SslClientAuth, o => o.ClientAuth,
             (o, v) => o.ClientAuth = v.ToLowerInvariant() is "none" or "requested" or "required" ? v.ToLowerInvariant() : throw new ConfigValueException("none, requested or required")),
     ];
 
     public static IReadOnlyList<ServerProperty> Others { get; } =
-        s_listenerKeys.Select(k => new ServerProperty(k.Key, o => k.Default(o.Security), k.Description, (s, v) => k.Apply(s.Options.Security, v))).ToList();
+        s_listenerKeys.Select(k => new ServerProperty(k.Def, o => k.Current(o.Security), (s, v) => k.Apply(s.Options.Security, v))).ToList();
 
     /// <summary>
     /// listener.name.NAME.KEY: a listener security key for one listener, and listener.name.NAME.MECHANISM.sasl.jaas.config
@@ -64,11 +52,11 @@ public static partial class SecurityProperties
         if (MechanismJaasKey().Match(rest) is { Success: true } jaas)
         {
             bool plain = jaas.Groups[1].Value.Equals("plain", StringComparison.OrdinalIgnoreCase);
-            return new ServerProperty(key, _ => "(unset)", "Per-listener JAAS config.",
+            return new ServerProperty(K.SaslJaasConfig with { Name = key, Documentation = "Per-listener JAAS config." }, _ => null,
                 (s, v) => { if (plain && SecurityOf(s, listener, key) is { } o) ApplyJaas(o, v); });
         }
-        return s_listenerKeys.FirstOrDefault(k => k.Key.Equals(rest, StringComparison.OrdinalIgnoreCase)) is { } lk
-            ? new ServerProperty(key, _ => "(unset)", $"{lk.Key} of one listener.", (s, v) => { if (SecurityOf(s, listener, key) is { } o) lk.Apply(o, v); })
+        return s_listenerKeys.FirstOrDefault(k => k.Def.Name.Equals(rest, StringComparison.OrdinalIgnoreCase)) is { } lk
+            ? new ServerProperty(lk.Def with { Name = key, Documentation = $"{lk.Def.Name} of one listener." }, _ => null, (s, v) => { if (SecurityOf(s, listener, key) is { } o) lk.Apply(o, v); })
             : null;
     }
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Chronik.Coordination.Configs.Catalog;
 
 namespace Chronik.Broker.Configuration;
 
@@ -144,7 +144,7 @@ public static class ServerConfigLoader
                 Apply(settings, prefixed, entry, path, errors);
             }
         }
-        if (values.TryGetValue("broker.id", out var brokerId) && values.TryGetValue("node.id", out var nodeId)
+        if (values.TryGetValue(BrokerConfigKeys.BrokerId.Name, out var brokerId) && values.TryGetValue(BrokerConfigKeys.NodeId.Name, out var nodeId)
             && brokerId.Value != nodeId.Value)
         {
             errors.Add($"{path}: 'broker.id' ({brokerId.Value}) and 'node.id' ({nodeId.Value}) must match");
@@ -166,23 +166,9 @@ public static class ServerConfigLoader
     /// <summary>Keeps RawConfig (what DescribeConfigs reports) in step with flags that override a Kafka key.</summary>
     private static void MirrorFlagsIntoRawConfig(ServerSettings settings, List<(ServerFlag Flag, string Value)> flags)
     {
-        var options = settings.Options;
-        foreach (string? key in flags.Select(f => f.Flag.KafkaKey).Distinct())
+        foreach (var key in flags.Select(f => f.Flag.KafkaKey).OfType<ConfigKey>().Distinct())
         {
-            string? value = key switch
-            {
-                "listeners" => ListenerProperties.FormatListeners(options),
-                "advertised.listeners" => ListenerProperties.FormatAdvertised(options),
-                "log.dirs" => options.DataDir,
-                "node.id" => options.NodeId.ToString(CultureInfo.InvariantCulture),
-                "max.connections" => options.MaxConnections.ToString(CultureInfo.InvariantCulture),
-                "num.io.threads" => options.IoThreads.ToString(CultureInfo.InvariantCulture),
-                _ => null,
-            };
-            if (key is not null && value is not null)
-            {
-                options.RawConfig[key] = value;
-            }
+            if (ServerProperties.Find(key.Name)?.Current(settings.Options) is { } value) settings.Options.RawConfig[key.Name] = value;
         }
     }
 

@@ -1,3 +1,5 @@
+using Chronik.Coordination.Configs.Catalog;
+
 namespace Chronik.Broker.Configuration;
 
 /// <summary>One command-line flag: its value name, default, help text, how it is applied and the Kafka key it mirrors.</summary>
@@ -7,4 +9,4 @@ public sealed record ServerFlag(
     Func<ServerSettings, string> Default,
     string Description,
     Action<ServerSettings, string> Apply,
-    string? KafkaKey = null);
+    ConfigKey? KafkaKey = null);

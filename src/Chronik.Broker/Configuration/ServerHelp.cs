@@ -3,7 +3,7 @@ using Chronik.Broker;
 
 namespace Chronik.Broker.Configuration;
 
-/// <summary>Renders <c>--help</c> from the flag and key tables, so every option is listed with its real default.</summary>
+/// <summary>Renders <c>--help</c> from the flags and the catalog's broker keys, so every option is listed with its real default.</summary>
 public static class ServerHelp
 {
     public static string Render()
@@ -25,7 +25,8 @@ public static class ServerHelp
         BrokerOptions options = defaults.Options;
         foreach (ServerProperty property in ServerProperties.All)
         {
-            Row(text, property.Key, $"{property.Description} Default: {property.Default(options)}.");
+            string? value = property.Current(options) ?? property.Def.Default;
+            Row(text, property.Key, $"{property.Def.Documentation} Default: {(string.IsNullOrEmpty(value) ? "(unset)" : value)}.");
         }
         text.AppendLine()
             .AppendLine("Exit codes: 0 normal shutdown, 1 start-up failure, 2 invalid configuration.");

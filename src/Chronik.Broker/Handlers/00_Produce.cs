@@ -28,6 +28,7 @@ using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Records;
 using Chronik.Storage;
+using Chronik.Coordination.Configs.Catalog;
 
 namespace Chronik.Broker.Handlers;
 
@@ -221,7 +222,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
     }
 
     private bool IsCompacted(Coordination.Topics.TopicInfo topic) =>
-        _cluster.Topics.EffectiveConfig(topic, "cleanup.policy") is { } policy
+        _cluster.Topics.EffectiveConfig(topic, TopicConfigKeys.CleanupPolicy.Name) is { } policy
         && policy.Split(',', StringSplitOptions.TrimEntries).Contains("compact", StringComparer.Ordinal);
 
     /// <summary>Indexes of the records with a null key in the (already validated) batches, or null if none; decodes only compacted topics' batches.</summary>

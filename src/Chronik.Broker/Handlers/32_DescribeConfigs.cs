@@ -1,10 +1,11 @@
 // DescribeConfigs (key 32), v0-4.
 // TOPIC (2): every config this broker knows with its effective value and source (topic override, this node's dynamic
 // broker config, the cluster-wide dynamic default, server.properties, or Kafka's default) and synonyms. BROKER (4) named
-// by this node's id: the broker keys we support (non-dynamic ones read-only); an empty name: the cluster-wide dynamic
+// by this node's id: every broker key of the catalog (non-dynamic ones read-only); an empty name: the cluster-wide dynamic
 // defaults that are set. BROKER_LOGGER (8): an empty list (loggers are not managed over Kafka). GROUP (32): the group
 // configs (consumer.session.timeout.ms, ...) with GROUP_CONFIG or DEFAULT_CONFIG source, whether or not the group exists,
-// as Kafka 4.0 does; an empty name: INVALID_REQUEST. Other types (CLIENT_METRICS): INVALID_REQUEST. Nothing is sensitive.
+// as Kafka 4.0 does; an empty name: INVALID_REQUEST. Other types (CLIENT_METRICS): INVALID_REQUEST. Every list is the
+// catalog's (Chronik.Coordination/Configs/Catalog); PASSWORD keys are sensitive and reported without a value.
 // With an authorizer: DESCRIBE_CONFIGS on the topic / group, or the cluster for broker resources.
 using System.Globalization;
 using Chronik.Broker.Dispatch;
@@ -115,7 +116,7 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest, 
             Name = c.Name,
             Value = c.Value,
             ReadOnly = c.ReadOnly,
-            IsSensitive = false,
+            IsSensitive = c.Sensitive,
             Documentation = null,
         };
         if (v == 0) entry.IsDefault = c.Source == ConfigSourceId.DefaultConfig;

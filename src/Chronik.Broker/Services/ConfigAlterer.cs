@@ -1,5 +1,6 @@
 using System.Globalization;
 using Chronik.Coordination.Configs;
+using Chronik.Coordination.Configs.Catalog;
 using Chronik.Coordination.Topics;
 using Chronik.Protocol.Messages;
 
@@ -80,25 +81,22 @@ public sealed class ConfigAlterer
     }
 
     /// <summary>How a kind of resource checks keys and values and where APPEND starts when a key is unset.</summary>
-    private sealed record ResourceKind(Func<string, string?> ValidateName, Func<string, string?, string?> Validate, Func<string, string?> Type, Func<string, string?> KafkaDefault);
+    private sealed record ResourceKind(Func<string, string?> ValidateName, Func<string, string?, string?> Validate, Func<string, ConfigKey?> Find);
 
     private static readonly ResourceKind TopicKind = new(
         n => TopicConfigCatalog.Find(n) is null ? $"Unknown topic config name: {n}" : null,
         TopicConfigCatalog.Validate,
-        n => TopicConfigCatalog.Find(n)?.Type,
-        ConfigDescriber.KafkaTopicDefault);
+        ConfigCatalog.Topic);
 
     private static readonly ResourceKind BrokerKind = new(
         DynamicBrokerConfigs.ValidateName,
         DynamicBrokerConfigs.Validate,
-        n => TopicConfigCatalog.FindByBrokerKey(n) is { } x ? (x.Factor == 1 ? x.Def.Type : "LONG") : null,
-        ConfigDescriber.KafkaBrokerDefault);
+        ConfigCatalog.Broker);
 
     private static readonly ResourceKind GroupKind = new(
         GroupConfigStore.ValidateName,
         GroupConfigStore.ValidateValue,
-        n => GroupConfigStore.Find(n)?.Type,
-        _ => null);
+        ConfigCatalog.Group);
 
     private static (ErrorCode Error, string? Message) Apply(Dictionary<string, string> configs, IReadOnlyList<ConfigChange> changes, bool replaceAll, ResourceKind kind)
     {
@@ -117,14 +115,14 @@ public sealed class ConfigAlterer
                     break;
                 case ConfigOperation.Append:
                 case ConfigOperation.Subtract:
-                    if (kind.Type(c.Name) != "LIST")
+                    if (kind.Find(c.Name)?.Type != ConfigType.List)
                     {
                         string verb = c.Operation == ConfigOperation.Append ? "append" : "subtract";
                         return (ErrorCode.InvalidConfig, $"Config value {verb} is not allowed for config key: {c.Name} (it is not a LIST)");
                     }
                     if (c.Value is null) return (ErrorCode.InvalidConfig, $"Null value not supported for config key: {c.Name}");
                     // Kafka starts from the config's own default when the resource does not set it.
-                    string current = configs.TryGetValue(c.Name, out var v) ? v : kind.KafkaDefault(c.Name) ?? "";
+                    string current = configs.TryGetValue(c.Name, out var v) ? v : kind.Find(c.Name)?.Default ?? "";
                     var items = Split(current);
                     var given = Split(c.Value);
                     items = c.Operation == ConfigOperation.Append

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Chronik.Coordination.Configs.Catalog;
 using Chronik.Coordination.Metadata;
 using Chronik.Coordination.Topics;
 using Chronik.Protocol.Messages;
@@ -48,7 +49,7 @@ public sealed class DynamicBrokerConfigs : IHostedService
     private const string ClusterDefaultName = "";
 
     /// <summary>True when <paramref name="key"/> can be changed at run time here.</summary>
-    public static bool IsDynamic(string key) => TopicConfigCatalog.FindByBrokerKey(key) is not null;
+    public static bool IsDynamic(string key) => ConfigCatalog.Broker(key) is { Dynamic: true };
 
     /// <summary>The value of a broker key above Kafka's default, with its source: dynamic per-broker, dynamic default, server.properties.</summary>
     public (string Value, sbyte Source)? Lookup(string key)
@@ -89,18 +90,19 @@ public sealed class DynamicBrokerConfigs : IHostedService
     public static string? Validate(string key, string? value)
     {
         if (ValidateName(key) is { } readOnly) return readOnly;
-        if (IsDynamic(key)) return TopicConfigCatalog.ValidateBrokerDefault(key, value);
-        return value is null ? $"Null value not supported for broker config {key}" : null;
+        if (value is null) return $"Null value not supported for broker config {key}";
+        return ConfigCatalog.Broker(key) is { } def ? def.Validate(value) : null;
     }
 
     /// <summary>Topic config defaults with the dynamic layers on top: per key the first broker synonym set at any layer wins, as in Kafka.</summary>
     private void ApplyDefaults()
     {
         var defaults = new Dictionary<string, string>(_staticDefaults, StringComparer.Ordinal);
-        foreach (var def in TopicConfigCatalog.All)
+        foreach (var def in TopicConfigKeys.All)
         {
-            foreach (var (key, factor) in TopicConfigCatalog.BrokerSynonymsOf(def))
+            foreach (var (synonym, factor) in def.Synonyms)
             {
+                string key = synonym.Name;
                 if (Lookup(key) is not { } found) continue;
                 if (found.Source == ConfigSourceId.StaticBrokerConfig)
                 {

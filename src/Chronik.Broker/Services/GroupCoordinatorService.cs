@@ -5,6 +5,7 @@ using Chronik.Protocol.Records;
 using Chronik.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Chronik.Coordination.Configs.Catalog;
 
 namespace Chronik.Broker.Services;
 
@@ -251,11 +252,11 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
         {
             var configs = new Dictionary<string, string?>(StringComparer.Ordinal)
             {
-                ["cleanup.policy"] = "compact",
-                ["retention.ms"] = "-1",
-                ["retention.bytes"] = "-1",
-                ["segment.bytes"] = "104857600",
-                ["flush.messages"] = "1",
+                [TopicConfigKeys.CleanupPolicy.Name] = "compact",
+                [TopicConfigKeys.RetentionMs.Name] = "-1",
+                [TopicConfigKeys.RetentionBytes.Name] = "-1",
+                [TopicConfigKeys.SegmentBytes.Name] = "104857600",
+                [TopicConfigKeys.FlushMessages.Name] = "1",
             };
             var created = _topics.Create(OffsetsTopic, 1, 1, configs, validateOnly: false);
             if (created.Error != Protocol.Messages.ErrorCode.None && _topics.Get(OffsetsTopic) is null)

@@ -4,6 +4,7 @@ using Chronik.Storage;
 using Chronik.Storage.Compaction;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Chronik.Coordination.Configs.Catalog;
 
 namespace Chronik.Broker.Services;
 
@@ -49,7 +50,7 @@ public sealed class LogCleanerService : BackgroundService
             int cleaned = 0;
             foreach (var topic in _topics.Topics)
             {
-                if (!CompactionConfig.IsCompacted(_topics.EffectiveConfig(topic, "cleanup.policy"))) continue;
+                if (!CompactionConfig.IsCompacted(_topics.EffectiveConfig(topic, TopicConfigKeys.CleanupPolicy.Name))) continue;
                 for (int p = 0; p < topic.PartitionCount && !cancellationToken.IsCancellationRequested; p++)
                 {
                     if (_topics.GetLog(topic.Name, p) is not { } log) continue;
@@ -85,7 +86,7 @@ public static class CompactionConfig
         double ratio = effective("min.cleanable.dirty.ratio") is { } r && double.TryParse(r, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x : config.MinCleanableDirtyRatio;
         return config with
         {
-            Compact = IsCompacted(effective("cleanup.policy")),
+            Compact = IsCompacted(effective(TopicConfigKeys.CleanupPolicy.Name)),
             DeleteRetentionMs = L("delete.retention.ms", config.DeleteRetentionMs),
             MinCompactionLagMs = L("min.compaction.lag.ms", config.MinCompactionLagMs),
             MaxCompactionLagMs = L("max.compaction.lag.ms", config.MaxCompactionLagMs),

@@ -1,6 +1,7 @@
 using Chronik.Coordination.Topics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Chronik.Coordination.Configs.Catalog;
 
 namespace Chronik.Broker.Services;
 
@@ -36,7 +37,7 @@ public sealed class RetentionService : BackgroundService
         foreach (var topic in _topics.Topics)
         {
             // Kafka deletes old segments only when cleanup.policy includes "delete" (compact-only topics keep them).
-            string policy = _topics.EffectiveConfig(topic, "cleanup.policy") ?? "delete";
+            string policy = _topics.EffectiveConfig(topic, TopicConfigKeys.CleanupPolicy.Name) ?? "delete";
             if (!policy.Split(',', StringSplitOptions.TrimEntries).Contains("delete", StringComparer.Ordinal)) continue;
             for (int p = 0; p < topic.PartitionCount; p++)
             {

@@ -3,6 +3,7 @@ using Chronik.Coordination.Topics;
 using Chronik.Protocol.Records;
 using Chronik.Storage;
 using Microsoft.Extensions.Logging;
+using Chronik.Coordination.Configs.Catalog;
 
 namespace Chronik.Broker.Services;
 
@@ -35,11 +36,11 @@ public sealed class ShareStateLog
         {
             var configs = new Dictionary<string, string?>(StringComparer.Ordinal)
             {
-                ["cleanup.policy"] = "delete",
-                ["retention.ms"] = "-1",
-                ["retention.bytes"] = "-1",
-                ["segment.bytes"] = "104857600",
-                ["flush.messages"] = "1",
+                [TopicConfigKeys.CleanupPolicy.Name] = "delete",
+                [TopicConfigKeys.RetentionMs.Name] = "-1",
+                [TopicConfigKeys.RetentionBytes.Name] = "-1",
+                [TopicConfigKeys.SegmentBytes.Name] = "104857600",
+                [TopicConfigKeys.FlushMessages.Name] = "1",
             };
             var created = _topics.Create(Topic, 1, 1, configs, validateOnly: false);
             if (created.Error != Protocol.Messages.ErrorCode.None && _topics.Get(Topic) is null)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Chronik.Coordination.Configs.Catalog;
 using Chronik.Coordination.Metadata;
 using Chronik.Protocol.Messages;
 
@@ -36,9 +37,6 @@ public sealed record GroupConfigBounds
     public int ShareDeliveryCountLimit { get; init; } = 5;
 }
 
-/// <summary>One group config key: its type, its default (from the broker's settings) and Kafka's documentation line.</summary>
-public sealed record GroupConfigDef(string Name, string Type, Func<GroupConfigBounds, string> Default, string Documentation);
-
 /// <summary>
 /// Dynamic configs of consumer groups (ConfigResource type GROUP, Kafka 4.0's GroupConfig): per-group overrides of the
 /// broker's group.consumer.* (and group.share.*) settings, validated against the broker's min/max bounds, on the
@@ -48,28 +46,14 @@ public sealed record GroupConfigDef(string Name, string Type, Func<GroupConfigBo
 /// </summary>
 public sealed class GroupConfigStore : IGroupConfigSource
 {
-    public const string ConsumerSessionTimeout = "consumer.session.timeout.ms";
-    public const string ConsumerHeartbeatInterval = "consumer.heartbeat.interval.ms";
-    public const string ShareSessionTimeout = "share.session.timeout.ms";
-    public const string ShareHeartbeatInterval = "share.heartbeat.interval.ms";
-    public const string ShareRecordLockDuration = "share.record.lock.duration.ms";
-    public const string ShareAutoOffsetReset = "share.auto.offset.reset";
-    public const string ShareIsolationLevel = "share.isolation.level";
-    public const string ShareDeliveryCountLimit = "share.delivery.count.limit";
-
-    private static string S(int v) => v.ToString(CultureInfo.InvariantCulture);
-
-    private static readonly GroupConfigDef[] Defs =
-    [
-        new(ConsumerHeartbeatInterval, "INT", b => S(b.ConsumerHeartbeatIntervalMs), "The heartbeat interval given to the members of a consumer group."),
-        new(ConsumerSessionTimeout, "INT", b => S(b.ConsumerSessionTimeoutMs), "The timeout to detect client failures when using the consumer group protocol."),
-        new(ShareAutoOffsetReset, "STRING", _ => "latest", "The strategy to initialize the share-partition start offset: latest, earliest or by_duration:<ISO-8601 duration>."),
-        new(ShareDeliveryCountLimit, "INT", b => S(b.ShareDeliveryCountLimit), "The maximum number of delivery attempts for a record delivered to a share group."),
-        new(ShareHeartbeatInterval, "INT", b => S(b.ShareHeartbeatIntervalMs), "The heartbeat interval given to the members of a share group."),
-        new(ShareIsolationLevel, "STRING", _ => "read_uncommitted", "Controls how to read records written transactionally: read_committed or read_uncommitted."),
-        new(ShareRecordLockDuration, "INT", b => S(b.ShareRecordLockDurationMs), "The record acquisition lock duration in milliseconds for share groups."),
-        new(ShareSessionTimeout, "INT", b => S(b.ShareSessionTimeoutMs), "The timeout to detect client failures when using the share group protocol."),
-    ];
+    public static readonly string ConsumerSessionTimeout = GroupConfigKeys.ConsumerSessionTimeoutMs.Name;
+    public static readonly string ConsumerHeartbeatInterval = GroupConfigKeys.ConsumerHeartbeatIntervalMs.Name;
+    public static readonly string ShareSessionTimeout = GroupConfigKeys.ShareSessionTimeoutMs.Name;
+    public static readonly string ShareHeartbeatInterval = GroupConfigKeys.ShareHeartbeatIntervalMs.Name;
+    public static readonly string ShareRecordLockDuration = GroupConfigKeys.ShareRecordLockDurationMs.Name;
+    public static readonly string ShareAutoOffsetReset = GroupConfigKeys.ShareAutoOffsetReset.Name;
+    public static readonly string ShareIsolationLevel = GroupConfigKeys.ShareIsolationLevel.Name;
+    public static readonly string ShareDeliveryCountLimit = GroupConfigKeys.ShareDeliveryCountLimit.Name;
 
     public const string LegacyFileName = "group-configs.json";
 
@@ -92,11 +76,14 @@ public sealed class GroupConfigStore : IGroupConfigSource
     /// <summary>The broker settings group configs default to.</summary>
     public GroupConfigBounds Bounds { get; }
 
-    /// <summary>Every group config key, ordered by name.</summary>
-    public static IReadOnlyList<GroupConfigDef> All => Defs;
+    /// <summary>Every group config key, ordered by name (the catalog's).</summary>
+    public static IReadOnlyList<ConfigKey> All => GroupConfigKeys.All;
 
-    /// <summary>The def of <paramref name="name"/>, or null when it is not a group config.</summary>
-    public static GroupConfigDef? Find(string name) => Array.Find(Defs, d => d.Name == name);
+    /// <summary>The key named <paramref name="name"/>, or null when it is not a group config.</summary>
+    public static ConfigKey? Find(string name) => ConfigCatalog.Group(name);
+
+    /// <summary>The value <paramref name="key"/> has on a group that does not set it (the broker's setting it defaults from).</summary>
+    public string DefaultOf(ConfigKey key) => GroupConfigKeys.DefaultOf(key, Bounds);
 
     /// <summary>The overrides set on <paramref name="groupId"/> (empty when none).</summary>
     public IReadOnlyDictionary<string, string> Get(string groupId) => _groups.Get(groupId);
@@ -114,24 +101,12 @@ public sealed class GroupConfigStore : IGroupConfigSource
     /// <summary>Null when <paramref name="name"/> is a group config, else Kafka's message.</summary>
     public static string? ValidateName(string name) => Find(name) is null ? $"Unknown group config name: {name}" : null;
 
-    /// <summary>Null when <paramref name="value"/> parses for <paramref name="name"/> (type and lower bound), else why.</summary>
+    /// <summary>Null when <paramref name="value"/> parses for <paramref name="name"/> (type, bounds, valid values), else why.</summary>
     public static string? ValidateValue(string name, string? value)
     {
-        if (ValidateName(name) is { } unknown) return unknown;
+        if (Find(name) is not { } key) return $"Unknown group config name: {name}";
         if (value is null) return $"Null value not supported for group configs: {name}";
-        string v = value.Trim();
-        if (name == ShareAutoOffsetReset)
-        {
-            return ShareGroups.ShareAutoOffsetReset.TryParse(v, out _) ? null : $"Invalid value {value} for configuration {name}: String must be one of: latest, earliest, by_duration:<duration>";
-        }
-        if (name == ShareIsolationLevel)
-        {
-            return v is "read_committed" or "read_uncommitted" ? null : $"Invalid value {value} for configuration {name}: String must be one of: read_committed, read_uncommitted";
-        }
-        if (!int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int i)) return $"Invalid value {value} for configuration {name}: Not a number of type INT";
-        int atLeast = name == ShareRecordLockDuration ? 1000 : name == ShareDeliveryCountLimit ? 2 : 1;
-        if (name == ShareDeliveryCountLimit && i > 10) return $"Invalid value {value} for configuration {name}: Value must be no more than 10";
-        return i < atLeast ? $"Invalid value {value} for configuration {name}: Value must be at least {S(atLeast)}" : null;
+        return key.Validate(value);
     }
 
     /// <summary>
@@ -140,7 +115,7 @@ public sealed class GroupConfigStore : IGroupConfigSource
     /// </summary>
     public string? ValidateCombined(IReadOnlyDictionary<string, string> overrides)
     {
-        int Value(string key) => overrides.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : int.Parse(Find(key)!.Default(Bounds), CultureInfo.InvariantCulture);
+        int Value(string key) => overrides.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : int.Parse(DefaultOf(Find(key)!), CultureInfo.InvariantCulture);
         var b = Bounds;
         int chb = Value(ConsumerHeartbeatInterval), cst = Value(ConsumerSessionTimeout);
         int shb = Value(ShareHeartbeatInterval), sst = Value(ShareSessionTimeout), lck = Value(ShareRecordLockDuration);

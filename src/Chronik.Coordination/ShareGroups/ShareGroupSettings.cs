@@ -22,8 +22,8 @@ public sealed record ShareGroupSettings
     public ShareIsolationLevel IsolationLevel { get; init; } = ShareIsolationLevel.ReadUncommitted;
     public SharePartitionConfig Partition { get; init; } = new();
 
-    public const string IsolationLevelConfig = GroupConfigStore.ShareIsolationLevel;
-    public const string DeliveryCountLimitConfig = GroupConfigStore.ShareDeliveryCountLimit;
+    public static readonly string IsolationLevelConfig = GroupConfigStore.ShareIsolationLevel;
+    public static readonly string DeliveryCountLimitConfig = GroupConfigStore.ShareDeliveryCountLimit;
     public const string MaxRecordLocksConfig = "share.partition.max.record.locks";
 
     /// <summary>Resolves <paramref name="groupConfigs"/> (as GroupConfigStore.Get returns them) over the broker's bounds.</summary>
