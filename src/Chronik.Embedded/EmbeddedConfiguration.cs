@@ -2,6 +2,7 @@ using System.Globalization;
 using Chronik.Broker;
 using Chronik.Broker.Configuration;
 using Chronik.Broker.Security;
+using Chronik.Coordination.Configs.Catalog;
 
 namespace Chronik.Embedded;
 
@@ -54,7 +55,7 @@ internal static class EmbeddedConfiguration
         options.KafkaPort = port;
         options.AdvertisedHost = Loopback;
         options.AdvertisedPort = null;
-        options.RawConfig["listeners"] = $"{ListenerSecurityOptions.ProtocolName(options.Security.Protocol)}://{Loopback}:{port.ToString(CultureInfo.InvariantCulture)}";
+        options.RawConfig[BrokerConfigKeys.Listeners.Name] = $"{ListenerSecurityOptions.ProtocolName(options.Security.Protocol)}://{Loopback}:{port.ToString(CultureInfo.InvariantCulture)}";
         return options;
     }
 

@@ -82,14 +82,14 @@ public static class CompactionConfig
 
     public static LogConfig Apply(LogConfig config, Func<string, string?> effective)
     {
-        long L(string key, long d) => effective(key) is { } v && long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long x) ? x : d;
-        double ratio = effective("min.cleanable.dirty.ratio") is { } r && double.TryParse(r, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x : config.MinCleanableDirtyRatio;
+        long L(ConfigKey key, long d) => effective(key.Name) is { } v && long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long x) ? x : d;
+        double ratio = effective(TopicConfigKeys.MinCleanableDirtyRatio.Name) is { } r && double.TryParse(r, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x : config.MinCleanableDirtyRatio;
         return config with
         {
             Compact = IsCompacted(effective(TopicConfigKeys.CleanupPolicy.Name)),
-            DeleteRetentionMs = L("delete.retention.ms", config.DeleteRetentionMs),
-            MinCompactionLagMs = L("min.compaction.lag.ms", config.MinCompactionLagMs),
-            MaxCompactionLagMs = L("max.compaction.lag.ms", config.MaxCompactionLagMs),
+            DeleteRetentionMs = L(TopicConfigKeys.DeleteRetentionMs, config.DeleteRetentionMs),
+            MinCompactionLagMs = L(TopicConfigKeys.MinCompactionLagMs, config.MinCompactionLagMs),
+            MaxCompactionLagMs = L(TopicConfigKeys.MaxCompactionLagMs, config.MaxCompactionLagMs),
             MinCleanableDirtyRatio = ratio,
         };
     }

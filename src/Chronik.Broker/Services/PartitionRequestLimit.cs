@@ -1,9 +1,11 @@
+using Chronik.Coordination.Configs.Catalog;
+
 namespace Chronik.Broker.Services;
 
 /// <summary>max.partitions.per.request: the most partitions one CreateTopics or CreatePartitions request may add in total.</summary>
 public static class PartitionRequestLimit
 {
-    public const string Key = "max.partitions.per.request";
+    public static readonly string Key = BrokerConfigKeys.MaxPartitionsPerRequest.Name;
 
     /// <summary>
     /// Null when <paramref name="requested"/> partitions are within <paramref name="limit"/>, else the POLICY_VIOLATION

@@ -119,8 +119,8 @@ public sealed class GroupConfigStore : IGroupConfigSource
         var b = Bounds;
         int chb = Value(ConsumerHeartbeatInterval), cst = Value(ConsumerSessionTimeout);
         int shb = Value(ShareHeartbeatInterval), sst = Value(ShareSessionTimeout), lck = Value(ShareRecordLockDuration);
-        return Range(ConsumerHeartbeatInterval, chb, b.ConsumerMinHeartbeatIntervalMs, "group.consumer.min.heartbeat.interval.ms", b.ConsumerMaxHeartbeatIntervalMs, "group.consumer.max.heartbeat.interval.ms")
-            ?? Range(ConsumerSessionTimeout, cst, b.ConsumerMinSessionTimeoutMs, "group.consumer.min.session.timeout.ms", b.ConsumerMaxSessionTimeoutMs, "group.consumer.max.session.timeout.ms")
+        return Range(ConsumerHeartbeatInterval, chb, b.ConsumerMinHeartbeatIntervalMs, BrokerConfigKeys.GroupConsumerMinHeartbeatIntervalMs.Name, b.ConsumerMaxHeartbeatIntervalMs, BrokerConfigKeys.GroupConsumerMaxHeartbeatIntervalMs.Name)
+            ?? Range(ConsumerSessionTimeout, cst, b.ConsumerMinSessionTimeoutMs, BrokerConfigKeys.GroupConsumerMinSessionTimeoutMs.Name, b.ConsumerMaxSessionTimeoutMs, BrokerConfigKeys.GroupConsumerMaxSessionTimeoutMs.Name)
             ?? Range(ShareHeartbeatInterval, shb, b.ShareMinHeartbeatIntervalMs, "group.share.min.heartbeat.interval.ms", b.ShareMaxHeartbeatIntervalMs, "group.share.max.heartbeat.interval.ms")
             ?? Range(ShareSessionTimeout, sst, b.ShareMinSessionTimeoutMs, "group.share.min.session.timeout.ms", b.ShareMaxSessionTimeoutMs, "group.share.max.session.timeout.ms")
             ?? Range(ShareRecordLockDuration, lck, b.ShareMinRecordLockDurationMs, "group.share.min.record.lock.duration.ms", b.ShareMaxRecordLockDurationMs, "group.share.max.record.lock.duration.ms")

@@ -1,3 +1,5 @@
+using Chronik.Coordination.Configs.Catalog;
+
 namespace Chronik.Coordination.Topics;
 
 /// <summary>A topic as the cluster knows it: name, id, partition count and the configs set on it.</summary>
@@ -15,7 +17,7 @@ public sealed class TopicInfo
 public sealed class TopicDefaults
 {
     /// <summary>The server.properties key of <see cref="MaxBrokerPartitions"/>, named in its error messages.</summary>
-    public const string MaxBrokerPartitionsKey = "max.broker.partitions";
+    public static readonly string MaxBrokerPartitionsKey = BrokerConfigKeys.MaxBrokerPartitions.Name;
 
     public int NumPartitions { get; init; } = 1;
     public short ReplicationFactor { get; init; } = 1;

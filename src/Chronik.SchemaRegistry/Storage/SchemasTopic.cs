@@ -3,6 +3,7 @@ using Chronik.Protocol.Messages;
 using Chronik.Protocol.Records;
 using Chronik.Storage;
 using Microsoft.Extensions.Logging;
+using Chronik.Coordination.Configs.Catalog;
 
 namespace Chronik.SchemaRegistry.Storage;
 
@@ -24,10 +25,10 @@ public sealed class SchemasTopic(TopicManager topics, ILogger<SchemasTopic> logg
         {
             var configs = new Dictionary<string, string?>(StringComparer.Ordinal)
             {
-                ["cleanup.policy"] = "compact",
-                ["retention.ms"] = "-1",
-                ["retention.bytes"] = "-1",
-                ["flush.messages"] = "1",
+                [TopicConfigKeys.CleanupPolicy.Name] = "compact",
+                [TopicConfigKeys.RetentionMs.Name] = "-1",
+                [TopicConfigKeys.RetentionBytes.Name] = "-1",
+                [TopicConfigKeys.FlushMessages.Name] = "1",
             };
             var created = topics.Create(Name, 1, 1, configs, validateOnly: false);
             if (created.Error != ErrorCode.None && topics.Get(Name) is null)
