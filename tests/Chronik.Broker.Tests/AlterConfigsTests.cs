@@ -170,10 +170,13 @@ public class AlterConfigsTests(BrokerFixture broker)
         Assert.Equal((short)KafkaError.InvalidRequest, duplicate.ErrorCode);
 
         var readOnly = Incremental(broker.Port, 1, Broker, broker.Options.NodeId.ToString(CultureInfo.InvariantCulture), false, ("num.partitions", Set, "3"));
-        Assert.Equal((short)KafkaError.InvalidConfig, readOnly.ErrorCode);
+        // Kafka answers a refused broker config with INVALID_REQUEST (ConfigAdminManager, KAFKA-13609).
+        Assert.Equal((short)KafkaError.InvalidRequest, readOnly.ErrorCode);
         Assert.Contains("num.partitions", readOnly.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal((short)KafkaError.InvalidRequest, Incremental(broker.Port, 1, Broker, "999", false, ("log.retention.ms", Set, "1")).ErrorCode);
-        Assert.Equal((short)KafkaError.InvalidConfig, Incremental(broker.Port, 1, Broker, "", true, ("log.retention.ms", Set, "x")).ErrorCode);
+        Assert.Equal((short)KafkaError.InvalidRequest, Incremental(broker.Port, 1, Broker, "", true, ("log.retention.ms", Set, "x")).ErrorCode);
+        var nullValue = Incremental(broker.Port, 1, Topic, name, false, ("retention.ms", Set, null));
+        Assert.Equal(((short)KafkaError.InvalidRequest, "Null value not supported for : retention.ms"), (nullValue.ErrorCode, nullValue.ErrorMessage));
     }
 
     [Fact]

@@ -1,9 +1,9 @@
 // AlterConfigs (key 33), v0-2.
 // Legacy semantics: the named configs replace the resource's whole set of overrides (unnamed keys revert to the broker
-// default). TOPIC: validated against TopicConfigCatalog, appended to the metadata log as ConfigRecords, applied to the partition logs at once.
-// BROKER: this node's id or the empty name (cluster-wide default); only the log defaults topics fall back to are dynamic,
-// other broker keys are read-only (INVALID_CONFIG). GROUP (32): a consumer group's configs (GroupConfigStore; the empty
-// name: INVALID_REQUEST). BROKER_LOGGER and other types: INVALID_REQUEST.
+// default). TOPIC: validated by the config catalog, appended to the metadata log as ConfigRecords, applied to the partition logs at once.
+// BROKER: this node's id or the empty name (cluster-wide default); only the log defaults topics fall back to are dynamic;
+// a refused broker config (read-only key, bad value) and a null value are INVALID_REQUEST, as in Kafka. GROUP (32): a
+// consumer group's configs (GroupConfigStore; the empty name: INVALID_REQUEST). BROKER_LOGGER, other types: INVALID_REQUEST.
 // With an authorizer: ALTER_CONFIGS on the topic / group, or the cluster for broker resources.
 using Chronik.Broker.Dispatch;
 using Chronik.Broker.Security;

@@ -2,7 +2,7 @@
 // SET, DELETE, APPEND and SUBTRACT (the last two for LIST configs such as cleanup.policy; on an unset key they start from
 // Kafka's default, as Kafka does) change only the named keys of a TOPIC or of the BROKER's dynamic configs (this node's
 // id, or the empty name for the cluster-wide default). Persisted and in effect at once; validate_only changes nothing.
-// Non-dynamic broker keys: INVALID_CONFIG (read-only). GROUP (32): consumer.session.timeout.ms and
+// A refused broker config (read-only key, bad value) is INVALID_REQUEST, as in Kafka; a null value outside DELETE too. GROUP (32): consumer.session.timeout.ms and
 // consumer.heartbeat.interval.ms (and the share.* keys, stored only) within the broker's group.consumer.min/max bounds,
 // used by the KIP-848 coordinator at the group's next heartbeat. BROKER_LOGGER and other types: INVALID_REQUEST.
 // With an authorizer: ALTER_CONFIGS on the topic / group, or the cluster for broker resources.

@@ -47,6 +47,9 @@ public sealed class ConfigAlterer
         {
             if (!Enum.IsDefined(c.Operation)) return (ErrorCode.InvalidRequest, $"Unknown config operation {(sbyte)c.Operation} for config key {c.Name}");
         }
+        // Kafka rejects a null value anywhere but in a DELETE before it looks at the resource (ConfigAdminManager.preprocess).
+        var nulls = changes.Where(c => c.Value is null && (replaceAll || c.Operation != ConfigOperation.Delete)).Select(c => c.Name).ToList();
+        if (nulls.Count > 0) return (ErrorCode.InvalidRequest, $"Null value not supported for : {string.Join(", ", nulls)}");
         switch (resourceType)
         {
             case TopicResource:
@@ -57,7 +60,10 @@ public sealed class ConfigAlterer
                 {
                     return (ErrorCode.InvalidRequest, $"Unexpected broker id, expected {_cluster.NodeId.ToString(CultureInfo.InvariantCulture)} or empty string, but received {resourceName}");
                 }
-                return _dynamic.Alter(clusterDefault, configs => Apply(configs, changes, replaceAll, BrokerKind), validateOnly);
+                // Kafka answers a broker config its validation refuses (read-only, bad value, APPEND to a non-list) with
+                // INVALID_REQUEST, not INVALID_CONFIG (ConfigAdminManager.validateBrokerConfigChange, KAFKA-13609).
+                var (error, message) = _dynamic.Alter(clusterDefault, configs => Apply(configs, changes, replaceAll, BrokerKind), validateOnly);
+                return (error == ErrorCode.InvalidConfig ? ErrorCode.InvalidRequest : error, message);
             case GroupResource:
                 if (resourceName.Length == 0) return (ErrorCode.InvalidRequest, "Default group resources are not allowed.");
                 return _groups.Alter(resourceName, configs => Apply(configs, changes, replaceAll, GroupKind), validateOnly);
