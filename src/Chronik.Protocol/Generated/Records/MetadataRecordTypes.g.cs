@@ -37,6 +37,7 @@ public static class MetadataRecordTypes
     public const short RegisterControllerRecord = 27;
     public const short ClearElrRecord = 28;
     public const short FeatureEpochRecord = 1000;
+    public const short TransactionStateRecord = 1001;
 
     /// <summary>A new, empty record of <paramref name="type"/>, or null for a type this build does not know.</summary>
     public static IKafkaMessage? Create(short type) => type switch
@@ -68,6 +69,7 @@ public static class MetadataRecordTypes
         27 => new RegisterControllerRecord(),
         28 => new ClearElrRecord(),
         1000 => new FeatureEpochRecord(),
+        1001 => new TransactionStateRecord(),
         _ => null,
     };
 
@@ -101,6 +103,7 @@ public static class MetadataRecordTypes
         27 => 0,
         28 => 0,
         1000 => 0,
+        1001 => 0,
         _ => -1,
     };
 }
