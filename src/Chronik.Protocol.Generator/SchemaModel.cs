@@ -130,7 +130,8 @@ public static class SchemaLoader
         {
             Name = Str("name")!,
             Type = Str("type")!,
-            Versions = VersionRange.Parse(Str("versions")),
+            // Kafka's FieldSpec: a tagged field without "versions" exists in its taggedVersions.
+            Versions = VersionRange.Parse(Str("versions") ?? Str("taggedVersions")),
             NullableVersions = VersionRange.Parse(Str("nullableVersions")),
             TaggedVersions = VersionRange.Parse(Str("taggedVersions")),
             FlexibleVersions = Str("flexibleVersions") is { } fv ? VersionRange.Parse(fv) : null,

@@ -93,7 +93,6 @@ public sealed partial class StreamsGroupMetadataValue : IKafkaMessage
         {
             writer.WriteInt64(this.MetadataHash);
         }
-        if (true && (this.LastAssignmentConfigs is null || this.LastAssignmentConfigs.Count != 0)) throw new UnsupportedVersionException("StreamsGroupMetadataValue.LastAssignmentConfigs cannot be written at version " + version);
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;

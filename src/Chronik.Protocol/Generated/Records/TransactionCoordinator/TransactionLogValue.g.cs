@@ -137,13 +137,13 @@ public sealed partial class TransactionLogValue : IKafkaMessage
         {
             writer.WriteInt64(this.ProducerId);
         }
-        if (true && this.PreviousProducerId != -1) throw new UnsupportedVersionException("TransactionLogValue.PreviousProducerId cannot be written at version " + version);
-        if (true && this.NextProducerId != -1) throw new UnsupportedVersionException("TransactionLogValue.NextProducerId cannot be written at version " + version);
+        if (!(version >= 1) && this.PreviousProducerId != -1) throw new UnsupportedVersionException("TransactionLogValue.PreviousProducerId cannot be written at version " + version);
+        if (!(version >= 1) && this.NextProducerId != -1) throw new UnsupportedVersionException("TransactionLogValue.NextProducerId cannot be written at version " + version);
         if (true)
         {
             writer.WriteInt16(this.ProducerEpoch);
         }
-        if (true && this.NextProducerEpoch != -1) throw new UnsupportedVersionException("TransactionLogValue.NextProducerEpoch cannot be written at version " + version);
+        if (!(version >= 1) && this.NextProducerEpoch != -1) throw new UnsupportedVersionException("TransactionLogValue.NextProducerEpoch cannot be written at version " + version);
         if (true)
         {
             writer.WriteInt32(this.TransactionTimeoutMs);
@@ -176,7 +176,7 @@ public sealed partial class TransactionLogValue : IKafkaMessage
         {
             writer.WriteInt64(this.TransactionStartTimestampMs);
         }
-        if (true && this.ClientTransactionVersion != 0) throw new UnsupportedVersionException("TransactionLogValue.ClientTransactionVersion cannot be written at version " + version);
+        if (!(version >= 1) && this.ClientTransactionVersion != 0) throw new UnsupportedVersionException("TransactionLogValue.ClientTransactionVersion cannot be written at version " + version);
         if (flexible)
         {
             int _numTagged = UnknownTaggedFields?.Count ?? 0;
