@@ -111,9 +111,10 @@ public static class BrokerHostingExtensions
         services.AddSingleton(sp => new ProducerIdManager(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null, options.NodeId));
         services.AddSingleton<ProducerStateRegistry>();
         services.AddSingleton<TransactionMarkerWriter>();
-        services.AddSingleton<ITransactionLog>(_ => store is null ? new FileTransactionLog(options.DataDir) : new MemoryTransactionLog());
-        services.AddSingleton(sp => new TransactionCoordinator(sp.GetRequiredService<ProducerIdManager>(), sp.GetRequiredService<ITransactionLog>(),
-            sp.GetRequiredService<TransactionMarkerWriter>(), TimeProvider.System, options.TransactionMaxTimeoutMs, options.TransactionalIdExpirationMs));
+        // Transaction state as records on the metadata store (a transactions.log of the JSON era is imported once).
+        services.AddSingleton(sp => new TransactionCoordinatorService(sp.GetRequiredService<IMetadataStore>(), sp.GetRequiredService<ProducerIdManager>(),
+            sp.GetRequiredService<TransactionMarkerWriter>(), TimeProvider.System, options.TransactionMaxTimeoutMs, options.TransactionalIdExpirationMs,
+            store is null ? options.DataDir : null));
         services.AddHostedService<ProducerStateService>();
         services.AddHostedService<TransactionTimeoutService>();
         foreach (var type in typeof(BrokerHostingExtensions).Assembly.GetTypes())

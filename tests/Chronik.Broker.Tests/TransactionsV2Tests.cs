@@ -1,4 +1,8 @@
-using System.Text.Json.Nodes;
+using Chronik.Coordination.Metadata;
+using Chronik.Coordination.Transactions;
+using Chronik.Protocol.Records;
+using Chronik.Protocol.Records.Metadata;
+using Chronik.Protocol.Records.TransactionCoordinator;
 using Chronik.Protocol.Messages;
 using Xunit;
 using KafkaError = Chronik.Protocol.Messages.ErrorCode;
@@ -156,14 +160,19 @@ public class TransactionsV2Tests
         await broker.StopAsync();
 
         // What EndTxn v5 persists before it writes any marker (TransactionCoordinator.BeginBumpedCompletion): the crash
-        // leaves the transaction log ending there.
-        string file = Path.Combine(broker.DataDir, "__cluster_metadata", "transactions.log");
-        var ongoing = JsonNode.Parse(File.ReadLines(file).Last(l => l.Contains("\"tv2-crash\"", StringComparison.Ordinal)))!.AsObject();
-        Assert.Equal("Ongoing", (string?)ongoing["State"]);
-        ongoing["State"] = commit ? "PrepareCommit" : "PrepareAbort";
-        ongoing["ProducerEpoch"] = 1;
-        ongoing["ClientTransactionVersion"] = 2;
-        File.AppendAllText(file, ongoing.ToJsonString() + "\n");
+        // leaves the metadata log ending there.
+        using (var store = LocalMetadataStore.Open(broker.DataDir))
+        {
+            IReadOnlyList<MetadataRecord> replayed = [];
+            _ = new TransactionStateLog(store, records => replayed = records);
+            var last = (TransactionStateRecord)replayed.Last(r => TransactionRecords.TransactionalIdOf((TransactionStateRecord)r.Message) == "tv2-crash").Message;
+            var value = CoordinatorRecordCodec.ReadValue(new TransactionLogValue(), last.Value, out _);
+            Assert.Equal((sbyte)TransactionState.Ongoing, value.TransactionStatus);
+            value.TransactionStatus = (sbyte)(commit ? TransactionState.PrepareCommit : TransactionState.PrepareAbort);
+            value.ProducerEpoch = 1;
+            value.ClientTransactionVersion = 2;
+            store.Append([MetadataRecord.Of(new TransactionStateRecord { Key = last.Key, Value = CoordinatorRecordCodec.Value(value, 1), Groups = last.Groups, PendingOffsets = last.PendingOffsets })]);
+        }
 
         await broker.StartAgainAsync();
         var deadline = DateTime.UtcNow.AddSeconds(20);

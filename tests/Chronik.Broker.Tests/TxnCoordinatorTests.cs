@@ -1,11 +1,15 @@
+using Chronik.Coordination.Metadata;
 using Chronik.Coordination.Producers;
 using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
+using Chronik.Protocol.Records;
+using Chronik.Protocol.Records.Metadata;
+using Chronik.Protocol.Records.TransactionCoordinator;
 using Xunit;
 
 namespace Chronik.Broker.Tests;
 
-/// <summary>The transaction coordinator's state machine with a fake clock, an in-memory log and recorded markers.</summary>
+/// <summary>The transaction coordinator (through its service) with a fake clock, an in-memory metadata log and recorded markers; a "restart" replays that log.</summary>
 public class TxnCoordinatorTests
 {
     private sealed class Clock : TimeProvider
@@ -29,10 +33,11 @@ public class TxnCoordinatorTests
 
     private readonly Clock _clock = new();
     private readonly Markers _markers = new();
-    private readonly MemoryTransactionLog _log = new();
-    private readonly ProducerIdManager _ids = new(new Chronik.Coordination.Metadata.MemoryMetadataStore());
+    private readonly MemoryMetadataLog _log = new();
+    private readonly ProducerIdManager _ids = new(new MemoryMetadataStore());
 
-    private TransactionCoordinator New() => new(_ids, _log, _markers, _clock, maxTimeoutMs: 60_000);
+    private TransactionCoordinatorService New(long transactionalIdExpirationMs = 604_800_000) =>
+        new(new MemoryMetadataStore(_log), _ids, _markers, _clock, maxTimeoutMs: 60_000, transactionalIdExpirationMs);
 
     private static readonly TopicPartition P0 = new("t", 0), P1 = new("t", 1);
 
@@ -101,7 +106,18 @@ public class TxnCoordinatorTests
     public async Task Transactions_v2_move_to_a_new_producer_id_when_the_epochs_run_out_even_across_a_crash()
     {
         // A transactional id at the last epoch a client may use (Short.MaxValue - 1), as years of TV2 commits leave it.
-        _log.Append(new TransactionLogEntry("tx", 900, short.MaxValue - 1, 10_000, nameof(TransactionState.CompleteCommit), [], [], -1, 0));
+        using (var store = new MemoryMetadataStore(_log))
+        {
+            store.Append([MetadataRecord.Of(new TransactionStateRecord
+            {
+                Key = CoordinatorRecordCodec.Key(TransactionCoordinatorRecordTypes.TransactionLog, new TransactionLogKey { TransactionalId = "tx" }),
+                Value = CoordinatorRecordCodec.Value(new TransactionLogValue
+                {
+                    ProducerId = 900, ProducerEpoch = short.MaxValue - 1, TransactionTimeoutMs = 10_000, TransactionStatus = (sbyte)TransactionState.CompleteCommit,
+                    TransactionStartTimestampMs = -1, TransactionPartitions = [],
+                }, 1),
+            })]);
+        }
         var c = New();
         Assert.Equal(ErrorCode.None, c.AddPartitionFromProduce("tx", 900, short.MaxValue - 1, "t", 0));
         _markers.Fail = true;
@@ -175,7 +191,7 @@ public class TxnCoordinatorTests
     [Fact]
     public async Task Idle_transactional_ids_expire_but_never_one_with_an_open_transaction()
     {
-        var c = new TransactionCoordinator(_ids, _log, _markers, _clock, maxTimeoutMs: 60_000, transactionalIdExpirationMs: 3_600_000);
+        var c = New(transactionalIdExpirationMs: 3_600_000);
         var idle = await c.InitProducerIdAsync("idle", 10_000);
         var busy = await c.InitProducerIdAsync("busy", 10_000);
         Assert.Equal(ErrorCode.None, c.AddPartitions("busy", busy.ProducerId, busy.ProducerEpoch, [P0]));
@@ -194,26 +210,5 @@ public class TxnCoordinatorTests
         var again = await restarted.InitProducerIdAsync("idle", 10_000);
         Assert.NotEqual(idle.ProducerId, again.ProducerId);
         Assert.Equal(0, again.ProducerEpoch);
-    }
-
-    [Fact]
-    public void The_file_log_drops_expired_ids_when_it_is_reopened()
-    {
-        string dir = Path.Combine(Path.GetTempPath(), "chronik-txnlog-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            using (var log = new FileTransactionLog(dir))
-            {
-                log.Append(new TransactionLogEntry("a", 1, 0, 1000, "Empty", [], [], -1, 1));
-                log.Append(new TransactionLogEntry("b", 2, 0, 1000, "Empty", [], [], -1, 1));
-                log.Append(TransactionLogEntry.Tombstone("a", 1, 0, 2));
-            }
-            using var reopened = new FileTransactionLog(dir);
-            Assert.Equal(["b"], reopened.ReadAll().Select(e => e.TransactionalId));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
     }
 }

@@ -17,7 +17,7 @@ namespace Chronik.Broker.Tests;
 /// </summary>
 public class UpgradeFromJsonTests
 {
-    private static readonly string[] Moved = ["acls.json", "scram-credentials.json", "client-quotas.json", "features.json", "producer-ids", "topics.json", "broker-configs.json", "group-configs.json"];
+    private static readonly string[] Moved = ["acls.json", "transactions.log", "scram-credentials.json", "client-quotas.json", "features.json", "producer-ids", "topics.json", "broker-configs.json", "group-configs.json"];
 
     private static DescribeClientQuotasResponse DescribeQuotas(int port)
     {

@@ -9,7 +9,7 @@
 // transactional batch must belong to a partition added to the producer's open transaction (INVALID_TXN_STATE
 // otherwise, TRANSACTION_ABORTABLE from v11); that check runs under the same partition lock, so no marker slips
 // between it and the append. v12+ (transactions v2, KIP-890 part 2): the partition is first added to the transaction by
-// the coordinator (TransactionCoordinator.AddPartitionFromProduce), starting one if none is open.
+// the coordinator (TransactionCoordinatorService.AddPartitionFromProduce), starting one if none is open.
 // On a compacted topic (cleanup.policy contains compact) the batch is decoded once to reject keyless records
 // with INVALID_RECORD, as Kafka does; other topics are never decompressed here.
 // A write the disk refuses (no space, too many open files) answers that partition KAFKA_STORAGE_ERROR with nothing
@@ -37,11 +37,11 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
 {
     private readonly ClusterView _cluster;
     private readonly ProducerStateRegistry _producers;
-    private readonly TransactionCoordinator _txns;
+    private readonly TransactionCoordinatorService _txns;
     private readonly ClientQuotas _quotas;
     private readonly IRequestAuthorizer _auth;
 
-    public ProduceHandler(ClusterView cluster, ProducerStateRegistry producers, TransactionCoordinator txns, ClientQuotas quotas, IRequestAuthorizer auth)
+    public ProduceHandler(ClusterView cluster, ProducerStateRegistry producers, TransactionCoordinatorService txns, ClientQuotas quotas, IRequestAuthorizer auth)
     {
         _quotas = quotas;
         _auth = auth;

@@ -19,11 +19,11 @@ namespace Chronik.Broker.Handlers;
 public sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
 {
     private readonly GroupCoordinatorService _groups;
-    private readonly TransactionCoordinator _txns;
+    private readonly TransactionCoordinatorService _txns;
     private readonly IRequestAuthorizer _auth;
     private readonly ClusterView _cluster;
 
-    public OffsetFetchHandler(GroupCoordinatorService groups, TransactionCoordinator txns, IRequestAuthorizer auth, ClusterView cluster)
+    public OffsetFetchHandler(GroupCoordinatorService groups, TransactionCoordinatorService txns, IRequestAuthorizer auth, ClusterView cluster)
     {
         _cluster = cluster;
         _auth = auth;

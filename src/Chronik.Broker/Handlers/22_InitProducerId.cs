@@ -18,10 +18,10 @@ namespace Chronik.Broker.Handlers;
 public sealed class InitProducerIdHandler : ApiHandler<InitProducerIdRequest, InitProducerIdResponse>
 {
     private readonly ProducerIdManager _ids;
-    private readonly TransactionCoordinator _txns;
+    private readonly TransactionCoordinatorService _txns;
     private readonly IRequestAuthorizer _auth;
 
-    public InitProducerIdHandler(ProducerIdManager ids, TransactionCoordinator txns, IRequestAuthorizer auth)
+    public InitProducerIdHandler(ProducerIdManager ids, TransactionCoordinatorService txns, IRequestAuthorizer auth)
     {
         _auth = auth;
         _ids = ids;

@@ -19,10 +19,10 @@ namespace Chronik.Broker.Handlers;
 public sealed class AddPartitionsToTxnHandler : ApiHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>
 {
     private readonly ClusterView _cluster;
-    private readonly TransactionCoordinator _txns;
+    private readonly TransactionCoordinatorService _txns;
     private readonly IRequestAuthorizer _auth;
 
-    public AddPartitionsToTxnHandler(ClusterView cluster, TransactionCoordinator txns, IRequestAuthorizer auth)
+    public AddPartitionsToTxnHandler(ClusterView cluster, TransactionCoordinatorService txns, IRequestAuthorizer auth)
     {
         _auth = auth;
         _cluster = cluster;

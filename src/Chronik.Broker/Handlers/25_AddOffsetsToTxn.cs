@@ -13,10 +13,10 @@ namespace Chronik.Broker.Handlers;
 /// <summary>Adds a group's offsets to a transaction.</summary>
 public sealed class AddOffsetsToTxnHandler : ApiHandler<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>
 {
-    private readonly TransactionCoordinator _txns;
+    private readonly TransactionCoordinatorService _txns;
     private readonly IRequestAuthorizer _auth;
 
-    public AddOffsetsToTxnHandler(TransactionCoordinator txns, IRequestAuthorizer auth)
+    public AddOffsetsToTxnHandler(TransactionCoordinatorService txns, IRequestAuthorizer auth)
     {
         _txns = txns;
         _auth = auth;

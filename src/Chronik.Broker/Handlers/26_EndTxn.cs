@@ -19,10 +19,10 @@ namespace Chronik.Broker.Handlers;
 /// <summary>Ends transactions.</summary>
 public sealed class EndTxnHandler : ApiHandler<EndTxnRequest, EndTxnResponse>
 {
-    private readonly TransactionCoordinator _txns;
+    private readonly TransactionCoordinatorService _txns;
     private readonly IRequestAuthorizer _auth;
 
-    public EndTxnHandler(TransactionCoordinator txns, IRequestAuthorizer auth)
+    public EndTxnHandler(TransactionCoordinatorService txns, IRequestAuthorizer auth)
     {
         _txns = txns;
         _auth = auth;

@@ -19,11 +19,11 @@ namespace Chronik.Broker.Handlers;
 public sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>
 {
     private readonly ClusterView _cluster;
-    private readonly TransactionCoordinator _txns;
+    private readonly TransactionCoordinatorService _txns;
     private readonly GroupCoordinatorService _groups;
     private readonly IRequestAuthorizer _auth;
 
-    public TxnOffsetCommitHandler(ClusterView cluster, TransactionCoordinator txns, GroupCoordinatorService groups, IRequestAuthorizer auth)
+    public TxnOffsetCommitHandler(ClusterView cluster, TransactionCoordinatorService txns, GroupCoordinatorService groups, IRequestAuthorizer auth)
     {
         _auth = auth;
         _cluster = cluster;

@@ -14,10 +14,10 @@ namespace Chronik.Broker.Handlers;
 /// <summary>Describes transactions by transactional id.</summary>
 public sealed class DescribeTransactionsHandler : ApiHandler<DescribeTransactionsRequest, DescribeTransactionsResponse>
 {
-    private readonly TransactionCoordinator _txns;
+    private readonly TransactionCoordinatorService _txns;
     private readonly IRequestAuthorizer _auth;
 
-    public DescribeTransactionsHandler(TransactionCoordinator txns, IRequestAuthorizer auth)
+    public DescribeTransactionsHandler(TransactionCoordinatorService txns, IRequestAuthorizer auth)
     {
         _txns = txns;
         _auth = auth;

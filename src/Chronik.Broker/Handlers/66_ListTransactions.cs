@@ -17,11 +17,11 @@ namespace Chronik.Broker.Handlers;
 /// <summary>Lists transactions.</summary>
 public sealed class ListTransactionsHandler : ApiHandler<ListTransactionsRequest, ListTransactionsResponse>
 {
-    private readonly TransactionCoordinator _txns;
+    private readonly TransactionCoordinatorService _txns;
     private readonly TimeProvider _time;
     private readonly IRequestAuthorizer _auth;
 
-    public ListTransactionsHandler(TransactionCoordinator txns, IRequestAuthorizer auth, TimeProvider? time = null)
+    public ListTransactionsHandler(TransactionCoordinatorService txns, IRequestAuthorizer auth, TimeProvider? time = null)
     {
         _auth = auth;
         _txns = txns;

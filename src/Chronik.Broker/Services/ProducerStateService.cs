@@ -11,7 +11,7 @@ namespace Chronik.Broker.Services;
 /// index a crash left short), as Kafka does when it loads its logs, except where there is nothing to load; then every producer.id.expiration.check.interval.ms
 /// removes idle producers (producer.id.expiration.ms) and idle transactional ids (transactional.id.expiration.ms).
 /// </summary>
-public sealed class ProducerStateService(ILogStore store, ProducerStateRegistry producers, TransactionCoordinator coordinator,
+public sealed class ProducerStateService(ILogStore store, ProducerStateRegistry producers, TransactionCoordinatorService coordinator,
     BrokerOptions options, ILogger<ProducerStateService> logger) : BackgroundService
 {
     public override async Task StartAsync(CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace Chronik.Broker.Services;
 /// PrepareCommit/PrepareAbort, then every second aborts transactions past transaction.timeout.ms and retries
 /// completions whose marker write failed.
 /// </summary>
-public sealed class TransactionTimeoutService(TransactionCoordinator coordinator, ILogger<TransactionTimeoutService> logger) : BackgroundService
+public sealed class TransactionTimeoutService(TransactionCoordinatorService coordinator, ILogger<TransactionTimeoutService> logger) : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 

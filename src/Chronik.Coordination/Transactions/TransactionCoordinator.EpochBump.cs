@@ -11,82 +11,70 @@ namespace Chronik.Coordination.Transactions;
 public sealed partial class TransactionCoordinator
 {
     /// <summary>
-    /// Produce v12+: the partition joins the producer's transaction (starting one) unless it already belongs to it;
-    /// the already-added case is answered from the published view without the lock.
+    /// Produce v12+, lock-free on the published (durable) view: whether the partition already belongs to the producer's
+    /// open transaction, so the produce needs no <see cref="AddPartitionFromProduce"/>.
     /// </summary>
-    public ErrorCode AddPartitionFromProduce(string transactionalId, long producerId, short epoch, string topic, int partition)
-    {
-        var tp = new TopicPartition(topic, partition);
-        if (_byProducerId.TryGetValue(producerId, out var known) && known.View is var view
-            && view.ProducerId == producerId && view.ProducerEpoch == epoch && view.State == TransactionState.Ongoing && view.Partitions.Contains(tp))
-        {
-            return ErrorCode.None;
-        }
-        return AddPartitions(transactionalId, producerId, epoch, [tp], transactionVersion: 2);
-    }
+    public bool IsInTransaction(long producerId, short epoch, TopicPartition partition) =>
+        _byProducerId.TryGetValue(producerId, out var known) && known.View is var view
+        && view.ProducerId == producerId && view.ProducerEpoch == epoch && view.State == TransactionState.Ongoing && view.Partitions.Contains(partition);
+
+    /// <summary>Produce v12+: the partition joins the producer's transaction (starting one) unless it already belongs to it.</summary>
+    public TransactionResult<ErrorCode> AddPartitionFromProduce(string transactionalId, long producerId, short epoch, TopicPartition partition, long nowMs) =>
+        AddPartitions(transactionalId, producerId, epoch, [partition], transactionVersion: 2, nowMs);
 
     /// <summary>
     /// EndTxn v5: commits or aborts, moving the producer to epoch + 1 (a new producer id with epoch 0 once the epochs are
-    /// exhausted); the markers carry the new epoch. Answers once the markers are durable, with the id and epoch the
-    /// producer continues with. An abort needs no open transaction (the producer may have sent nothing).
+    /// exhausted); the markers carry the new epoch. With markers in the result the answer comes from
+    /// <see cref="CompleteTransaction"/>: the id and epoch the producer continues with. An abort needs no open
+    /// transaction (the producer may have sent nothing).
     /// </summary>
-    public async Task<ProducerIdAndEpoch> EndTransactionBumpingEpochAsync(string transactionalId, long producerId, short epoch, bool commit)
+    public TransactionResult<ProducerIdAndEpoch> EndTransactionBumpingEpoch(string transactionalId, long producerId, short epoch, bool commit, long nowMs)
     {
-        Completion completion;
-        lock (_lock)
+        var fx = new TransactionEffects();
+        if (!_byId.TryGetValue(transactionalId, out var md)) return fx.Result(new ProducerIdAndEpoch(ErrorCode.InvalidProducerIdMapping, -1, -1));
+        bool retryOnOverflow = md.ProducerId != producerId && md.PreviousProducerId == producerId && epoch == short.MaxValue - 1 && md.ProducerEpoch == 0;
+        bool retryOnBump = md.ProducerId == producerId && md.ProducerEpoch == epoch + 1;
+        if (md.ProducerId != producerId && !retryOnOverflow) return fx.Result(new ProducerIdAndEpoch(ErrorCode.InvalidProducerIdMapping, -1, -1));
+        bool validEpoch = md.State switch
         {
-            if (!_byId.TryGetValue(transactionalId, out var md)) return new(ErrorCode.InvalidProducerIdMapping, -1, -1);
-            bool retryOnOverflow = md.ProducerId != producerId && md.PreviousProducerId == producerId && epoch == short.MaxValue - 1 && md.ProducerEpoch == 0;
-            bool retryOnBump = md.ProducerId == producerId && md.ProducerEpoch == epoch + 1;
-            if (md.ProducerId != producerId && !retryOnOverflow) return new(ErrorCode.InvalidProducerIdMapping, -1, -1);
-            bool validEpoch = md.State switch
-            {
-                TransactionState.PrepareCommit or TransactionState.PrepareAbort => retryOnBump,
-                TransactionState.CompleteCommit or TransactionState.CompleteAbort => retryOnBump || retryOnOverflow || epoch == md.ProducerEpoch,
-                _ => epoch == md.ProducerEpoch,
-            };
-            if (!validEpoch) return new(ErrorCode.ProducerFenced, -1, -1);
-            bool retry = retryOnBump || retryOnOverflow;
-            var done = new ProducerIdAndEpoch(ErrorCode.None, md.ProducerId, md.ProducerEpoch);
-            var invalid = new ProducerIdAndEpoch(ErrorCode.InvalidTxnState, -1, -1);
-            var concurrent = new ProducerIdAndEpoch(ErrorCode.ConcurrentTransactions, -1, -1);
-            switch (md.State)
-            {
-                case TransactionState.Ongoing:
-                    completion = BeginBumpedCompletion(md, commit);
-                    break;
-                case TransactionState.CompleteCommit when commit:
-                case TransactionState.CompleteAbort when !commit && retry:
-                    return retry ? done : invalid;
-                case TransactionState.CompleteCommit or TransactionState.CompleteAbort or TransactionState.Empty when !commit && !retry:
-                    completion = BeginBumpedCompletion(md, commit: false);
-                    break;
-                case TransactionState.PrepareCommit:
-                    return commit ? concurrent : invalid;
-                case TransactionState.PrepareAbort:
-                    return commit ? invalid : concurrent;
-                default:
-                    return invalid;
-            }
-        }
-        await CompleteAsync(completion).ConfigureAwait(false);
-        lock (_lock)
+            TransactionState.PrepareCommit or TransactionState.PrepareAbort => retryOnBump,
+            TransactionState.CompleteCommit or TransactionState.CompleteAbort => retryOnBump || retryOnOverflow || epoch == md.ProducerEpoch,
+            _ => epoch == md.ProducerEpoch,
+        };
+        if (!validEpoch) return fx.Result(new ProducerIdAndEpoch(ErrorCode.ProducerFenced, -1, -1));
+        bool retry = retryOnBump || retryOnOverflow;
+        var done = new ProducerIdAndEpoch(ErrorCode.None, md.ProducerId, md.ProducerEpoch);
+        var invalid = new ProducerIdAndEpoch(ErrorCode.InvalidTxnState, -1, -1);
+        var concurrent = new ProducerIdAndEpoch(ErrorCode.ConcurrentTransactions, -1, -1);
+        switch (md.State)
         {
-            var md = completion.Metadata;
-            var expected = commit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort;
-            return md.State == expected ? new(ErrorCode.None, md.ProducerId, md.ProducerEpoch) : new(ErrorCode.ConcurrentTransactions, -1, -1);
+            case TransactionState.Ongoing:
+                BeginBumpedCompletion(md, commit, nowMs, fx);
+                return fx.Result(concurrent);
+            case TransactionState.CompleteCommit when commit:
+            case TransactionState.CompleteAbort when !commit && retry:
+                return fx.Result(retry ? done : invalid);
+            case TransactionState.CompleteCommit or TransactionState.CompleteAbort or TransactionState.Empty when !commit && !retry:
+                BeginBumpedCompletion(md, commit: false, nowMs, fx);
+                return fx.Result(concurrent);
+            case TransactionState.PrepareCommit:
+                return fx.Result(commit ? concurrent : invalid);
+            case TransactionState.PrepareAbort:
+                return fx.Result(commit ? invalid : concurrent);
+            default:
+                return fx.Result(invalid);
         }
     }
 
     /// <summary>Prepare* with the epoch bumped (Kafka's prepareAbortOrCommit for TV2); a producer id for after it when the epochs run out.</summary>
-    private Completion BeginBumpedCompletion(TransactionMetadata md, bool commit)
+    private void BeginBumpedCompletion(TransactionMetadata md, bool commit, long nowMs, TransactionEffects fx)
     {
         if (md.ProducerEpoch >= short.MaxValue - 1) md.NextProducerId = _ids.Next();
         // An abort at the last epoch (left there by a fence) completes without overflowing it.
         if (md.ProducerEpoch < short.MaxValue) md.ProducerEpoch++;
         md.ClientTransactionVersion = 2;
-        if (md.StartTimeMs < 0) md.StartTimeMs = NowMs;
-        return BeginCompletion(md, commit);
+        if (md.StartTimeMs < 0) md.StartTimeMs = nowMs;
+        BeginCompletion(md, commit, nowMs, fx);
     }
 
     /// <summary>Moves the transactional id to the producer id reserved at prepare time, at epoch 0.</summary>

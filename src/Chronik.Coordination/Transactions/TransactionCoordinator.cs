@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using Chronik.Coordination.Metadata;
 using Chronik.Coordination.Producers;
 using Chronik.Protocol.Messages;
+using Chronik.Protocol.Records.Metadata;
 
 namespace Chronik.Coordination.Transactions;
 
@@ -12,120 +14,113 @@ public sealed record TransactionDescription(string TransactionalId, long Produce
     int TimeoutMs, long StartTimeMs, IReadOnlyList<TopicPartition> Partitions);
 
 /// <summary>
-/// The transaction coordinator: transactional.id → producer id, epoch, state, partitions, timeout (Kafka's
-/// TransactionCoordinator and TransactionStateManager). State changes happen under one lock and are persisted
-/// to <see cref="ITransactionLog"/> before they are answered; markers are written outside the lock while the
-/// transaction sits in PrepareCommit/PrepareAbort (other requests for it get CONCURRENT_TRANSACTIONS), so a
-/// crash in between leaves a Prepare state that <see cref="RecoverAsync"/> completes. Time comes from the
-/// injected clock; <see cref="AbortExpiredAsync"/> is the timeout tick.
-/// Lock order: this lock → a partition's producer-state lock (markers never take it while holding this one).
+/// The transaction coordinator's state machine: transactional.id → producer id, epoch, state, partitions, timeout
+/// (Kafka's TransactionCoordinator and TransactionStateManager). Deterministic: every operation takes the time as an
+/// argument and returns the records to persist plus its answer (<see cref="TransactionResult{T}"/>); it does no I/O,
+/// reads no clock and takes no lock — the caller (<see cref="TransactionCoordinatorService"/>) serializes calls,
+/// persists the records, publishes the new state once durable and only then answers. State is rebuilt by
+/// <see cref="Replay"/> of those records. A commit or abort is two operations around the markers the caller writes:
+/// PrepareCommit/PrepareAbort (other requests for the id get CONCURRENT_TRANSACTIONS meanwhile), then
+/// <see cref="CompleteTransaction"/>. Producer ids come from the <see cref="ProducerIdManager"/> (which persists a
+/// new block once per 1000 ids itself).
+/// Lock-free readers (<see cref="VerifyProduce"/>, <see cref="TransactionalIdOf"/>) see the published, durable view.
 /// </summary>
 public sealed partial class TransactionCoordinator
 {
-    private readonly Lock _lock = new();
     private readonly Dictionary<string, TransactionMetadata> _byId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, TransactionMetadata> _byProducerId = new();
     private readonly ProducerIdManager _ids;
-    private readonly ITransactionLog _log;
-    private readonly ITransactionMarkerWriter _markers;
-    private readonly TimeProvider _time;
     private readonly int _maxTimeoutMs;
     private readonly long _idExpirationMs;
 
     /// <param name="transactionalIdExpirationMs">transactional.id.expiration.ms: an id idle this long without an open transaction is forgotten.</param>
-    public TransactionCoordinator(ProducerIdManager ids, ITransactionLog log, ITransactionMarkerWriter markers, TimeProvider time, int maxTimeoutMs,
-        long transactionalIdExpirationMs = 604_800_000)
+    public TransactionCoordinator(ProducerIdManager ids, int maxTimeoutMs, long transactionalIdExpirationMs = 604_800_000)
     {
         _ids = ids;
-        _log = log;
-        _markers = markers;
-        _time = time;
         _maxTimeoutMs = maxTimeoutMs;
         _idExpirationMs = transactionalIdExpirationMs;
-        foreach (var e in log.ReadAll())
+    }
+
+    /// <summary>Applies persisted records in log order (start-up replay): the last record per id is its state, a tombstone removes it.</summary>
+    public void Replay(IEnumerable<MetadataRecord> records)
+    {
+        foreach (var r in records)
         {
-            if (_byId.Remove(e.TransactionalId, out var old)) _byProducerId.TryRemove(old.ProducerId, out _);
-            if (e.IsTombstone) continue;
-            var md = TransactionMetadata.FromEntry(e);
-            _byId[md.TransactionalId] = md;
+            if (r.Message is not TransactionStateRecord record) continue;
+            string id = TransactionRecords.TransactionalIdOf(record);
+            if (_byId.Remove(id, out var old)) _byProducerId.TryRemove(old.ProducerId, out _);
+            if (TransactionRecords.Read(record) is not { } md) continue;
+            md.Publish();
+            _byId[id] = md;
             _byProducerId[md.ProducerId] = md;
         }
     }
 
+    /// <summary>The current state as records that rebuild it when replayed (one per transactional id).</summary>
+    public List<MetadataRecord> SnapshotRecords() => _byId.Values.OrderBy(m => m.TransactionalId, StringComparer.Ordinal).Select(TransactionRecords.Of).ToList();
+
     /// <summary>
     /// Kafka's removeExpiredTransactionalIds: forgets every transactional id in Empty, CompleteCommit or CompleteAbort
-    /// not updated for transactional.id.expiration.ms, persisting a tombstone first. A later InitProducerId with the id
-    /// starts afresh with a new producer id. Returns how many were removed.
+    /// not updated for transactional.id.expiration.ms, with a tombstone record each. A later InitProducerId with the id
+    /// starts afresh with a new producer id. Answers how many were removed.
     /// </summary>
-    public int ExpireTransactionalIds()
+    public TransactionResult<int> ExpireTransactionalIds(long nowMs)
     {
-        lock (_lock)
+        var fx = new TransactionEffects();
+        var expired = _byId.Values.Where(md => md.State is TransactionState.Empty or TransactionState.CompleteCommit or TransactionState.CompleteAbort
+            && !md.Completing && nowMs - md.LastUpdateMs >= _idExpirationMs).ToList();
+        foreach (var md in expired)
         {
-            long now = NowMs;
-            List<TransactionMetadata>? expired = null;
-            foreach (var md in _byId.Values)
-            {
-                if (md.State is TransactionState.Empty or TransactionState.CompleteCommit or TransactionState.CompleteAbort
-                    && !md.Completing && now - md.LastUpdateMs >= _idExpirationMs)
-                {
-                    (expired ??= []).Add(md);
-                }
-            }
-            if (expired is null) return 0;
-            foreach (var md in expired)
-            {
-                _log.Append(TransactionLogEntry.Tombstone(md.TransactionalId, md.ProducerId, md.ProducerEpoch, now));
-                _byId.Remove(md.TransactionalId);
-                _byProducerId.TryRemove(md.ProducerId, out _);
-            }
-            return expired.Count;
+            fx.Records.Add(TransactionRecords.Tombstone(md.TransactionalId));
+            _byId.Remove(md.TransactionalId);
+            _byProducerId.TryRemove(md.ProducerId, out _);
         }
+        return fx.Result(expired.Count);
     }
 
-    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
-
-    /// <summary>InitProducerId with a transactional id: a new id, or the existing one with a bumped epoch (fencing older producers; an open transaction is aborted first).</summary>
-    public async Task<ProducerIdAndEpoch> InitProducerIdAsync(string transactionalId, int timeoutMs, long expectedProducerId = -1, short expectedEpoch = -1)
+    /// <summary>
+    /// InitProducerId with a transactional id: a new id, or the existing one with a bumped epoch (fencing older
+    /// producers). An open transaction is aborted first: the result then carries its markers, and the answer comes from
+    /// <see cref="FinishInitProducerId"/> after <see cref="CompleteTransaction"/>.
+    /// </summary>
+    public TransactionResult<ProducerIdAndEpoch> InitProducerId(string transactionalId, int timeoutMs, long expectedProducerId, short expectedEpoch, long nowMs)
     {
-        if (timeoutMs <= 0 || timeoutMs > _maxTimeoutMs) return new(ErrorCode.InvalidTransactionTimeout, -1, -1);
-        Completion? abort;
-        lock (_lock)
+        var fx = new TransactionEffects();
+        if (timeoutMs <= 0 || timeoutMs > _maxTimeoutMs) return fx.Result(new ProducerIdAndEpoch(ErrorCode.InvalidTransactionTimeout, -1, -1));
+        if (!_byId.TryGetValue(transactionalId, out var md))
         {
-            if (!_byId.TryGetValue(transactionalId, out var md))
-            {
-                md = new TransactionMetadata { TransactionalId = transactionalId, ProducerId = _ids.Next(), ProducerEpoch = 0, TimeoutMs = timeoutMs, State = TransactionState.Empty };
-                _byId[transactionalId] = md;
-                _byProducerId[md.ProducerId] = md;
-                Persist(md);
-                return new(ErrorCode.None, md.ProducerId, md.ProducerEpoch);
-            }
-            if (md.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort) return new(ErrorCode.ConcurrentTransactions, -1, -1);
-            if (expectedProducerId >= 0 && (expectedProducerId != md.ProducerId || expectedEpoch != md.ProducerEpoch))
-            {
-                return new(ErrorCode.ProducerFenced, -1, -1);
-            }
-            BumpEpoch(md);
-            md.TimeoutMs = timeoutMs;
-            if (md.State == TransactionState.Ongoing)
-            {
-                abort = BeginCompletion(md, commit: false);
-            }
-            else
-            {
-                ResetToEmpty(md);
-                Persist(md);
-                return new(ErrorCode.None, md.ProducerId, md.ProducerEpoch);
-            }
+            md = new TransactionMetadata { TransactionalId = transactionalId, ProducerId = _ids.Next(), ProducerEpoch = 0, TimeoutMs = timeoutMs, State = TransactionState.Empty };
+            _byId[transactionalId] = md;
+            _byProducerId[md.ProducerId] = md;
+            Persist(md, nowMs, fx);
+            return fx.Result(new ProducerIdAndEpoch(ErrorCode.None, md.ProducerId, md.ProducerEpoch));
         }
-        await CompleteAsync(abort).ConfigureAwait(false);
-        lock (_lock)
+        if (md.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort) return fx.Result(new ProducerIdAndEpoch(ErrorCode.ConcurrentTransactions, -1, -1));
+        if (expectedProducerId >= 0 && (expectedProducerId != md.ProducerId || expectedEpoch != md.ProducerEpoch))
         {
-            var md = abort.Metadata;
-            if (md.State != TransactionState.CompleteAbort) return new(ErrorCode.ConcurrentTransactions, -1, -1);
-            ResetToEmpty(md);
-            Persist(md);
-            return new(ErrorCode.None, md.ProducerId, md.ProducerEpoch);
+            return fx.Result(new ProducerIdAndEpoch(ErrorCode.ProducerFenced, -1, -1));
         }
+        BumpEpoch(md);
+        md.TimeoutMs = timeoutMs;
+        if (md.State == TransactionState.Ongoing)
+        {
+            BeginCompletion(md, commit: false, nowMs, fx);
+            return fx.Result(new ProducerIdAndEpoch(ErrorCode.ConcurrentTransactions, -1, -1));
+        }
+        ResetToEmpty(md);
+        Persist(md, nowMs, fx);
+        return fx.Result(new ProducerIdAndEpoch(ErrorCode.None, md.ProducerId, md.ProducerEpoch));
+    }
+
+    /// <summary>The answer of an InitProducerId that aborted an open transaction, once its abort completed: Empty at the bumped epoch.</summary>
+    public TransactionResult<ProducerIdAndEpoch> FinishInitProducerId(MarkerJob job, long nowMs)
+    {
+        var fx = new TransactionEffects();
+        var md = job.Metadata;
+        if (md.State != TransactionState.CompleteAbort || !IsCurrent(md)) return fx.Result(new ProducerIdAndEpoch(ErrorCode.ConcurrentTransactions, -1, -1));
+        ResetToEmpty(md);
+        Persist(md, nowMs, fx);
+        return fx.Result(new ProducerIdAndEpoch(ErrorCode.None, md.ProducerId, md.ProducerEpoch));
     }
 
     /// <summary>
@@ -133,96 +128,82 @@ public sealed partial class TransactionCoordinator
     /// <paramref name="transactionVersion"/> is the client's transaction.version (2: added implicitly by Produce v12+,
     /// the transaction then bumps its epoch when it ends).
     /// </summary>
-    public ErrorCode AddPartitions(string transactionalId, long producerId, short epoch, IReadOnlyCollection<TopicPartition> partitions, short transactionVersion = 0)
+    public TransactionResult<ErrorCode> AddPartitions(string transactionalId, long producerId, short epoch, IReadOnlyCollection<TopicPartition> partitions,
+        short transactionVersion, long nowMs)
     {
-        lock (_lock)
+        var fx = new TransactionEffects();
+        var error = Validate(transactionalId, producerId, epoch, out var md);
+        if (error != ErrorCode.None) return fx.Result(error);
+        if (md!.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort) return fx.Result(ErrorCode.ConcurrentTransactions);
+        bool changed = Begin(md, nowMs);
+        foreach (var p in partitions) changed |= md.Partitions.Add(p);
+        if (changed)
         {
-            var error = Validate(transactionalId, producerId, epoch, out var md);
-            if (error != ErrorCode.None) return error;
-            if (md!.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort) return ErrorCode.ConcurrentTransactions;
-            bool changed = Begin(md);
-            foreach (var p in partitions) changed |= md.Partitions.Add(p);
-            if (changed)
-            {
-                md.ClientTransactionVersion = transactionVersion;
-                Persist(md);
-            }
-            return ErrorCode.None;
+            md.ClientTransactionVersion = transactionVersion;
+            Persist(md, nowMs, fx);
         }
+        return fx.Result(ErrorCode.None);
     }
 
     /// <summary>AddOffsetsToTxn (or TxnOffsetCommit v5+ implicitly): the group's offsets will be committed or dropped with the transaction.</summary>
-    public ErrorCode AddOffsets(string transactionalId, long producerId, short epoch, string groupId, short transactionVersion = 0)
+    public TransactionResult<ErrorCode> AddOffsets(string transactionalId, long producerId, short epoch, string groupId, short transactionVersion, long nowMs)
     {
-        lock (_lock)
+        var fx = new TransactionEffects();
+        var error = Validate(transactionalId, producerId, epoch, out var md);
+        if (error != ErrorCode.None) return fx.Result(error);
+        if (md!.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort) return fx.Result(ErrorCode.ConcurrentTransactions);
+        bool changed = Begin(md, nowMs) | md.Groups.Add(groupId);
+        if (changed)
         {
-            var error = Validate(transactionalId, producerId, epoch, out var md);
-            if (error != ErrorCode.None) return error;
-            if (md!.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort) return ErrorCode.ConcurrentTransactions;
-            bool changed = Begin(md) | md.Groups.Add(groupId);
-            if (changed)
-            {
-                md.ClientTransactionVersion = transactionVersion;
-                Persist(md);
-            }
-            return ErrorCode.None;
+            md.ClientTransactionVersion = transactionVersion;
+            Persist(md, nowMs, fx);
         }
+        return fx.Result(ErrorCode.None);
+    }
+
+    /// <summary>TxnOffsetCommit: records offsets in the open transaction (persisted with it); they reach the group when it commits.</summary>
+    public TransactionResult<ErrorCode> AddTxnOffsets(string transactionalId, long producerId, short epoch, string groupId, IReadOnlyCollection<PendingTxnOffset> offsets, long nowMs)
+    {
+        var fx = new TransactionEffects();
+        var error = Validate(transactionalId, producerId, epoch, out var md);
+        if (error != ErrorCode.None) return fx.Result(error);
+        if (md!.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort) return fx.Result(ErrorCode.ConcurrentTransactions);
+        if (md.State != TransactionState.Ongoing || !md.Groups.Contains(groupId)) return fx.Result(ErrorCode.InvalidTxnState);
+        foreach (var o in offsets) md.PendingOffsets[(groupId, o.Topic, o.Partition)] = o;
+        Persist(md, nowMs, fx);
+        return fx.Result(ErrorCode.None);
     }
 
     /// <summary>AddPartitionsToTxn v4+ verify-only: is each partition part of the producer's open transaction.</summary>
     public ErrorCode VerifyPartition(string transactionalId, long producerId, short epoch, TopicPartition partition)
     {
-        lock (_lock)
-        {
-            var error = Validate(transactionalId, producerId, epoch, out var md);
-            if (error != ErrorCode.None) return error;
-            return md!.State == TransactionState.Ongoing && md.Partitions.Contains(partition) ? ErrorCode.None : ErrorCode.InvalidTxnState;
-        }
+        var error = Validate(transactionalId, producerId, epoch, out var md);
+        if (error != ErrorCode.None) return error;
+        return md!.State == TransactionState.Ongoing && md.Partitions.Contains(partition) ? ErrorCode.None : ErrorCode.InvalidTxnState;
     }
 
     /// <summary>TxnOffsetCommit: the producer must have an open transaction that added the group.</summary>
     public ErrorCode VerifyGroup(string transactionalId, long producerId, short epoch, string groupId)
     {
-        lock (_lock)
-        {
-            var error = Validate(transactionalId, producerId, epoch, out var md);
-            if (error != ErrorCode.None) return error;
-            return md!.State == TransactionState.Ongoing && md.Groups.Contains(groupId) ? ErrorCode.None : ErrorCode.InvalidTxnState;
-        }
-    }
-
-    /// <summary>TxnOffsetCommit: records offsets in the open transaction (persisted with it); they reach the group when it commits.</summary>
-    public ErrorCode AddTxnOffsets(string transactionalId, long producerId, short epoch, string groupId, IReadOnlyCollection<PendingTxnOffset> offsets)
-    {
-        lock (_lock)
-        {
-            var error = Validate(transactionalId, producerId, epoch, out var md);
-            if (error != ErrorCode.None) return error;
-            if (md!.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort) return ErrorCode.ConcurrentTransactions;
-            if (md.State != TransactionState.Ongoing || !md.Groups.Contains(groupId)) return ErrorCode.InvalidTxnState;
-            foreach (var o in offsets) md.PendingOffsets[(groupId, o.Topic, o.Partition)] = o;
-            Persist(md);
-            return ErrorCode.None;
-        }
+        var error = Validate(transactionalId, producerId, epoch, out var md);
+        if (error != ErrorCode.None) return error;
+        return md!.State == TransactionState.Ongoing && md.Groups.Contains(groupId) ? ErrorCode.None : ErrorCode.InvalidTxnState;
     }
 
     /// <summary>Whether a transaction holds an uncommitted offset for the group's partition (OffsetFetch require_stable).</summary>
     public bool HasPendingOffset(string groupId, string topic, int partition)
     {
-        lock (_lock)
+        foreach (var md in _byId.Values)
         {
-            foreach (var md in _byId.Values)
-            {
-                if (md.PendingOffsets.Count > 0 && md.PendingOffsets.ContainsKey((groupId, topic, partition))) return true;
-            }
-            return false;
+            if (md.PendingOffsets.Count > 0 && md.PendingOffsets.ContainsKey((groupId, topic, partition))) return true;
         }
+        return false;
     }
 
     /// <summary>
-    /// The produce-path check, lock-free: a transactional batch must belong to an open transaction of this producer
-    /// epoch that includes the partition. Called under the partition's producer-state lock, so a marker cannot be
-    /// written between this check and the append.
+    /// The produce-path check, lock-free on the published (durable) view: a transactional batch must belong to an open
+    /// transaction of this producer epoch that includes the partition. Called under the partition's producer-state
+    /// lock, so a marker cannot be written between this check and the append.
     /// </summary>
     public ErrorCode VerifyProduce(long producerId, short epoch, string topic, int partition)
     {
@@ -234,130 +215,107 @@ public sealed partial class TransactionCoordinator
         return view.State == TransactionState.Ongoing && view.Partitions.Contains(new TopicPartition(topic, partition)) ? ErrorCode.None : ErrorCode.InvalidTxnState;
     }
 
-    /// <summary>EndTxn: commits or aborts the open transaction; answers once every marker is durable.</summary>
-    public async Task<ErrorCode> EndTransactionAsync(string transactionalId, long producerId, short epoch, bool commit)
+    /// <summary>EndTxn (v0-4): commits or aborts the open transaction; the result carries its markers.</summary>
+    public TransactionResult<ErrorCode> EndTransaction(string transactionalId, long producerId, short epoch, bool commit, long nowMs)
     {
-        Completion completion;
-        lock (_lock)
+        var fx = new TransactionEffects();
+        var error = Validate(transactionalId, producerId, epoch, out var md);
+        if (error != ErrorCode.None) return fx.Result(error);
+        switch (md!.State)
         {
-            var error = Validate(transactionalId, producerId, epoch, out var md);
-            if (error != ErrorCode.None) return error;
-            switch (md!.State)
-            {
-                case TransactionState.Ongoing:
-                    completion = BeginCompletion(md, commit);
-                    break;
-                case TransactionState.CompleteCommit:
-                    return commit ? ErrorCode.None : ErrorCode.InvalidTxnState;
-                case TransactionState.CompleteAbort:
-                    return commit ? ErrorCode.InvalidTxnState : ErrorCode.None;
-                case TransactionState.PrepareCommit:
-                case TransactionState.PrepareAbort:
-                    return ErrorCode.ConcurrentTransactions;
-                default:
-                    return ErrorCode.InvalidTxnState;
-            }
-        }
-        await CompleteAsync(completion).ConfigureAwait(false);
-        lock (_lock)
-        {
-            var expected = commit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort;
-            return completion.Metadata.State == expected ? ErrorCode.None : ErrorCode.ConcurrentTransactions;
+            case TransactionState.Ongoing:
+                BeginCompletion(md, commit, nowMs, fx);
+                return fx.Result(ErrorCode.None);
+            case TransactionState.CompleteCommit:
+                return fx.Result(commit ? ErrorCode.None : ErrorCode.InvalidTxnState);
+            case TransactionState.CompleteAbort:
+                return fx.Result(commit ? ErrorCode.InvalidTxnState : ErrorCode.None);
+            case TransactionState.PrepareCommit:
+            case TransactionState.PrepareAbort:
+                return fx.Result(ErrorCode.ConcurrentTransactions);
+            default:
+                return fx.Result(ErrorCode.InvalidTxnState);
         }
     }
 
     /// <summary>The timeout tick: aborts (with an epoch bump that fences the producer) every transaction open longer than its timeout.</summary>
-    public async Task<int> AbortExpiredAsync()
+    public TransactionResult<int> AbortExpired(long nowMs)
     {
-        var completions = new List<Completion>();
-        lock (_lock)
+        var fx = new TransactionEffects();
+        foreach (var md in _byId.Values.ToList())
         {
-            long now = NowMs;
-            foreach (var md in _byId.Values)
+            if (md.State == TransactionState.Ongoing && md.StartTimeMs >= 0 && nowMs - md.StartTimeMs > md.TimeoutMs)
             {
-                if (md.State == TransactionState.Ongoing && md.StartTimeMs >= 0 && now - md.StartTimeMs > md.TimeoutMs)
-                {
-                    // Kafka fences, then (TV2) bumps again for the abort: the producer's retry of EndTxn with its own
-                    // epoch is then not taken for a retry of a completed call, and it is fenced.
-                    if (md.ClientTransactionVersion >= 2) md.ProducerEpoch = (short)Math.Min(md.ProducerEpoch + 2, short.MaxValue);
-                    else BumpEpoch(md);
-                    completions.Add(BeginCompletion(md, commit: false));
-                }
+                // Kafka fences, then (TV2) bumps again for the abort: the producer's retry of EndTxn with its own
+                // epoch is then not taken for a retry of a completed call, and it is fenced.
+                if (md.ClientTransactionVersion >= 2) md.ProducerEpoch = (short)Math.Min(md.ProducerEpoch + 2, short.MaxValue);
+                else BumpEpoch(md);
+                BeginCompletion(md, commit: false, nowMs, fx);
             }
         }
-        foreach (var c in completions) await CompleteAsync(c).ConfigureAwait(false);
-        return completions.Count;
+        return fx.Result(fx.Markers.Count);
     }
 
-    /// <summary>Completes transactions left in PrepareCommit/PrepareAbort (by a crash, or a failed marker write).</summary>
-    public async Task<int> RecoverAsync()
+    /// <summary>The markers of transactions left in PrepareCommit/PrepareAbort (by a crash, or a failed marker write); nothing to persist.</summary>
+    public TransactionResult<int> Recover()
     {
-        var completions = new List<Completion>();
-        lock (_lock)
+        var fx = new TransactionEffects();
+        foreach (var md in _byId.Values)
         {
-            foreach (var md in _byId.Values)
+            if (md.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort && !md.Completing)
             {
-                if (md.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort && !md.Completing)
-                {
-                    md.Completing = true;
-                    completions.Add(new Completion(md, md.State == TransactionState.PrepareCommit, md.ProducerId, md.ProducerEpoch, md.Partitions.ToList(), md.PendingOffsets.Values.ToList()));
-                }
+                md.Completing = true;
+                fx.Markers.Add(Job(md, md.State == TransactionState.PrepareCommit));
             }
         }
-        foreach (var c in completions) await CompleteAsync(c).ConfigureAwait(false);
-        return completions.Count;
+        return fx.Result(fx.Markers.Count);
     }
 
-    public TransactionDescription? Describe(string transactionalId)
+    /// <summary>
+    /// After the markers of <paramref name="job"/> are durable: Prepare* becomes Complete* (a TV2 transaction that used up
+    /// its epochs moves to its reserved producer id). Answers the producer id and epoch to go on with.
+    /// </summary>
+    public TransactionResult<ProducerIdAndEpoch> CompleteTransaction(MarkerJob job, long nowMs)
     {
-        lock (_lock) return _byId.TryGetValue(transactionalId, out var md) ? Describe(md) : null;
+        var fx = new TransactionEffects();
+        var md = job.Metadata;
+        md.Completing = false;
+        var prepared = job.Commit ? TransactionState.PrepareCommit : TransactionState.PrepareAbort;
+        if (md.State != prepared || !IsCurrent(md)) return fx.Result(new ProducerIdAndEpoch(ErrorCode.ConcurrentTransactions, -1, -1));
+        md.State = job.Commit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort;
+        if (md.NextProducerId >= 0) RotateProducerId(md);
+        md.Partitions.Clear();
+        md.Groups.Clear();
+        md.PendingOffsets.Clear();
+        Persist(md, nowMs, fx);
+        return fx.Result(new ProducerIdAndEpoch(ErrorCode.None, md.ProducerId, md.ProducerEpoch));
     }
 
-    public List<TransactionDescription> List()
-    {
-        lock (_lock) return _byId.Values.Select(Describe).ToList();
-    }
+    /// <summary>The markers of <paramref name="job"/> could not be written: the transaction stays in Prepare* for the next <see cref="Recover"/>.</summary>
+    public void MarkersFailed(MarkerJob job) => job.Metadata.Completing = false;
 
-    /// <summary>The transactional id a producer id belongs to, if any.</summary>
+    public TransactionDescription? Describe(string transactionalId) => _byId.TryGetValue(transactionalId, out var md) ? Describe(md) : null;
+
+    public List<TransactionDescription> List() => _byId.Values.Select(Describe).ToList();
+
+    /// <summary>The transactional id a producer id belongs to, if any (lock-free).</summary>
     public string? TransactionalIdOf(long producerId) => _byProducerId.TryGetValue(producerId, out var md) ? md.TransactionalId : null;
 
     private static TransactionDescription Describe(TransactionMetadata md) =>
         new(md.TransactionalId, md.ProducerId, md.ProducerEpoch, md.State, md.TimeoutMs, md.StartTimeMs, md.Partitions.ToList());
 
-    private sealed record Completion(TransactionMetadata Metadata, bool Commit, long ProducerId, short Epoch,
-        IReadOnlyCollection<TopicPartition> Partitions, IReadOnlyCollection<PendingTxnOffset> Offsets);
+    /// <summary>Whether <paramref name="md"/> is still the state of its id (not expired and re-created meanwhile).</summary>
+    private bool IsCurrent(TransactionMetadata md) => _byId.TryGetValue(md.TransactionalId, out var now) && ReferenceEquals(now, md);
 
-    private Completion BeginCompletion(TransactionMetadata md, bool commit)
+    private static MarkerJob Job(TransactionMetadata md, bool commit) =>
+        new(md.TransactionalId, commit, md.ProducerId, md.ProducerEpoch, md.Partitions.ToList(), md.PendingOffsets.Values.ToList()) { Metadata = md };
+
+    private static void BeginCompletion(TransactionMetadata md, bool commit, long nowMs, TransactionEffects fx)
     {
         md.State = commit ? TransactionState.PrepareCommit : TransactionState.PrepareAbort;
         md.Completing = true;
-        Persist(md);
-        return new Completion(md, commit, md.ProducerId, md.ProducerEpoch, md.Partitions.ToList(), md.PendingOffsets.Values.ToList());
-    }
-
-    /// <summary>Writes the markers (no lock held), then moves Prepare* to Complete*. A failed write leaves Prepare* for the next tick.</summary>
-    private async Task CompleteAsync(Completion c)
-    {
-        try
-        {
-            await _markers.WriteMarkersAsync(c.ProducerId, c.Epoch, c.Commit, c.Partitions, c.Offsets).ConfigureAwait(false);
-        }
-        catch (IOException)
-        {
-            lock (_lock) c.Metadata.Completing = false;
-            return;
-        }
-        lock (_lock)
-        {
-            var md = c.Metadata;
-            md.Completing = false;
-            md.State = c.Commit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort;
-            if (md.NextProducerId >= 0) RotateProducerId(md);
-            md.Partitions.Clear();
-            md.Groups.Clear();
-            md.PendingOffsets.Clear();
-            Persist(md);
-        }
+        Persist(md, nowMs, fx);
+        fx.Markers.Add(Job(md, commit));
     }
 
     private ErrorCode Validate(string transactionalId, long producerId, short epoch, out TransactionMetadata? md)
@@ -368,11 +326,11 @@ public sealed partial class TransactionCoordinator
     }
 
     /// <summary>Moves a finished or empty transaction to Ongoing; true when that changed anything.</summary>
-    private bool Begin(TransactionMetadata md)
+    private static bool Begin(TransactionMetadata md, long nowMs)
     {
         if (md.State == TransactionState.Ongoing) return false;
         md.State = TransactionState.Ongoing;
-        md.StartTimeMs = NowMs;
+        md.StartTimeMs = nowMs;
         md.Partitions.Clear();
         md.Groups.Clear();
         md.PendingOffsets.Clear();
@@ -395,7 +353,7 @@ public sealed partial class TransactionCoordinator
         }
     }
 
-    private void ResetToEmpty(TransactionMetadata md)
+    private static void ResetToEmpty(TransactionMetadata md)
     {
         md.State = TransactionState.Empty;
         md.StartTimeMs = -1;
@@ -404,10 +362,12 @@ public sealed partial class TransactionCoordinator
         md.PendingOffsets.Clear();
     }
 
-    private void Persist(TransactionMetadata md)
+    /// <summary>Records the change and the publication of its view, which the caller runs once the record is durable.</summary>
+    private static void Persist(TransactionMetadata md, long nowMs, TransactionEffects fx)
     {
-        md.LastUpdateMs = NowMs;
-        _log.Append(md.ToEntry());
-        md.Publish();
+        md.LastUpdateMs = nowMs;
+        fx.Records.Add(TransactionRecords.Of(md));
+        var view = md.CurrentView();
+        fx.Completions.Add(() => md.Publish(view));
     }
 }

@@ -56,57 +56,10 @@ public sealed class TransactionMetadata
     internal bool Completing { get; set; }
     internal TransactionView View { get; private set; } = new(-1, -1, TransactionState.Empty, FrozenSet<TopicPartition>.Empty);
 
-    internal void Publish() => View = new TransactionView(ProducerId, ProducerEpoch, State, Partitions.ToFrozenSet());
+    /// <summary>The state now, for readers once it is durable.</summary>
+    internal TransactionView CurrentView() => new(ProducerId, ProducerEpoch, State, Partitions.ToFrozenSet());
 
-    internal TransactionLogEntry ToEntry() => new(TransactionalId, ProducerId, ProducerEpoch, TimeoutMs, State.ToString(),
-        Partitions.Select(p => new PartitionEntry(p.Topic, p.Partition)).ToList(), Groups.ToList(), StartTimeMs, LastUpdateMs)
-    {
-        Offsets = PendingOffsets.Count == 0 ? null : PendingOffsets.Values.ToList(),
-        ClientTransactionVersion = ClientTransactionVersion,
-        NextProducerId = NextProducerId,
-        PreviousProducerId = PreviousProducerId,
-    };
+    internal void Publish() => View = CurrentView();
 
-    internal static TransactionMetadata FromEntry(TransactionLogEntry e)
-    {
-        var md = new TransactionMetadata
-        {
-            TransactionalId = e.TransactionalId, ProducerId = e.ProducerId, ProducerEpoch = e.ProducerEpoch, TimeoutMs = e.TimeoutMs,
-            State = Enum.Parse<TransactionState>(e.State), StartTimeMs = e.StartTimeMs, LastUpdateMs = e.LastUpdateMs,
-            ClientTransactionVersion = e.ClientTransactionVersion, NextProducerId = e.NextProducerId, PreviousProducerId = e.PreviousProducerId,
-        };
-        foreach (var p in e.Partitions) md.Partitions.Add(new TopicPartition(p.Topic, p.Partition));
-        foreach (var g in e.Groups) md.Groups.Add(g);
-        foreach (var o in e.Offsets ?? []) md.PendingOffsets[(o.GroupId, o.Topic, o.Partition)] = o;
-        md.Publish();
-        return md;
-    }
-}
-
-/// <summary>A partition in a persisted transaction record.</summary>
-public sealed record PartitionEntry(string Topic, int Partition);
-
-/// <summary>One record of the transaction log: the whole state of a transactional id after a change (the last one wins on replay).</summary>
-public sealed record TransactionLogEntry(string TransactionalId, long ProducerId, short ProducerEpoch, int TimeoutMs, string State,
-    List<PartitionEntry> Partitions, List<string> Groups, long StartTimeMs, long LastUpdateMs)
-{
-    /// <summary>Pending transactional offsets; null when there are none.</summary>
-    public List<PendingTxnOffset>? Offsets { get; init; }
-
-    /// <summary>See <see cref="TransactionMetadata.ClientTransactionVersion"/>; absent (0) in records written before TV2.</summary>
-    public short ClientTransactionVersion { get; init; }
-
-    /// <summary>See <see cref="TransactionMetadata.NextProducerId"/>.</summary>
-    public long NextProducerId { get; init; } = -1;
-
-    /// <summary>See <see cref="TransactionMetadata.PreviousProducerId"/>.</summary>
-    public long PreviousProducerId { get; init; } = -1;
-
-    /// <summary>Whether this record removes its transactional id (it expired).</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsTombstone => State == nameof(TransactionState.Dead);
-
-    /// <summary>The record that removes an expired transactional id.</summary>
-    public static TransactionLogEntry Tombstone(string transactionalId, long producerId, short epoch, long nowMs) =>
-        new(transactionalId, producerId, epoch, 0, nameof(TransactionState.Dead), [], [], -1, nowMs);
+    internal void Publish(TransactionView view) => View = view;
 }
