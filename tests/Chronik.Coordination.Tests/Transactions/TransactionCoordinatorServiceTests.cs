@@ -3,11 +3,12 @@ using Chronik.Coordination.Producers;
 using Chronik.Coordination.Tests.Metadata;
 using Chronik.Coordination.Transactions;
 using Chronik.Protocol.Messages;
+using Xunit.Abstractions;
 
 namespace Chronik.Coordination.Tests.Transactions;
 
 /// <summary>The transaction coordinator's service on the local metadata store: restarts, snapshots, concurrent callers, and the upgrade from transactions.log.</summary>
-public class TransactionCoordinatorServiceTests
+public class TransactionCoordinatorServiceTests(ITestOutputHelper output)
 {
     private sealed class Markers : ITransactionMarkerWriter
     {
@@ -73,6 +74,11 @@ public class TransactionCoordinatorServiceTests
         {
             for (int p = 0; p < 20; p++) Assert.Equal(ErrorCode.None, s.AddPartitions("tx-" + i, ids[i].ProducerId, 0, [new TopicPartition("t", p)]));
         })));
+        // Group commit: callers waiting together share one batch (and fsync); how many depends on timing, never more than one per change.
+        var (batches, records) = TransactionBatches(dir);
+        Assert.Equal(16 + 16 * 20, records);
+        Assert.InRange(batches, 1, records);
+        output.WriteLine($"{records} transaction records in {batches} metadata batches");
         s = Open(dir.Reopen());
         for (int i = 0; i < 16; i++) Assert.Equal(20, s.Describe("tx-" + i)!.Partitions.Count);
     }
@@ -113,5 +119,23 @@ public class TransactionCoordinatorServiceTests
             Assert.Equal((10L, (short)5, prepared ? TransactionState.PrepareCommit : TransactionState.CompleteCommit), (prepare.ProducerId, prepare.ProducerEpoch, prepare.State));
             Assert.Null(s.Describe("upgrade-expired"));
         }
+    }
+
+    /// <summary>Batches of the local metadata log holding transaction records, and those records.</summary>
+    private static (int Batches, int Records) TransactionBatches(MetadataDir dir)
+    {
+        int batches = 0, records = 0;
+        foreach (var file in Directory.GetFiles(Path.Combine(dir.DataDir, LocalMetadataStore.DirectoryName), "*.log").Order(StringComparer.Ordinal))
+        {
+            byte[] bytes = File.ReadAllBytes(file);
+            for (int pos = 0; MetadataBatch.TryRead(bytes.AsSpan(pos), out _, out _, out int length) == MetadataBatchRead.Ok; pos += length)
+            {
+                int ours = MetadataBatch.Decode(bytes.AsMemory(pos, length)).Count(r => TransactionRecords.IsTransactionRecord(r.Type));
+                if (ours == 0) continue;
+                batches++;
+                records += ours;
+            }
+        }
+        return (batches, records);
     }
 }
