@@ -27,7 +27,7 @@ public sealed record PendingTxnOffset(string GroupId, string Topic, int Partitio
 /// <summary>An immutable view of a transaction, published for lock-free readers (the produce path).</summary>
 public sealed record TransactionView(long ProducerId, short ProducerEpoch, TransactionState State, FrozenSet<TopicPartition> Partitions);
 
-/// <summary>The coordinator's state for one transactional id. Mutated only under the coordinator lock.</summary>
+/// <summary>The coordinator's state for one transactional id. Mutated only by the coordinator, whose caller serializes its calls; readers outside use <see cref="View"/>.</summary>
 public sealed class TransactionMetadata
 {
     public required string TransactionalId { get; init; }
