@@ -3,7 +3,10 @@ using Chronik.Protocol.Records.Metadata;
 
 namespace Chronik.Coordination.Tests.Metadata;
 
-/// <summary>The behaviour every metadata store shares; each store runs it (see the subclasses at the end).</summary>
+/// <summary>
+/// The behaviour every metadata store shares; each store runs it: MemoryMetadataStoreTests, LocalMetadataStoreTests
+/// and (linked into tests/Chronik.Cluster.Tests) PostgresMetadataStoreTests.
+/// </summary>
 public abstract class MetadataStoreContract : IDisposable
 {
     private readonly List<IMetadataStore> _open = [];
@@ -155,24 +158,5 @@ public abstract class MetadataStoreContract : IDisposable
         }
 
         public IEnumerable<MetadataRecord> SnapshotRecords() => _levels.SnapshotRecords();
-    }
-}
-
-public sealed class MemoryMetadataStoreTests : MetadataStoreContract
-{
-    private readonly MemoryMetadataLog _log = new();
-
-    protected override IMetadataStore OpenCore(MetadataStoreOptions options) => new MemoryMetadataStore(_log, options);
-}
-
-public sealed class LocalMetadataStoreTests : MetadataStoreContract
-{
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "chronik-meta-" + Guid.NewGuid().ToString("N"));
-
-    protected override IMetadataStore OpenCore(MetadataStoreOptions options) => LocalMetadataStore.Open(_dir, options);
-
-    protected override void Cleanup()
-    {
-        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
     }
 }
