@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the real Kafka clients the tests drive: Debian packages (kcat, python clients, build deps),
+# Installs the real Kafka clients the tests drive: Debian packages (kcat, python clients, build deps, and
+# postgresql where /usr/lib/postgresql/*/bin/initdb is missing),
 # librdkafka 2.12.0 built from npm node-rdkafka@3.6.1 (library, test suite, rdkafka_performance) and
 # kafkajs 2.2.4, @kafkajs/confluent-schema-registry 4.1.0 and @kafkats/client 0.12.0 (its ShareConsumer speaks KIP-932), and s3rver 3.7.1 (an S3 double for the object-store tests). Everything is cached outside the clone in $CHRONIK_CACHE (default /var/cache/chronik),
 # so a second run costs nothing. Prints the cache directory on its last line.
@@ -12,6 +13,8 @@ SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 PKGS="build-essential pkg-config libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev rapidjson-dev kcat python3-confluent-kafka python3-kafka python3-requests python3-jsonschema liblz4-1 libzstd1"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+# tests/Chronik.Cluster.Tests start a throwaway PostgreSQL from Debian's binaries (tests/Shared/PostgresServer.cs).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing="$missing postgresql"
 if [ -n "$missing" ]; then
   log "apt-get install$missing"
   if [ ! -f "$CACHE/.apt-updated" ]; then $SUDO apt-get update -qq >&2 && touch "$CACHE/.apt-updated"; fi
