@@ -58,13 +58,14 @@ public sealed class BrokerRegistryTests(PostgresFixture pg) : IDisposable
     [Fact]
     public void A_lapsed_broker_drops_out_of_the_live_list_its_node_id_can_be_taken_and_the_old_session_is_fenced()
     {
-        var registry = new BrokerRegistry(_ds, TimeSpan.FromMilliseconds(300));
+        // Margins of 0.4 s or more either side of the timeout, for a loaded machine.
+        var registry = new BrokerRegistry(_ds, TimeSpan.FromMilliseconds(1000));
         var old = registry.Register(new BrokerEndpoint(5, "old-host", 9092));
         var other = registry.Register(new BrokerEndpoint(6, "other-host", 9092));
-        Thread.Sleep(200);
+        Thread.Sleep(800);
         registry.Heartbeat(other);
-        Thread.Sleep(200);
-        // 5 has been silent for 400 ms (> 300), 6 heartbeated 200 ms ago.
+        Thread.Sleep(600);
+        // 5 has been silent for 1.4 s (> 1 s), 6 heartbeated 0.6 s ago.
         Assert.Equal([6], registry.LiveBrokers().Select(b => b.Endpoint.NodeId));
         Assert.Equal([5, 6], registry.AllBrokers().Select(b => b.Endpoint.NodeId));
         var taken = registry.Register(new BrokerEndpoint(5, "new-host", 9094, "r2"));
@@ -78,11 +79,11 @@ public sealed class BrokerRegistryTests(PostgresFixture pg) : IDisposable
     [Fact]
     public void A_broker_that_heartbeats_stays_live_past_the_session_timeout()
     {
-        var registry = new BrokerRegistry(_ds, TimeSpan.FromMilliseconds(400));
+        var registry = new BrokerRegistry(_ds, TimeSpan.FromMilliseconds(1000));
         var session = registry.Register(new BrokerEndpoint(9, "h", 9092));
-        for (int i = 0; i < 6; i++)
+        for (int i = 0; i < 8; i++)
         {
-            Thread.Sleep(150);
+            Thread.Sleep(200);
             registry.Heartbeat(session);
         }
         Assert.Single(registry.LiveBrokers());

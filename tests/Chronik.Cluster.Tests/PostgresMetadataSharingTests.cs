@@ -119,6 +119,33 @@ public sealed class PostgresMetadataSharingTests(PostgresFixture pg) : IDisposab
         Assert.Equal(Enumerable.Range(0, appended).Select(i => "n" + i), late.Names());
     }
 
+    [Fact]
+    public void Snapshots_past_the_retention_prune_the_log_they_cover_and_a_new_store_still_replays_everything()
+    {
+        var pgOptions = new PostgresMetadataStoreOptions { Retention = TimeSpan.Zero };
+        var a = PostgresMetadataStore.Open(_db, null, pgOptions);
+        _open.Add(a);
+        var onA = new LevelsParticipant();
+        a.Register(onA);
+        for (short i = 0; i < 30; i++) a.Append([LevelsParticipant.Level("k" + (i % 4), i)]);
+        a.TakeSnapshot();
+        for (short i = 0; i < 5; i++) a.Append([LevelsParticipant.Level("late" + i, i)]);
+        a.TakeSnapshot();
+        a.Append([LevelsParticipant.Level("last", 1)]);
+        using (var ds = Npgsql.NpgsqlDataSource.Create(_db))
+        {
+            using var cmd = ds.CreateCommand("SELECT (SELECT count(*) FROM metadata_log), (SELECT count(*) FROM metadata_snapshots)");
+            using var reader = cmd.ExecuteReader();
+            Assert.True(reader.Read());
+            Assert.Equal((1L, 1L), (reader.GetInt64(0), reader.GetInt64(1))); // only the row after the latest snapshot, and that snapshot
+        }
+        var b = Open();
+        var onB = new LevelsParticipant();
+        b.Register(onB);
+        Assert.Equal(onA.Levels.OrderBy(kv => kv.Key), onB.Levels.OrderBy(kv => kv.Key));
+        Assert.Equal(36, b.NextOffset);
+    }
+
     public void Dispose()
     {
         foreach (var s in _open) s.Dispose();
