@@ -2,12 +2,13 @@ using System.Diagnostics;
 using Chronik.Cluster.Metadata;
 using Chronik.Coordination.Metadata;
 using Chronik.Coordination.Tests.Metadata;
+using Xunit.Abstractions;
 
 namespace Chronik.Cluster.Tests;
 
 /// <summary>Two stores on one database, as two brokers of a cluster: each sees the other's appends, in one order.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresMetadataSharingTests(PostgresFixture pg) : IDisposable
+public sealed class PostgresMetadataSharingTests(PostgresFixture pg, ITestOutputHelper output) : IDisposable
 {
     private readonly string _db = pg.NewDatabase();
     private readonly List<IMetadataStore> _open = [];
@@ -46,6 +47,7 @@ public sealed class PostgresMetadataSharingTests(PostgresFixture pg) : IDisposab
         a.Register(onA);
         Assert.Equal(1, b.Append([LevelsParticipant.Level("x", 2)]));
         WaitFor(() => onA.Levels.GetValueOrDefault("x") == 2, TimeSpan.FromSeconds(1));
+        output.WriteLine($"append on a, applied on b after {latency.TotalMilliseconds:0.0} ms");
         Assert.True(latency < TimeSpan.FromSeconds(1), $"seen after {latency.TotalMilliseconds} ms");
     }
 
