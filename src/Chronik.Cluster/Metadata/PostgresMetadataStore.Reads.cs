@@ -93,7 +93,7 @@ public sealed partial class PostgresMetadataStore
     private void Snapshot(NpgsqlConnection conn)
     {
         long end = Volatile.Read(ref _applied);
-        var participants = Participants();
+        var participants = _participants.ToArray();
         List<MetadataRecord> records;
         using (var tx = conn.BeginTransaction(System.Data.IsolationLevel.RepeatableRead))
         {

@@ -40,7 +40,7 @@ public sealed partial class PostgresMetadataStore : IMetadataStore
     private readonly Guid _writer = Guid.NewGuid();
     private readonly object _applyLock = new();
     private readonly HashSet<long> _inFlight = [];
-    private readonly List<IMetadataParticipant> _participants = [];
+    private readonly MetadataParticipants _participants = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _listener;
     private long _applied;
@@ -153,7 +153,7 @@ public sealed partial class PostgresMetadataStore : IMetadataStore
                 tx.Commit();
             }
             participant.Apply(replay);
-            lock (_participants) _participants.Add(participant);
+            _participants.Add(participant);
         }
     }
 
@@ -193,7 +193,7 @@ public sealed partial class PostgresMetadataStore : IMetadataStore
         while (true)
         {
             long from = Volatile.Read(ref _applied);
-            if (Participants().Length == 0)
+            if (_participants.ToArray().Length == 0)
             {
                 // Nobody to deliver to: a later participant replays these rows from the log itself.
                 long head = ReadHead(conn, tx);
@@ -209,7 +209,7 @@ public sealed partial class PostgresMetadataStore : IMetadataStore
                 if (row.Writer == _writer && row.WriterSeq != ownSeq && IsInFlight(row.WriterSeq)) return any;
                 Volatile.Write(ref _applied, row.BaseOffset + row.Count);
                 _bytesSinceSnapshot += row.Batch.Length;
-                Dispatch(MetadataBatch.Decode(row.Batch));
+                _participants.Dispatch(MetadataBatch.Decode(row.Batch));
                 any = true;
                 Monitor.PulseAll(_applyLock);
             }
@@ -225,24 +225,6 @@ public sealed partial class PostgresMetadataStore : IMetadataStore
     private InvalidDataException Gap(long found) => new(
         $"the metadata log continues at offset {found} but this broker has applied up to {Volatile.Read(ref _applied)}: " +
         "it fell further behind than the retention, and must restart to replay the snapshot");
-
-    private IMetadataParticipant[] Participants()
-    {
-        lock (_participants) return [.. _participants];
-    }
-
-    private void Dispatch(IReadOnlyList<MetadataRecord> records)
-    {
-        foreach (var p in Participants())
-        {
-            List<MetadataRecord>? mine = null;
-            foreach (var r in records)
-            {
-                if (p.Owns(r.Type)) (mine ??= []).Add(r);
-            }
-            if (mine is not null) p.Apply(mine);
-        }
-    }
 
     private Exception Fail(Exception e)
     {

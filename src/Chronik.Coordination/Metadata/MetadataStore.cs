@@ -12,7 +12,7 @@ public abstract class MetadataStore : IMetadataStore
     private readonly MetadataStoreOptions _options;
     private readonly object _writeLock = new();
     private readonly object _turnLock = new();
-    private readonly List<IMetadataParticipant> _participants = [];
+    private readonly MetadataParticipants _participants = new();
     private long _nextOffset;
     private long _turnsTaken;
     private long _turnsDone;
@@ -88,7 +88,7 @@ public abstract class MetadataStore : IMetadataStore
         try
         {
             _replayed = null;
-            Dispatch(records);
+            _participants.Dispatch(records);
             _bytesSinceSnapshot += batch.Length;
             if (_bytesSinceSnapshot >= _options.SnapshotAfterBytes) Snapshot(baseOffset + records.Count);
         }
@@ -112,7 +112,7 @@ public abstract class MetadataStore : IMetadataStore
         try
         {
             participant.Apply(ReadAll(end).Where(r => participant.Owns(r.Type)).ToList());
-            lock (_participants) _participants.Add(participant);
+            _participants.Add(participant);
         }
         finally
         {
@@ -156,31 +156,13 @@ public abstract class MetadataStore : IMetadataStore
         return records;
     }
 
-    private IMetadataParticipant[] Participants()
-    {
-        lock (_participants) return [.. _participants];
-    }
-
-    private void Dispatch(IReadOnlyList<MetadataRecord> records)
-    {
-        foreach (var p in Participants())
-        {
-            List<MetadataRecord>? mine = null;
-            foreach (var r in records)
-            {
-                if (p.Owns(r.Type)) (mine ??= []).Add(r);
-            }
-            if (mine is not null) p.Apply(mine);
-        }
-    }
-
     /// <summary>
     /// Writes the participants' state plus, verbatim, every record no participant owns (a holder not created in this
     /// process loses nothing), as of <paramref name="end"/>; called in a turn, so no batch is applied meanwhile.
     /// </summary>
     private void Snapshot(long end)
     {
-        var participants = Participants();
+        var participants = _participants.ToArray();
         var records = ReadAll(end).Where(r => !participants.Any(p => p.OwnsRecord(r))).ToList();
         _replayed = null;
         foreach (var p in participants) records.AddRange(p.SnapshotRecords());
