@@ -35,6 +35,7 @@ done
 RES=${CHRONIK_RESULTS:-$(mktemp -d /tmp/chronik-test-results.XXXXXX)}
 mkdir -p "$RES"
 SUMMARY=$RES/summary.tsv; : >"$SUMMARY"
+FAILURES=$RES/failures.txt; : >"$FAILURES"   # what failed and why, printed again just before the totals
 T0=$(date +%s)
 say() { echo "[test.sh $(date +%H:%M:%S)] $*" >&2; }
 # record SECTION NAME STATUS PASSED FAILED DETAIL
@@ -81,10 +82,15 @@ record_trx() {
     [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1   # crashed test host, or timeout
     st=PASS; [ "$f" -gt 0 ] && st=FAIL
     record dotnet "$name" $st "$p" "$f" "exit $rc"
-    [ "$f" -gt 0 ] && grep -E '^\s+Failed |error' "$rdir/console.log" | head -n 20 >&2
+    if [ "$f" -gt 0 ]; then
+      grep -E '^\s+Failed |error' "$rdir/console.log" | head -n 20 >&2
+      # the failed tests' names and first message lines, repeated at the very end of the run
+      { echo "$name:"; grep -A 2 -E '^\s+Failed ' "$rdir/console.log" | grep -v -E '^\s*(--|Error Message:)\s*$' | head -n 24 | sed 's/^/    /'; } >>"$FAILURES"
+    fi
   else
     record dotnet "$name" FAIL 0 1 "no TRX (exit $rc), see $rdir/console.log"
     tail -n 20 "$rdir/console.log" >&2
+    { echo "$name: no TRX (exit $rc)"; tail -n 8 "$rdir/console.log" | sed 's/^/    /'; } >>"$FAILURES"
   fi
 }
 if [ $BUILD_OK -eq 1 ]; then
@@ -136,6 +142,7 @@ run_client_list() {  # run_client_list LISTFILE SECTION
     else
       record "$section" "$t" FAIL 0 1 "exit $rc, ${secs}s, log $RES/clients/$t.log"
       tail -n 12 "$RES/clients/$t.log" | sed "s/^/    [$t] /" >&2
+      { echo "$t: exit $rc"; tail -n 6 "$RES/clients/$t.log" | sed 's/^/    /'; } >>"$FAILURES"
     fi
   done <"$list"
 }
@@ -192,6 +199,10 @@ echo
 echo "==================== Chronik Stream test summary ($(( ($(date +%s) - T0) / 60 )) min, results in $RES) ===================="
 printf '%-11s %-34s %-7s %7s %7s  %s\n' SECTION TEST STATUS PASSED FAILED DETAIL
 awk -F'\t' '{printf "%-11s %-34s %-7s %7s %7s  %s\n", $1, $2, $3, $4, $5, substr($6,1,110)}' "$SUMMARY"
+if [ -s "$FAILURES" ]; then
+  echo "-------------------------------------------- failures --------------------------------------------"
+  cut -c1-300 "$FAILURES"
+fi
 echo "--------------------------------------------------------------------------------------------------"
 awk -F'\t' '{p[$1]+=$4; f[$1]+=$5; if(!($1 in o)){o[$1]=n++; k[n-1]=$1}} END{for(i=0;i<n;i++) printf "%-11s %d passed, %d failed\n", k[i], p[k[i]], f[k[i]]}' "$SUMMARY"
 echo "$P passed, $F failed"

@@ -151,6 +151,7 @@ public class SecurityListenerTests
     [Fact]
     public async Task Sessions_expire_after_connections_max_reauth_ms_unless_re_authenticated()
     {
+        const long Lifetime = 5000;
         var broker = new BrokerFixture
         {
             ConfigureOptions = o =>
@@ -158,7 +159,7 @@ public class SecurityListenerTests
                 o.Security.Protocol = Security.SecurityProtocol.SaslPlaintext;
                 o.Security.PlainUsers["alice"] = "alice-secret";
                 o.Security.PlainUsers["mallory"] = "mallory-secret";
-                o.Security.ConnectionsMaxReauthMs = 3000;
+                o.Security.ConnectionsMaxReauthMs = Lifetime;
             },
         };
         await broker.InitializeAsync();
@@ -173,21 +174,30 @@ public class SecurityListenerTests
                 Assert.Equal(0, r.ErrorCode);
                 Assert.Equal(expectLifetime, r.SessionLifetimeMs);
             }
+            // Waits are measured from fixed points, with seconds of margin either side of each expiry, so that a
+            // busy machine (a late timer, a starved thread pool) cannot move a request across one.
+            static async Task WaitUntil(System.Diagnostics.Stopwatch clock, long ms)
+            {
+                while (clock.ElapsedMilliseconds < ms) await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200, ms - clock.ElapsedMilliseconds)));
+            }
             using (var raw = new RawClient(broker.Port))
             {
-                Authenticate(raw, "alice", "alice-secret", 3000);
-                await Task.Delay(2000);
-                Authenticate(raw, "alice", "alice-secret", 3000); // KIP-368 re-authentication on the same connection
-                await Task.Delay(1500);
-                int c = raw.Send(new MetadataRequest(), 1); // 3.5 s after the first login, 1.5 s after the second
+                Authenticate(raw, "alice", "alice-secret", Lifetime);
+                var sinceFirst = System.Diagnostics.Stopwatch.StartNew();
+                await WaitUntil(sinceFirst, 3000);
+                Authenticate(raw, "alice", "alice-secret", Lifetime); // KIP-368 re-authentication on the same connection
+                var sinceSecond = System.Diagnostics.Stopwatch.StartNew();
+                await WaitUntil(sinceFirst, Lifetime + 800);
+                Assert.True(sinceSecond.ElapsedMilliseconds < Lifetime - 1000, $"the machine stalled: {sinceSecond.ElapsedMilliseconds} ms since re-authenticating");
+                int c = raw.Send(new MetadataRequest(), 1); // after the first session's end, inside the second's
                 Assert.Single(raw.Receive<MetadataResponse>(c, 1, 0).Brokers);
-                await Task.Delay(2500);
+                await WaitUntil(sinceSecond, Lifetime + 1500);
                 raw.Send(new MetadataRequest(), 1);
                 Assert.Null(raw.ReadFrame()); // expired without re-authenticating: closed, as Kafka does
             }
             using (var raw = new RawClient(broker.Port))
             {
-                Authenticate(raw, "alice", "alice-secret", 3000);
+                Authenticate(raw, "alice", "alice-secret", Lifetime);
                 int c = raw.Send(new SaslHandshakeRequest { Mechanism = "PLAIN" }, 1);
                 raw.Receive<SaslHandshakeResponse>(c, 1, 0);
                 c = raw.Send(new SaslAuthenticateRequest { AuthBytes = "\0mallory\0mallory-secret"u8.ToArray() }, 2);
