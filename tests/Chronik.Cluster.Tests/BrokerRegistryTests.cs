@@ -59,13 +59,14 @@ public sealed class BrokerRegistryTests(PostgresFixture pg) : IDisposable
     public void A_lapsed_broker_drops_out_of_the_live_list_its_node_id_can_be_taken_and_the_old_session_is_fenced()
     {
         // Margins of 0.4 s or more either side of the timeout, for a loaded machine.
-        var registry = new BrokerRegistry(_ds, TimeSpan.FromMilliseconds(1000));
+        // Margins of a second either side of the timeout, so that a busy machine cannot move a broker across it.
+        var registry = new BrokerRegistry(_ds, TimeSpan.FromMilliseconds(2500));
         var old = registry.Register(new BrokerEndpoint(5, "old-host", 9092));
         var other = registry.Register(new BrokerEndpoint(6, "other-host", 9092));
-        Thread.Sleep(800);
+        Thread.Sleep(2000);
         registry.Heartbeat(other);
-        Thread.Sleep(600);
-        // 5 has been silent for 1.4 s (> 1 s), 6 heartbeated 0.6 s ago.
+        Thread.Sleep(1500);
+        // 5 has been silent for 3.5 s (> 2.5 s), 6 heartbeated 1.5 s ago.
         Assert.Equal([6], registry.LiveBrokers().Select(b => b.Endpoint.NodeId));
         Assert.Equal([5, 6], registry.AllBrokers().Select(b => b.Endpoint.NodeId));
         var taken = registry.Register(new BrokerEndpoint(5, "new-host", 9094, "r2"));
