@@ -58,7 +58,6 @@ public sealed class BrokerRegistryTests(PostgresFixture pg) : IDisposable
     [Fact]
     public void A_lapsed_broker_drops_out_of_the_live_list_its_node_id_can_be_taken_and_the_old_session_is_fenced()
     {
-        // Margins of 0.4 s or more either side of the timeout, for a loaded machine.
         // Margins of a second either side of the timeout, so that a busy machine cannot move a broker across it.
         var registry = new BrokerRegistry(_ds, TimeSpan.FromMilliseconds(2500));
         var old = registry.Register(new BrokerEndpoint(5, "old-host", 9092));
