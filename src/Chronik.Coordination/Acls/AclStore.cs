@@ -16,9 +16,11 @@ public sealed record AclDeleteResult(string? ErrorMessage, IReadOnlyList<AclBind
 /// <summary>
 /// The cluster's ACL bindings on the metadata store (Kafka's AclControlManager): each ACL is an
 /// AccessControlEntryRecord with a random id, a deletion a RemoveAccessControlEntryRecord of that id, and the ACLs of
-/// one CreateAcls or DeleteAcls request go in one batch (wholly applied after a crash, or not at all). Writers take one
-/// lock and append; the store applies the batch (<see cref="Apply"/>) before the append returns, which publishes a new
-/// immutable snapshot that readers (the authorizer) use without a lock. The state is rebuilt by replay at start-up;
+/// one CreateAcls or DeleteAcls request go in one batch (wholly applied after a crash, or not at all). This broker's
+/// writers take one lock and append; the store applies the batch (<see cref="Apply"/>, which takes no lock) before the
+/// append returns, which publishes a new immutable snapshot that readers (the authorizer) use without a lock. Brokers
+/// sharing a store may add the same ACL at once: Apply keeps the first record of a binding in log order and ignores
+/// the later ones, and removing an id twice is a no-op. The state is rebuilt by replay at start-up;
 /// a data directory of the JSON era has its acls.json imported once (<see cref="LegacyMetadataFile"/>).
 /// </summary>
 public sealed class AclStore : IMetadataParticipant
@@ -31,6 +33,7 @@ public sealed class AclStore : IMetadataParticipant
     private volatile AclSnapshot _snapshot = AclSnapshot.Empty;
     // Touched by Apply only (batches are applied one at a time): the ACLs by id, numbered in creation order.
     private readonly Dictionary<Guid, (long Sequence, AclBinding Acl)> _byId = [];
+    private readonly Dictionary<AclBinding, Guid> _byBinding = [];
     private long _sequence;
     private bool _replayedAny;
 
@@ -104,11 +107,12 @@ public sealed class AclStore : IMetadataParticipant
         {
             switch (r.Message)
             {
-                case AccessControlEntryRecord a:
+                // Two brokers adding the same ACL at once: the first in the log is the one kept.
+                case AccessControlEntryRecord a when _byBinding.TryAdd(ToBinding(a), a.Id):
                     _byId[a.Id] = (_sequence++, ToBinding(a));
                     break;
-                case RemoveAccessControlEntryRecord d:
-                    _byId.Remove(d.Id);
+                case RemoveAccessControlEntryRecord d when _byId.Remove(d.Id, out var gone):
+                    _byBinding.Remove(gone.Acl);
                     break;
             }
         }

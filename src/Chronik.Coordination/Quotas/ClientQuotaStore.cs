@@ -10,8 +10,10 @@ namespace Chronik.Coordination.Quotas;
 /// DescribeClientQuotas see them, on the metadata store as one ClientQuotaRecord per changed key (a request's changes
 /// in one batch), rebuilt by replay (a client-quotas.json of the JSON era is imported once). Every change publishes a
 /// new <see cref="QuotaSnapshot"/> for the request path. Validation and filter rules follow Kafka's controller
-/// (ClientQuotaControlManager) and ClientQuotasImage. The table is changed only by <see cref="Apply"/>, at
-/// registration or on the thread of an <see cref="Alter"/>, which holds the lock Describe takes.
+/// (ClientQuotaControlManager) and ClientQuotasImage. The table is immutable once published: <see cref="Apply"/>
+/// (which takes no lock, as it may run on another broker's batch while an <see cref="Alter"/> here holds this
+/// broker's writer lock across its append) publishes a copy; Describe reads the published one without a lock.
+/// Concurrent alterations from two brokers apply key by key in log order.
 /// </summary>
 public sealed class ClientQuotaStore : IMetadataParticipant
 {
@@ -19,7 +21,7 @@ public sealed class ClientQuotaStore : IMetadataParticipant
 
     private readonly object _lock = new();
     private readonly IMetadataStore _store;
-    private readonly Dictionary<QuotaEntity, SortedDictionary<string, double>> _quotas = [];
+    private volatile Dictionary<QuotaEntity, SortedDictionary<string, double>> _quotas = [];
     private volatile QuotaSnapshot _snapshot = QuotaSnapshot.Empty;
     private volatile MetadataRecord[] _snapshotRecords = [];
     private bool _replayedAny;
@@ -65,16 +67,13 @@ public sealed class ClientQuotaStore : IMetadataParticipant
             return DescribeError(ErrorCode.InvalidRequest, "Invalid entity filter component combination. IP filter component should not be used with user or clientId filter component.");
         }
         var response = new DescribeClientQuotasResponse { ErrorMessage = null };
-        lock (_lock)
+        foreach (var (entity, values) in _quotas.OrderBy(e => e.Key.ToString(), StringComparer.Ordinal))
         {
-            foreach (var (entity, values) in _quotas.OrderBy(e => e.Key.ToString(), StringComparer.Ordinal))
-            {
-                if (!Matches(entity, exact, specified, request.Strict)) continue;
-                var entry = new DescribeClientQuotasResponse.EntryData();
-                foreach (var (type, name) in entity.Components()) entry.Entity.Add(new DescribeClientQuotasResponse.EntityData { EntityType = type, EntityName = name });
-                foreach (var (key, value) in values) entry.Values.Add(new DescribeClientQuotasResponse.ValueData { Key = key, Value = value });
-                response.Entries!.Add(entry);
-            }
+            if (!Matches(entity, exact, specified, request.Strict)) continue;
+            var entry = new DescribeClientQuotasResponse.EntryData();
+            foreach (var (type, name) in entity.Components()) entry.Entity.Add(new DescribeClientQuotasResponse.EntityData { EntityType = type, EntityName = name });
+            foreach (var (key, value) in values) entry.Values.Add(new DescribeClientQuotasResponse.ValueData { Key = key, Value = value });
+            response.Entries!.Add(entry);
         }
         return response;
     }
@@ -202,21 +201,28 @@ public sealed class ClientQuotaStore : IMetadataParticipant
     {
         if (records.Count == 0) return;
         _replayedAny = true;
+        var quotas = new Dictionary<QuotaEntity, SortedDictionary<string, double>>(_quotas);
+        var copied = new HashSet<QuotaEntity>();
         foreach (var r in records)
         {
             if (r.Message is not ClientQuotaRecord q) continue;
             var entity = EntityOf(q.Entity.Select(c => (c.EntityType, c.EntityName)));
-            _quotas.TryGetValue(entity, out var values);
+            if (quotas.TryGetValue(entity, out var values) && copied.Add(entity)) quotas[entity] = values = new(values, StringComparer.Ordinal);
             if (q.Remove)
             {
-                if (values is not null && values.Remove(q.Key) && values.Count == 0) _quotas.Remove(entity);
+                if (values is not null && values.Remove(q.Key) && values.Count == 0) quotas.Remove(entity);
                 continue;
             }
-            values ??= _quotas[entity] = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            if (values is null)
+            {
+                quotas[entity] = values = new SortedDictionary<string, double>(StringComparer.Ordinal);
+                copied.Add(entity);
+            }
             values[q.Key] = q.Value;
         }
-        Publish();
-        _snapshotRecords = _quotas.SelectMany(e => e.Value.Select(v => ToRecord(e.Key, v.Key, v.Value, remove: false))).ToArray();
+        _quotas = quotas;
+        Publish(quotas);
+        _snapshotRecords = quotas.SelectMany(e => e.Value.Select(v => ToRecord(e.Key, v.Key, v.Value, remove: false))).ToArray();
     }
 
     public IEnumerable<MetadataRecord> SnapshotRecords() => _snapshotRecords;
@@ -241,10 +247,10 @@ public sealed class ClientQuotaStore : IMetadataParticipant
         Remove = remove,
     });
 
-    private void Publish()
+    private void Publish(Dictionary<QuotaEntity, SortedDictionary<string, double>> quotas)
     {
         var byKey = new Dictionary<string, Dictionary<QuotaEntity, double>>(StringComparer.Ordinal);
-        foreach (var (entity, values) in _quotas)
+        foreach (var (entity, values) in quotas)
         {
             foreach (var (key, value) in values)
             {

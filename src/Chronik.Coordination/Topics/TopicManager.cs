@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Chronik.Coordination.Metadata;
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Records.Metadata;
@@ -6,25 +7,32 @@ using Chronik.Storage;
 namespace Chronik.Coordination.Topics;
 
 /// <summary>
-/// Topics of this one-node cluster: creation, deletion, partition growth and configs, on the metadata store as
-/// Kafka's TopicRecord, PartitionRecord, ConfigRecord (resource type TOPIC; a null value removes the key) and
-/// RemoveTopicRecord, one batch per change, and rebuilt by replay at start-up (a topics.json of the JSON era is
-/// imported once). One lock guards the tables; writers hold it while they append, and the store applies the batch
-/// (<see cref="Apply"/>, which changes the tables and the partition logs) on that thread before the append returns.
-/// The cluster id stays in &lt;data-dir&gt;/meta.properties, as in Kafka.
+/// Topics: creation, deletion, partition growth and configs, on the metadata store as Kafka's TopicRecord,
+/// PartitionRecord, ConfigRecord (resource type TOPIC; a null value removes the key) and RemoveTopicRecord, one batch
+/// per change, and rebuilt by replay at start-up (a topics.json of the JSON era is imported once). The tables are one
+/// immutable <see cref="TopicTable"/> that <see cref="Apply"/> replaces whole (copy-on-write; a published
+/// <see cref="TopicInfo"/> is never changed), so readers take no lock and Apply takes none a writer holds across
+/// Append: on a shared store another broker's batch is applied on the listener thread while a writer here waits in
+/// Append. A writer validates against the published table, appends, and then reads the outcome its batch had when it
+/// was applied in log order: of two creations of one name (on this broker or two) the first in the log wins and the
+/// other answers TOPIC_ALREADY_EXISTS. The cluster id stays in &lt;data-dir&gt;/meta.properties, as in Kafka.
+/// Locks (none held across Append except <c>_configLock</c>, which Apply never takes): <c>_limitLock</c> (partition
+/// reservations of writers in flight), <c>_logLock</c> (the partition logs' configs, taken alone).
 /// </summary>
 public sealed partial class TopicManager
 {
     public const string LegacyFileName = "topics.json";
 
-    private readonly object _lock = new();
     private readonly ILogStore _store;
     private readonly IMetadataStore _metadata;
     private readonly int _nodeId;
-    private readonly Dictionary<string, TopicInfo> _byName = new(StringComparer.Ordinal);
-    private readonly Dictionary<Guid, TopicInfo> _byId = [];
-    private readonly Dictionary<string, string> _collisions = new(StringComparer.Ordinal);
-    private long _partitionCount;
+    private readonly Lock _configLock = new();
+    private readonly Lock _limitLock = new();
+    private readonly Lock _logLock = new();
+    private volatile TopicTable _table = TopicTable.Empty;
+    private readonly ConcurrentDictionary<Guid, Creation> _creations = new();
+    private long _reservedPartitions;
+    private long _version;
 
     /// <param name="store">The partition logs.</param>
     /// <param name="defaults">The broker settings topics fall back to.</param>
@@ -46,20 +54,17 @@ public sealed partial class TopicManager
     public string ClusterId { get; }
 
     /// <summary>Bumped on every topic change, so caches (fetch sessions, metadata) can notice.</summary>
-    public long Version { get; private set; }
+    public long Version => Volatile.Read(ref _version);
 
-    public IReadOnlyList<TopicInfo> Topics
-    {
-        get { lock (_lock) return _byName.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList(); }
-    }
+    public IReadOnlyList<TopicInfo> Topics => _table.ByName.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
 
-    public TopicInfo? Get(string name) { lock (_lock) return _byName.GetValueOrDefault(name); }
-    public TopicInfo? Get(Guid id) { lock (_lock) return _byId.GetValueOrDefault(id); }
+    public TopicInfo? Get(string name) => _table.ByName.GetValueOrDefault(name);
+    public TopicInfo? Get(Guid id) => _table.ById.GetValueOrDefault(id);
 
     public IPartitionLog? GetLog(string topic, int partition) => _store.Get(topic, partition);
 
     /// <summary>Partitions of every topic, internal ones included (what max.broker.partitions bounds).</summary>
-    public long PartitionCount { get { lock (_lock) return _partitionCount; } }
+    public long PartitionCount => _table.PartitionCount;
 
     /// <summary>The value in effect for a topic config: the topic's own, else the broker default, else null (Kafka's default).</summary>
     public string? EffectiveConfig(TopicInfo topic, string key) =>
@@ -84,87 +89,116 @@ public sealed partial class TopicManager
                 topicConfigs[k] = v!.Trim();
             }
         }
-        lock (_lock)
+        if (Conflict(_table, name) is { } exists) return exists;
+        var topic = new TopicInfo { Name = name, Id = Guid.NewGuid(), PartitionCount = partitions, Configs = topicConfigs };
+        if (validateOnly) return OverBrokerLimit(name, partitions, reserve: false) ?? TopicResult.Ok(topic);
+        if (OverBrokerLimit(name, partitions, reserve: true) is { } limit) return limit;
+        // Apply creates the partition logs, releases the reservation as it publishes the topic, and tells this creator
+        // whether its TopicRecord was the first of that name in the log.
+        var creation = new Creation(name == TopicNames.ConsumerOffsets ? 0 : partitions);
+        _creations[topic.Id] = creation;
+        try
         {
-            if (_byName.ContainsKey(name)) return new(ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists.");
-            if (_collisions.TryGetValue(TopicNames.CollisionKey(name), out var other))
-            {
-                return new(ErrorCode.InvalidTopicException, $"Topic '{name}' collides with existing topic: {other}");
-            }
-            if (OverBrokerLimit(name, partitions) is { } limit) return limit;
-            var topic = new TopicInfo { Name = name, Id = Guid.NewGuid(), PartitionCount = partitions, Configs = topicConfigs };
-            if (validateOnly) return TopicResult.Ok(topic);
-            // The logs exist before the records that name them; Apply adds the topic.
-            var logConfig = LogConfigFor(topic);
-            for (int p = 0; p < partitions; p++) _store.GetOrCreate(name, p, logConfig);
             _metadata.Append(RecordsOf(topic));
-            return TopicResult.Ok(_byId[topic.Id]);
         }
+        finally
+        {
+            _creations.TryRemove(topic.Id, out _);
+            lock (_limitLock)
+            {
+                if (!creation.Released) _reservedPartitions -= creation.Partitions;
+                creation.Released = true;
+            }
+        }
+        if (creation.Lost is { } lost) return lost;
+        return TopicResult.Ok(Get(topic.Id) ?? topic);
+    }
+
+    /// <summary>A creation of this broker in flight: the partitions it reserved, and what Apply decided for its TopicRecord.</summary>
+    private sealed class Creation(int partitions)
+    {
+        public int Partitions { get; } = partitions;
+        // Changed under _limitLock.
+        public bool Released { get; set; }
+        public TopicResult? Lost { get; set; }
+    }
+
+    /// <summary>Why <paramref name="name"/> cannot be created in <paramref name="table"/> (it exists, or collides), or null.</summary>
+    private static TopicResult? Conflict(TopicTable table, string name)
+    {
+        if (table.ByName.ContainsKey(name)) return new(ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists.");
+        if (table.Collisions.TryGetValue(TopicNames.CollisionKey(name), out var other))
+        {
+            return new(ErrorCode.InvalidTopicException, $"Topic '{name}' collides with existing topic: {other}");
+        }
+        return null;
     }
 
     public TopicResult Delete(string name)
     {
-        lock (_lock)
-        {
-            if (!_byName.TryGetValue(name, out var topic)) return new(ErrorCode.UnknownTopicOrPartition, "This server does not host this topic.");
-            // Apply drops the topic, then its partition logs.
-            _metadata.Append([MetadataRecord.Of(new RemoveTopicRecord { TopicId = topic.Id })]);
-            return TopicResult.Ok(topic);
-        }
+        if (!_table.ByName.TryGetValue(name, out var topic)) return new(ErrorCode.UnknownTopicOrPartition, "This server does not host this topic.");
+        // Apply drops the topic, then its partition logs (a second removal of the same id, from another broker, is a no-op).
+        _metadata.Append([MetadataRecord.Of(new RemoveTopicRecord { TopicId = topic.Id })]);
+        return TopicResult.Ok(topic);
     }
 
     public TopicResult CreatePartitions(string name, int newTotal, bool validateOnly)
     {
-        lock (_lock)
+        if (!_table.ByName.TryGetValue(name, out var topic)) return new(ErrorCode.UnknownTopicOrPartition, "This server does not host this topic.");
+        if (newTotal < topic.PartitionCount) return new(ErrorCode.InvalidPartitions, $"Topic currently has {topic.PartitionCount} partitions, which is higher than the requested {newTotal}.");
+        if (newTotal == topic.PartitionCount) return new(ErrorCode.InvalidPartitions, $"Topic already has {topic.PartitionCount} partitions.");
+        int adding = newTotal - topic.PartitionCount;
+        if (validateOnly) return OverBrokerLimit(name, adding, reserve: false) ?? TopicResult.Ok(topic);
+        if (OverBrokerLimit(name, adding, reserve: true) is { } limit) return limit;
+        var records = new List<MetadataRecord>(adding);
+        for (int p = topic.PartitionCount; p < newTotal; p++) records.Add(PartitionRecordOf(topic.Id, p));
+        try
         {
-            if (!_byName.TryGetValue(name, out var topic)) return new(ErrorCode.UnknownTopicOrPartition, "This server does not host this topic.");
-            if (newTotal < topic.PartitionCount) return new(ErrorCode.InvalidPartitions, $"Topic currently has {topic.PartitionCount} partitions, which is higher than the requested {newTotal}.");
-            if (newTotal == topic.PartitionCount) return new(ErrorCode.InvalidPartitions, $"Topic already has {topic.PartitionCount} partitions.");
-            if (OverBrokerLimit(name, newTotal - topic.PartitionCount) is { } limit) return limit;
-            if (validateOnly) return TopicResult.Ok(topic);
-            var logConfig = LogConfigFor(topic);
-            var records = new List<MetadataRecord>(newTotal - topic.PartitionCount);
-            for (int p = topic.PartitionCount; p < newTotal; p++)
-            {
-                _store.GetOrCreate(name, p, logConfig);
-                records.Add(PartitionRecordOf(topic.Id, p));
-            }
+            // Apply adds a partition only as the next one, so a concurrent growth of the same topic ends at the larger total.
             _metadata.Append(records);
-            return TopicResult.Ok(topic);
         }
+        finally
+        {
+            Unreserve(name, adding);
+        }
+        return TopicResult.Ok(Get(topic.Id) ?? topic);
     }
 
-    /// <summary>Replaces a topic's configs (validated by the caller) and applies them to its partition logs at once.</summary>
+    /// <summary>
+    /// Replaces a topic's configs (validated by the caller) and applies them to its partition logs at once: one
+    /// ConfigRecord per key that differs from the topic's published configs.
+    /// </summary>
     public void SetConfigs(TopicInfo topic, Dictionary<string, string> configs)
     {
-        lock (_lock)
+        lock (_configLock)
         {
-            // One ConfigRecord per key that changes (a null value removes it); Apply updates the topic and its logs.
+            var current = Get(topic.Id) ?? topic;
             var records = new List<MetadataRecord>();
             foreach (var (k, v) in configs.OrderBy(c => c.Key, StringComparer.Ordinal))
             {
-                if (!topic.Configs.TryGetValue(k, out var old) || old != v) records.Add(ConfigRecordOf(topic.Name, k, v));
+                if (!current.Configs.TryGetValue(k, out var old) || old != v) records.Add(ConfigRecordOf(current.Name, k, v));
             }
-            foreach (var k in topic.Configs.Keys.Where(k => !configs.ContainsKey(k)).Order(StringComparer.Ordinal).ToList()) records.Add(ConfigRecordOf(topic.Name, k, null));
+            foreach (var k in current.Configs.Keys.Where(k => !configs.ContainsKey(k)).Order(StringComparer.Ordinal).ToList()) records.Add(ConfigRecordOf(current.Name, k, null));
             if (records.Count > 0) _metadata.Append(records);
         }
     }
 
     /// <summary>
-    /// Changes a topic's configs under the lock: <paramref name="change"/> edits a copy of them and returns an error or
-    /// success; on success (and unless <paramref name="validateOnly"/>) the copy replaces the configs, is persisted and
-    /// applied to the partition logs at once. Reading and writing under one lock keeps concurrent incremental changes apart.
+    /// Changes a topic's configs: <paramref name="change"/> edits a copy of them and returns an error or success; on
+    /// success (and unless <paramref name="validateOnly"/>) the changed keys are persisted and applied to the partition
+    /// logs at once. This broker's changes are serialized by a lock Apply never takes; changes from two brokers at once
+    /// apply key by key in log order.
     /// </summary>
     public TopicResult AlterConfigs(string name, Func<Dictionary<string, string>, TopicResult> change, bool validateOnly)
     {
-        lock (_lock)
+        lock (_configLock)
         {
-            if (!_byName.TryGetValue(name, out var topic)) return new(ErrorCode.UnknownTopicOrPartition, $"The topic '{name}' does not exist.");
+            if (!_table.ByName.TryGetValue(name, out var topic)) return new(ErrorCode.UnknownTopicOrPartition, $"The topic '{name}' does not exist.");
             var copy = new Dictionary<string, string>(topic.Configs, StringComparer.Ordinal);
             var result = change(copy);
             if (result.Error != ErrorCode.None || validateOnly) return result with { Topic = topic };
             SetConfigs(topic, copy);
-            return TopicResult.Ok(topic);
+            return TopicResult.Ok(Get(topic.Id) ?? topic);
         }
     }
 
@@ -174,27 +208,43 @@ public sealed partial class TopicManager
     /// </summary>
     public void SetTopicConfigDefaults(Dictionary<string, string> defaults)
     {
-        lock (_lock)
+        lock (_logLock)
         {
             Defaults.TopicConfigDefaults = defaults;
-            foreach (var topic in _byName.Values)
+            foreach (var topic in _table.ByName.Values)
             {
                 var logConfig = LogConfigFor(topic);
                 for (int p = 0; p < topic.PartitionCount; p++) _store.Get(topic.Name, p)?.UpdateConfig(logConfig);
             }
-            Version++;
+        }
+        Interlocked.Increment(ref _version);
+    }
+
+    // The published count plus what this broker's writers in flight reserved, so concurrent creations here cannot pass
+    // the limit together (two brokers each check their own view). The broker's own offsets topic is exempt: failing it
+    // would stop every group, not protect the broker (user topics named "__x" are not exempt).
+    private TopicResult? OverBrokerLimit(string name, int adding, bool reserve)
+    {
+        if (name == TopicNames.ConsumerOffsets) return null;
+        int limit = Defaults.MaxBrokerPartitions;
+        lock (_limitLock)
+        {
+            long have = _table.PartitionCount + _reservedPartitions;
+            if (have + adding <= limit)
+            {
+                if (reserve) _reservedPartitions += adding;
+                return null;
+            }
+            return new(ErrorCode.PolicyViolation,
+                $"Unable to create {adding} partition(s) for topic '{name}': the broker has {have} partition(s) and " +
+                $"{TopicDefaults.MaxBrokerPartitionsKey}={limit} allows {Math.Max(0, limit - have)} more.");
         }
     }
 
-    // Checked under the lock, so concurrent creations cannot pass the limit together. The broker's own offsets topic is
-    // exempt: failing it would stop every group, not protect the broker (user topics named "__x" are not exempt).
-    private TopicResult? OverBrokerLimit(string name, int adding)
+    private void Unreserve(string name, int adding)
     {
-        int limit = Defaults.MaxBrokerPartitions;
-        if (name == TopicNames.ConsumerOffsets || _partitionCount + adding <= limit) return null;
-        return new(ErrorCode.PolicyViolation,
-            $"Unable to create {adding} partition(s) for topic '{name}': the broker has {_partitionCount} partition(s) and " +
-            $"{TopicDefaults.MaxBrokerPartitionsKey}={limit} allows {Math.Max(0, limit - _partitionCount)} more.");
+        if (name == TopicNames.ConsumerOffsets) return;
+        lock (_limitLock) _reservedPartitions -= adding;
     }
 
     private static string LoadOrCreateClusterId(string path)
