@@ -166,19 +166,19 @@ public sealed partial class TopicManager
 
     /// <summary>
     /// Replaces a topic's configs (validated by the caller) and applies them to its partition logs at once: one
-    /// ConfigRecord per key that differs from the topic's published configs.
+    /// ConfigRecord per key that differs from <paramref name="topic"/>'s (the version the caller's change started from,
+    /// so a key another broker changed meanwhile is left as that broker set it unless this change touches it).
     /// </summary>
     public void SetConfigs(TopicInfo topic, Dictionary<string, string> configs)
     {
         lock (_configLock)
         {
-            var current = Get(topic.Id) ?? topic;
             var records = new List<MetadataRecord>();
             foreach (var (k, v) in configs.OrderBy(c => c.Key, StringComparer.Ordinal))
             {
-                if (!current.Configs.TryGetValue(k, out var old) || old != v) records.Add(ConfigRecordOf(current.Name, k, v));
+                if (!topic.Configs.TryGetValue(k, out var old) || old != v) records.Add(ConfigRecordOf(topic.Name, k, v));
             }
-            foreach (var k in current.Configs.Keys.Where(k => !configs.ContainsKey(k)).Order(StringComparer.Ordinal).ToList()) records.Add(ConfigRecordOf(current.Name, k, null));
+            foreach (var k in topic.Configs.Keys.Where(k => !configs.ContainsKey(k)).Order(StringComparer.Ordinal).ToList()) records.Add(ConfigRecordOf(topic.Name, k, null));
             if (records.Count > 0) _metadata.Append(records);
         }
     }
