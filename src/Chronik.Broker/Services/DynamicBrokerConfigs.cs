@@ -12,13 +12,15 @@ namespace Chronik.Broker.Services;
 /// own (DYNAMIC_BROKER_CONFIG) and the cluster-wide default (DYNAMIC_DEFAULT_BROKER_CONFIG), on the metadata store as
 /// ConfigRecords of resource type BROKER named by node id ("" for the cluster default, as in Kafka); a
 /// broker-configs.json of the JSON era is imported once. Only the log defaults topics fall back to are dynamic; a change
-/// recomputes <see cref="TopicDefaults.TopicConfigDefaults"/> and re-applies every partition's <c>LogConfig</c> after its
-/// append (never inside the store's apply: that would take <see cref="TopicManager"/>'s lock on another holder's turn).
-/// Lock order: this class's lock, then <see cref="TopicManager"/>'s.
+/// recomputes <see cref="TopicDefaults.TopicConfigDefaults"/> and re-applies every partition's <c>LogConfig</c> whenever
+/// a BROKER batch is applied, this broker's or (on a shared store) another's changing the cluster default.
+/// Locks: <c>_lock</c> orders this broker's changes and is held across the append; the recomputation runs under
+/// <c>_defaultsLock</c>, then <see cref="TopicManager"/>'s log lock, neither of which is held across an append.
 /// </summary>
 public sealed class DynamicBrokerConfigs : IHostedService
 {
     private readonly object _lock = new();
+    private readonly object _defaultsLock = new();
     private readonly BrokerOptions _options;
     private readonly TopicManager _topics;
     public const string LegacyFileName = "broker-configs.json";
@@ -37,6 +39,7 @@ public sealed class DynamicBrokerConfigs : IHostedService
         _staticDefaults = new(topics.Defaults.TopicConfigDefaults, StringComparer.Ordinal);
         _brokers = new ConfigResourceTable(store, BrokerResourceType);
         LegacyMetadataFile.Migrate(store, legacyDataDir, LegacyFileName, _brokers.ReplayedAny, ReadLegacy);
+        _brokers.Changed += ApplyDefaults;
         ApplyDefaults();
     }
 
@@ -73,8 +76,8 @@ public sealed class DynamicBrokerConfigs : IHostedService
             var copy = new Dictionary<string, string>(_brokers.Get(name), StringComparer.Ordinal);
             var result = change(copy);
             if (result.Error != ErrorCode.None || validateOnly) return result;
+            // Applying the batch recomputes the defaults (Changed), before Set returns.
             _brokers.Set(name, copy);
-            ApplyDefaults();
             return result;
         }
     }
@@ -94,8 +97,15 @@ public sealed class DynamicBrokerConfigs : IHostedService
         return ConfigCatalog.Broker(key) is { } def ? def.Validate(value) : null;
     }
 
-    /// <summary>Topic config defaults with the dynamic layers on top: per key the first broker synonym set at any layer wins, as in Kafka.</summary>
+    /// <summary>Recomputes the topic config defaults and re-applies them to every partition.</summary>
     private void ApplyDefaults()
+    {
+        // Serialized, and reading the tables as published when it runs: the last to run saw the newest.
+        lock (_defaultsLock) _topics.SetTopicConfigDefaults(Defaults());
+    }
+
+    /// <summary>Topic config defaults with the dynamic layers on top: per key the first broker synonym set at any layer wins, as in Kafka.</summary>
+    private Dictionary<string, string> Defaults()
     {
         var defaults = new Dictionary<string, string>(_staticDefaults, StringComparer.Ordinal);
         foreach (var def in TopicConfigKeys.All)
@@ -116,7 +126,7 @@ public sealed class DynamicBrokerConfigs : IHostedService
                 break;
             }
         }
-        _topics.SetTopicConfigDefaults(defaults);
+        return defaults;
     }
 
     private string NodeKey => _options.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -23,6 +23,12 @@ public sealed class ConfigResourceTable : IMetadataParticipant
         store.Register(this);
     }
 
+    /// <summary>
+    /// Raised after a batch of this resource type is published, on the applying thread (this broker's appender, or the
+    /// thread applying another broker's batch): a handler must take no lock that is held across an Append.
+    /// </summary>
+    public event Action? Changed;
+
     /// <summary>Whether the replay at registration (or a later batch) held any record of this resource type.</summary>
     public bool ReplayedAny { get; private set; }
 
@@ -74,6 +80,7 @@ public sealed class ConfigResourceTable : IMetadataParticipant
         if (next is null) return;
         ReplayedAny = true;
         _resources = next;
+        Changed?.Invoke();
     }
 
     public IEnumerable<MetadataRecord> SnapshotRecords() =>

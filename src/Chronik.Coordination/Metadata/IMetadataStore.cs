@@ -28,7 +28,10 @@ public interface IMetadataStore : IDisposable
     void TakeSnapshot();
 }
 
-/// <summary>A state holder on the metadata store: it owns some record types and is their only writer.</summary>
+/// <summary>
+/// A state holder on the metadata store: it owns some record types and is their only writer in this process (on a
+/// shared store, other brokers' holders of the same kind write them too; the log order decides between them).
+/// </summary>
 public interface IMetadataParticipant
 {
     /// <summary>Whether records of <paramref name="recordType"/> are this participant's.</summary>
@@ -43,8 +46,9 @@ public interface IMetadataParticipant
 
     /// <summary>
     /// Applies records in log order: at registration everything replayed (possibly none), later each appended batch's
-    /// records of its types, on the appending thread before <see cref="IMetadataStore.Append"/> returns. Publishes the
-    /// new state; must take no lock that a thread waiting in Append may hold, other than the appending thread's own.
+    /// records of its types, on the appending thread before <see cref="IMetadataStore.Append"/> returns (another
+    /// broker's batches, on a shared store, on whichever thread applies them). Publishes the new state as immutable
+    /// data; must take no lock that any thread may hold while it waits in Append, its own holder's writers included.
     /// </summary>
     void Apply(IReadOnlyList<MetadataRecord> records);
 
