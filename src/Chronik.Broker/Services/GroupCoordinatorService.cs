@@ -266,9 +266,16 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
         }
         _log = _topics.GetLog(OffsetsTopic, 0) ?? throw new InvalidOperationException($"{OffsetsTopic}-0 has no log");
         long now = Now, started = Environment.TickCount64;
+        _coordinator.BeginOffsetsLogReplay();
         var (records, loaded) = Replay(_log, now);
         int live = _coordinator.SnapshotRecords().Count;
         _logger.LogInformation("Loaded {Groups} group(s) from {Records} record(s) of {Topic} in {Ms} ms", _coordinator.GroupCount, records, OffsetsTopic, Environment.TickCount64 - started);
+        if (!_coordinator.HasFormatMarker)
+        {
+            // A new log, or one from a release before the marker: everything appended from here on is in Kafka's layouts.
+            if (!Persist([OffsetsLogFormat.Marker()]).GetAwaiter().GetResult()) throw new InvalidOperationException($"cannot write the format marker to {OffsetsTopic}");
+            if (records > 0) _logger.LogInformation("{Topic} was written by an earlier release: its consumer group records were read in their earlier layout; new records are in Kafka's", OffsetsTopic);
+        }
         if (records > 10_000 && records > 4L * live) Compact(loaded);
     }
 

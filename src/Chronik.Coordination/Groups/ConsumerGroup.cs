@@ -57,7 +57,17 @@ internal sealed class ConsumerGroup
     /// assignor): a change bumps the group epoch. 0 when unknown, which forces a recomputation.
     /// </summary>
     public long SignatureHash { get; set; }
-    public string AssignorName { get; set; } = ConsumerAssignors.Uniform;
+    /// <summary>The assignor of the current target: set when the target is computed, and after a replay (which does not store it) the one the members ask for.</summary>
+    public string AssignorName
+    {
+        get => _assignorName ??= ConsumerTargetAssignment.PreferredAssignor(Members.Values);
+        set => _assignorName = value;
+    }
+
+    private string? _assignorName;
+
+    /// <summary>Forgets the assignor, so the next read derives it from the members (a replayed group, whose records do not carry it).</summary>
+    public void ForgetAssignor() => _assignorName = null;
     /// <summary>
     /// Regexes the group resolves: as in Kafka, where regex resolution is asynchronous, a regex new to the
     /// group matches topics only from the heartbeat after the one that brought it (literal topics come first).

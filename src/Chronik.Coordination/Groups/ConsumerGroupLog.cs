@@ -25,7 +25,7 @@ internal sealed class ConsumerGroupLog
     {
         if (g.Consumer is not { } cg) return;
         WriteIfChanged(g, cg, ConsumerRecordType.GroupMetadata, "",
-            ConsumerGroupRecords.GroupValue(new StoredConsumerGroup(cg.GroupEpoch, cg.SignatureHash, cg.AssignorName, g.StateTimestampMs)));
+            ConsumerGroupRecords.GroupValue(new StoredConsumerGroup(cg.GroupEpoch, cg.SignatureHash)));
         byte[] targetMetadata = ConsumerGroupRecords.TargetMetadataValue(cg.AssignmentEpoch);
         bool targetChanged = !cg.Persisted.TryGetValue((ConsumerRecordType.TargetMetadata, ""), out var oldTarget) || !oldTarget.AsSpan().SequenceEqual(targetMetadata);
         if (targetChanged)
@@ -115,8 +115,9 @@ internal sealed class ConsumerGroupLog
                     var s = ConsumerGroupRecords.ReadGroupValue(value);
                     cg.GroupEpoch = s.GroupEpoch;
                     cg.SignatureHash = s.MetadataHash;
-                    cg.AssignorName = s.Assignor;
-                    stateTimestamp = s.StateTimestampMs;
+                    // Kafka's record has no state timestamp: the group's counts from the load (never earlier than
+                    // the one it had, so offsets of an empty group do not expire sooner for a restart).
+                    stateTimestamp = nowMs;
                     break;
                 }
             case ConsumerRecordType.MemberMetadata:
@@ -172,9 +173,15 @@ internal sealed class ConsumerGroupLog
     private static void RestartRevocationTimer(ConsumerMember m, long nowMs) =>
         m.RevocationDeadlineMs = m.State == ConsumerMemberState.UnrevokedPartitions ? nowMs + Math.Max(m.RebalanceTimeoutMs, 1) : long.MaxValue;
 
+    /// <summary>
+    /// The classic state a replayed group mirrors, and its assignor, which is not stored (Kafka's records have no field
+    /// for it): as in Kafka, the one its members ask for.
+    /// </summary>
     private static void RestoreConsumerState(ClassicGroup g, long stateTimestampMs)
     {
-        var want = g.Consumer!.Members.Count == 0 ? GroupState.Empty : GroupState.Stable;
+        var cg = g.Consumer!;
+        cg.ForgetAssignor();
+        var want = cg.Members.Count == 0 ? GroupState.Empty : GroupState.Stable;
         g.RestoreState(want, stateTimestampMs);
     }
 }

@@ -1,20 +1,20 @@
-// The KIP-848 consumer group records of the offsets log, keyed like Kafka's coordinator records (the key's
-// leading int16 is the record type, so compaction keeps the latest record of each group or member):
-//   3 group metadata          key: group                value: int16 v0, int32 group epoch, int64 metadata hash,
-//                                                              string assignor, int64 state timestamp
-//   5 member metadata         key: group, member id     value: int16 v0, nullable instance id, nullable rack id,
-//                                                              string client id, string client host, [string topic],
-//                                                              nullable regex, nullable server assignor, int32 rebalance timeout
-//   6 target metadata         key: group                value: int16 v0, int32 assignment epoch
-//   7 target member           key: group, member id     value: int16 v0, partitions
-//   8 current assignment      key: group, member id     value: int16 v0, int32 member epoch, int32 previous epoch,
-//                                                              int8 state, bool left temporarily, partitions (assigned),
-//                                                              partitions (pending revocation)
-// where partitions is [uuid topic id, [int32 partition]] sorted by topic id and partition. Layouts follow
-// Kafka's ConsumerGroup*Key/Value schemas in spirit, not byte for byte. A null value is a tombstone.
-using System.Buffers;
-using System.Buffers.Binary;
-using System.Text;
+// The KIP-848 consumer group records of the offsets log, in Kafka's own layouts: the generated codecs of
+// records/group-coordinator (ConsumerGroupMetadata 3, ConsumerGroupMemberMetadata 5,
+// ConsumerGroupTargetAssignmentMetadata 6, ConsumerGroupTargetAssignmentMember 7,
+// ConsumerGroupCurrentMemberAssignment 8), framed by CoordinatorRecordCodec: key = int16 record type + key fields
+// (v0), value = int16 version (0) + value fields (flexible). A null value is a tombstone. What Chronik keeps that
+// Kafka's schemas have no field for:
+//   - a static member that left temporarily is stored as Kafka stores it, member epoch -2; the epoch it held
+//     (which the instance that takes it over resumes from) goes in PreviousMemberEpoch;
+//   - the group's assignor is not stored: like Kafka, it follows from the members' server assignors;
+//   - the group's state timestamp is not stored: after a restart it counts from the load;
+//   - MetadataHash holds Chronik's hash of the target assignment's inputs (Kafka's is of the subscribed topics:
+//     both only need to change when a new target is due).
+// Optional fields Chronik does not track are left out as Kafka leaves them out when unset (ClassicMemberMetadata,
+// AssignmentEpochs, AssignmentTimestamp). Records written by releases before the format marker are read by
+// LegacyConsumerGroupRecords.
+using Chronik.Protocol.Records;
+using Chronik.Protocol.Records.GroupCoordinator;
 using Chronik.Protocol.Wire;
 
 namespace Chronik.Coordination.Groups;
@@ -22,15 +22,15 @@ namespace Chronik.Coordination.Groups;
 /// <summary>Which KIP-848 record a key holds (Kafka's coordinator record types).</summary>
 internal enum ConsumerRecordType : short
 {
-    GroupMetadata = 3,
-    MemberMetadata = 5,
-    TargetMetadata = 6,
-    TargetMember = 7,
-    CurrentAssignment = 8,
+    GroupMetadata = GroupCoordinatorRecordTypes.ConsumerGroupMetadata,
+    MemberMetadata = GroupCoordinatorRecordTypes.ConsumerGroupMemberMetadata,
+    TargetMetadata = GroupCoordinatorRecordTypes.ConsumerGroupTargetAssignmentMetadata,
+    TargetMember = GroupCoordinatorRecordTypes.ConsumerGroupTargetAssignmentMember,
+    CurrentAssignment = GroupCoordinatorRecordTypes.ConsumerGroupCurrentMemberAssignment,
 }
 
-/// <summary>A consumer group's epoch and what its target assignment was computed from, as stored.</summary>
-internal sealed record StoredConsumerGroup(int GroupEpoch, long MetadataHash, string Assignor, long StateTimestampMs);
+/// <summary>A consumer group's epoch and the hash of what its target assignment was computed from, as stored.</summary>
+internal sealed record StoredConsumerGroup(int GroupEpoch, long MetadataHash);
 
 /// <summary>A member's subscription and identity, as stored.</summary>
 internal sealed record StoredConsumerMember(string? InstanceId, string? RackId, string ClientId, string ClientHost,
@@ -40,9 +40,14 @@ internal sealed record StoredConsumerMember(string? InstanceId, string? RackId, 
 internal sealed record StoredCurrentAssignment(int MemberEpoch, int PreviousMemberEpoch, ConsumerMemberState State, bool LeftTemporarily,
     HashSet<TopicIdPartition> Assigned, HashSet<TopicIdPartition> PendingRevocation);
 
-/// <summary>Encodes and decodes the KIP-848 consumer group records.</summary>
+/// <summary>Encodes and decodes the KIP-848 consumer group records (Kafka's layouts, through the generated codecs).</summary>
 internal static class ConsumerGroupRecords
 {
+    /// <summary>Kafka's LEAVE_GROUP_STATIC_MEMBER_EPOCH: the member epoch stored for a static member that left temporarily.</summary>
+    public const int LeftTemporarilyEpoch = -2;
+
+    private const short ValueVersion = 0;
+
     public static bool IsConsumerRecord(short keyType) => keyType is 3 or 5 or 6 or 7 or 8;
 
     public static bool IsMemberRecord(ConsumerRecordType t) => t is ConsumerRecordType.MemberMetadata or ConsumerRecordType.TargetMember or ConsumerRecordType.CurrentAssignment;
@@ -50,197 +55,134 @@ internal static class ConsumerGroupRecords
     /// <summary>The key of a record: the group's for group-level types, the member's for member-level ones.</summary>
     public static byte[] Key(ConsumerRecordType type, string group, string memberId)
     {
-        var w = new Builder();
-        w.Int16((short)type);
-        w.String(group);
-        if (IsMemberRecord(type)) w.String(memberId);
-        return w.ToArray();
+        IKafkaMessage key = type switch
+        {
+            ConsumerRecordType.GroupMetadata => new ConsumerGroupMetadataKey { GroupId = group },
+            ConsumerRecordType.TargetMetadata => new ConsumerGroupTargetAssignmentMetadataKey { GroupId = group },
+            ConsumerRecordType.MemberMetadata => new ConsumerGroupMemberMetadataKey { GroupId = group, MemberId = memberId },
+            ConsumerRecordType.TargetMember => new ConsumerGroupTargetAssignmentMemberKey { GroupId = group, MemberId = memberId },
+            ConsumerRecordType.CurrentAssignment => new ConsumerGroupCurrentMemberAssignmentKey { GroupId = group, MemberId = memberId },
+            _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a consumer group record type"),
+        };
+        return CoordinatorRecordCodec.Key((short)type, key);
     }
 
     public static (ConsumerRecordType Type, string Group, string MemberId) ReadKey(byte[] key)
     {
-        var r = new KafkaReader(key);
-        var type = (ConsumerRecordType)r.ReadInt16();
-        string group = r.ReadString(false, false)!;
-        string member = IsMemberRecord(type) ? r.ReadString(false, false)! : "";
-        return (type, group, member);
+        var type = (ConsumerRecordType)CoordinatorRecordCodec.Type(key);
+        return type switch
+        {
+            ConsumerRecordType.GroupMetadata => (type, CoordinatorRecordCodec.ReadKey(new ConsumerGroupMetadataKey(), key).GroupId, ""),
+            ConsumerRecordType.TargetMetadata => (type, CoordinatorRecordCodec.ReadKey(new ConsumerGroupTargetAssignmentMetadataKey(), key).GroupId, ""),
+            ConsumerRecordType.MemberMetadata => Member(type, CoordinatorRecordCodec.ReadKey(new ConsumerGroupMemberMetadataKey(), key)),
+            ConsumerRecordType.TargetMember => Member(type, CoordinatorRecordCodec.ReadKey(new ConsumerGroupTargetAssignmentMemberKey(), key)),
+            ConsumerRecordType.CurrentAssignment => Member(type, CoordinatorRecordCodec.ReadKey(new ConsumerGroupCurrentMemberAssignmentKey(), key)),
+            _ => throw new KafkaProtocolException($"record type {(short)type} is not a consumer group record"),
+        };
     }
 
-    public static byte[] GroupValue(StoredConsumerGroup g)
-    {
-        var w = new Builder();
-        w.Int16(0);
-        w.Int32(g.GroupEpoch);
-        w.Int64(g.MetadataHash);
-        w.String(g.Assignor);
-        w.Int64(g.StateTimestampMs);
-        return w.ToArray();
-    }
+    // The three member keys are distinct generated classes with the same two fields.
+    private static (ConsumerRecordType, string, string) Member(ConsumerRecordType type, ConsumerGroupMemberMetadataKey k) => (type, k.GroupId, k.MemberId);
+
+    private static (ConsumerRecordType, string, string) Member(ConsumerRecordType type, ConsumerGroupTargetAssignmentMemberKey k) => (type, k.GroupId, k.MemberId);
+
+    private static (ConsumerRecordType, string, string) Member(ConsumerRecordType type, ConsumerGroupCurrentMemberAssignmentKey k) => (type, k.GroupId, k.MemberId);
+
+    public static byte[] GroupValue(StoredConsumerGroup g) =>
+        CoordinatorRecordCodec.Value(new ConsumerGroupMetadataValue { Epoch = g.GroupEpoch, MetadataHash = g.MetadataHash }, ValueVersion);
 
     public static StoredConsumerGroup ReadGroupValue(byte[] value)
     {
-        var r = new KafkaReader(value);
-        r.ReadInt16();
-        return new StoredConsumerGroup(r.ReadInt32(), r.ReadInt64(), r.ReadString(false, false)!, r.ReadInt64());
+        var v = CoordinatorRecordCodec.ReadValue(new ConsumerGroupMetadataValue(), value, out _);
+        return new StoredConsumerGroup(v.Epoch, v.MetadataHash);
     }
 
-    public static byte[] MemberValue(ConsumerMember m)
-    {
-        var w = new Builder();
-        w.Int16(0);
-        w.String(m.InstanceId);
-        w.String(m.RackId);
-        w.String(m.ClientId);
-        w.String(m.ClientHost);
-        w.Int32(m.SubscribedTopicNames.Count);
-        foreach (var t in m.SubscribedTopicNames) w.String(t);
-        w.String(m.SubscribedTopicRegex);
-        w.String(m.ServerAssignor);
-        w.Int32(m.RebalanceTimeoutMs);
-        return w.ToArray();
-    }
+    public static byte[] MemberValue(ConsumerMember m) =>
+        MemberValue(new StoredConsumerMember(m.InstanceId, m.RackId, m.ClientId, m.ClientHost, m.SubscribedTopicNames,
+            m.SubscribedTopicRegex, m.ServerAssignor, m.RebalanceTimeoutMs));
+
+    public static byte[] MemberValue(StoredConsumerMember m) =>
+        CoordinatorRecordCodec.Value(new ConsumerGroupMemberMetadataValue
+        {
+            InstanceId = m.InstanceId,
+            RackId = m.RackId,
+            ClientId = m.ClientId,
+            ClientHost = m.ClientHost,
+            SubscribedTopicNames = m.SubscribedTopicNames,
+            SubscribedTopicRegex = m.SubscribedTopicRegex,
+            RebalanceTimeoutMs = m.RebalanceTimeoutMs,
+            ServerAssignor = m.ServerAssignor,
+        }, ValueVersion);
 
     public static StoredConsumerMember ReadMemberValue(byte[] value)
     {
-        var r = new KafkaReader(value);
-        r.ReadInt16();
-        string? instance = r.ReadString(false, true);
-        string? rack = r.ReadString(false, true);
-        string clientId = r.ReadString(false, false)!;
-        string clientHost = r.ReadString(false, false)!;
-        int n = r.ReadInt32();
-        var topics = new List<string>(Math.Max(n, 0));
-        for (int i = 0; i < n; i++) topics.Add(r.ReadString(false, false)!);
-        string? regex = r.ReadString(false, true);
-        string? assignor = r.ReadString(false, true);
-        return new StoredConsumerMember(instance, rack, clientId, clientHost, topics, regex, assignor, r.ReadInt32());
+        var v = CoordinatorRecordCodec.ReadValue(new ConsumerGroupMemberMetadataValue(), value, out _);
+        return new StoredConsumerMember(v.InstanceId, v.RackId, v.ClientId, v.ClientHost, v.SubscribedTopicNames,
+            v.SubscribedTopicRegex, v.ServerAssignor, v.RebalanceTimeoutMs);
     }
 
-    public static byte[] TargetMetadataValue(int assignmentEpoch)
-    {
-        var w = new Builder();
-        w.Int16(0);
-        w.Int32(assignmentEpoch);
-        return w.ToArray();
-    }
+    public static byte[] TargetMetadataValue(int assignmentEpoch) =>
+        CoordinatorRecordCodec.Value(new ConsumerGroupTargetAssignmentMetadataValue { AssignmentEpoch = assignmentEpoch }, ValueVersion);
 
-    public static int ReadTargetMetadataValue(byte[] value)
-    {
-        var r = new KafkaReader(value);
-        r.ReadInt16();
-        return r.ReadInt32();
-    }
+    public static int ReadTargetMetadataValue(byte[] value) =>
+        CoordinatorRecordCodec.ReadValue(new ConsumerGroupTargetAssignmentMetadataValue(), value, out _).AssignmentEpoch;
 
     public static byte[] TargetMemberValue(HashSet<TopicIdPartition> partitions)
     {
-        var w = new Builder();
-        w.Int16(0);
-        w.Partitions(partitions);
-        return w.ToArray();
+        var v = new ConsumerGroupTargetAssignmentMemberValue();
+        foreach (var (topicId, parts) in ByTopic(partitions)) v.TopicPartitions.Add(new() { TopicId = topicId, Partitions = parts });
+        return CoordinatorRecordCodec.Value(v, ValueVersion);
     }
 
     public static HashSet<TopicIdPartition> ReadTargetMemberValue(byte[] value)
     {
-        var r = new KafkaReader(value);
-        r.ReadInt16();
-        return ReadPartitions(ref r);
-    }
-
-    public static byte[] CurrentAssignmentValue(ConsumerMember m)
-    {
-        var w = new Builder();
-        w.Int16(0);
-        w.Int32(m.MemberEpoch);
-        w.Int32(m.PreviousMemberEpoch);
-        w.Int8((sbyte)m.State);
-        w.Int8(m.LeftTemporarily ? (sbyte)1 : (sbyte)0);
-        w.Partitions(m.Assigned);
-        w.Partitions(m.PendingRevocation);
-        return w.ToArray();
-    }
-
-    public static StoredCurrentAssignment ReadCurrentAssignmentValue(byte[] value)
-    {
-        var r = new KafkaReader(value);
-        r.ReadInt16();
-        int epoch = r.ReadInt32();
-        int previous = r.ReadInt32();
-        var state = (ConsumerMemberState)r.ReadInt8();
-        bool left = r.ReadInt8() != 0;
-        var assigned = ReadPartitions(ref r);
-        return new StoredCurrentAssignment(epoch, previous, state, left, assigned, ReadPartitions(ref r));
-    }
-
-    private static HashSet<TopicIdPartition> ReadPartitions(ref KafkaReader r)
-    {
+        var v = CoordinatorRecordCodec.ReadValue(new ConsumerGroupTargetAssignmentMemberValue(), value, out _);
         var set = new HashSet<TopicIdPartition>();
-        int topics = r.ReadInt32();
-        for (int i = 0; i < topics; i++)
+        foreach (var t in v.TopicPartitions)
         {
-            var id = r.ReadUuid();
-            int n = r.ReadInt32();
-            for (int j = 0; j < n; j++) set.Add(new TopicIdPartition(id, r.ReadInt32()));
+            foreach (int p in t.Partitions) set.Add(new TopicIdPartition(t.TopicId, p));
         }
         return set;
     }
 
-    /// <summary>A growable big-endian writer (these records are small and written only when a group changes).</summary>
-    private sealed class Builder
+    public static byte[] CurrentAssignmentValue(ConsumerMember m) =>
+        CurrentAssignmentValue(new StoredCurrentAssignment(m.MemberEpoch, m.PreviousMemberEpoch, m.State, m.LeftTemporarily, m.Assigned, m.PendingRevocation));
+
+    public static byte[] CurrentAssignmentValue(StoredCurrentAssignment a) =>
+        CoordinatorRecordCodec.Value(new ConsumerGroupCurrentMemberAssignmentValue
+        {
+            MemberEpoch = a.LeftTemporarily ? LeftTemporarilyEpoch : a.MemberEpoch,
+            PreviousMemberEpoch = a.LeftTemporarily ? a.MemberEpoch : a.PreviousMemberEpoch,
+            State = (sbyte)a.State,
+            AssignedPartitions = Topics(a.Assigned),
+            PartitionsPendingRevocation = Topics(a.PendingRevocation),
+        }, ValueVersion);
+
+    public static StoredCurrentAssignment ReadCurrentAssignmentValue(byte[] value)
     {
-        private readonly ArrayBufferWriter<byte> _buf = new(64);
+        var v = CoordinatorRecordCodec.ReadValue(new ConsumerGroupCurrentMemberAssignmentValue(), value, out _);
+        bool left = v.MemberEpoch == LeftTemporarilyEpoch;
+        // Kafka's MemberState bytes are Chronik's enum values (0 stable, 1 unrevoked, 2 unreleased); an unknown one
+        // (Kafka's 127) is read as unreleased partitions, which reconciles again on the member's next heartbeat.
+        var state = v.State is >= 0 and <= 2 ? (ConsumerMemberState)v.State : ConsumerMemberState.UnreleasedPartitions;
+        return new StoredCurrentAssignment(left ? v.PreviousMemberEpoch : v.MemberEpoch, v.PreviousMemberEpoch, state, left,
+            Set(v.AssignedPartitions), Set(v.PartitionsPendingRevocation));
+    }
 
-        public byte[] ToArray() => _buf.WrittenSpan.ToArray();
+    /// <summary>Partitions grouped by topic, topics and partitions in order, so equal sets encode to equal bytes.</summary>
+    private static IEnumerable<(Guid TopicId, List<int> Partitions)> ByTopic(HashSet<TopicIdPartition> set) =>
+        set.GroupBy(tp => tp.TopicId).OrderBy(t => t.Key).Select(t => (t.Key, t.Select(tp => tp.Partition).Order().ToList()));
 
-        public void Int8(sbyte v)
+    private static List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> Topics(HashSet<TopicIdPartition> set) =>
+        [.. ByTopic(set).Select(t => new ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions { TopicId = t.TopicId, Partitions = t.Partitions })];
+
+    private static HashSet<TopicIdPartition> Set(List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> topics)
+    {
+        var set = new HashSet<TopicIdPartition>();
+        foreach (var t in topics)
         {
-            _buf.GetSpan(1)[0] = (byte)v;
-            _buf.Advance(1);
+            foreach (int p in t.Partitions) set.Add(new TopicIdPartition(t.TopicId, p));
         }
-
-        public void Int16(short v)
-        {
-            BinaryPrimitives.WriteInt16BigEndian(_buf.GetSpan(2), v);
-            _buf.Advance(2);
-        }
-
-        public void Int32(int v)
-        {
-            BinaryPrimitives.WriteInt32BigEndian(_buf.GetSpan(4), v);
-            _buf.Advance(4);
-        }
-
-        public void Int64(long v)
-        {
-            BinaryPrimitives.WriteInt64BigEndian(_buf.GetSpan(8), v);
-            _buf.Advance(8);
-        }
-
-        /// <summary>An int16-length string; length -1 for null.</summary>
-        public void String(string? s)
-        {
-            if (s is null)
-            {
-                Int16(-1);
-                return;
-            }
-            int n = Encoding.UTF8.GetByteCount(s);
-            Int16((short)n);
-            Encoding.UTF8.GetBytes(s, _buf.GetSpan(n));
-            _buf.Advance(n);
-        }
-
-        public void Partitions(HashSet<TopicIdPartition> set)
-        {
-            var byTopic = set.GroupBy(tp => tp.TopicId).OrderBy(x => x.Key).ToList();
-            Int32(byTopic.Count);
-            foreach (var t in byTopic)
-            {
-                t.Key.TryWriteBytes(_buf.GetSpan(16), bigEndian: true, out _);
-                _buf.Advance(16);
-                var parts = t.Select(tp => tp.Partition).Order().ToList();
-                Int32(parts.Count);
-                foreach (int p in parts) Int32(p);
-            }
-        }
+        return set;
     }
 }

@@ -54,19 +54,17 @@ internal static class ConsumerTargetAssignment
     {
         var cg = g.Consumer!;
         var subscriptions = new Dictionary<string, List<ConsumerTopic>>(StringComparer.Ordinal);
-        var votes = new Dictionary<string, int>(StringComparer.Ordinal);
         var sig = new StringBuilder();
         foreach (var m in cg.Members.Values)
         {
             var resolved = ResolveSubscription(m, topics, cg.ResolvedRegexes);
             subscriptions[m.MemberId] = resolved;
-            if (m.ServerAssignor is { } a) votes[a] = votes.GetValueOrDefault(a) + 1;
             // Static members are named by instance id, so a new instance taking over changes nothing.
             sig.Append(m.InstanceId is null ? "m:" + m.MemberId : "i:" + m.InstanceId).Append('[');
             foreach (var t in resolved) sig.Append(t.Name).Append(':').Append(t.Id).Append(':').Append(t.PartitionCount).Append(',');
             sig.Append(']');
         }
-        string assignor = votes.Count == 0 ? ConsumerAssignors.Uniform : votes.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key;
+        string assignor = PreferredAssignor(cg.Members.Values);
         sig.Append(assignor);
         long signature = SignatureHash(sig);
         // Regexes no member uses any more are forgotten; new ones are resolved from the next heartbeat on.
@@ -88,6 +86,17 @@ internal static class ConsumerTargetAssignment
         cg.Target.Clear();
         foreach (var (id, set) in target) cg.Target[id] = set;
         cg.AssignmentEpoch = cg.GroupEpoch;
+    }
+
+    /// <summary>The assignor the most members ask for (ties to the first name in ordinal order), uniform when none asks.</summary>
+    public static string PreferredAssignor(IEnumerable<ConsumerMember> members)
+    {
+        var votes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var m in members)
+        {
+            if (m.ServerAssignor is { } a) votes[a] = votes.GetValueOrDefault(a) + 1;
+        }
+        return votes.Count == 0 ? ConsumerAssignors.Uniform : votes.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key;
     }
 
     /// <summary>Kafka's CurrentAssignmentBuilder: moves a member towards its target, revoking before assigning.</summary>

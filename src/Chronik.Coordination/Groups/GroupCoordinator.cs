@@ -200,6 +200,22 @@ public sealed class GroupCoordinator
     // ---- The offsets log: replay and snapshot ------------------------------------------------------
 
     /// <summary>
+    /// Starts a replay of the offsets log from its start, which may hold records of a release before the format
+    /// marker (<see cref="OffsetsLogFormat"/>): until a marker is replayed, KIP-848 record values are read in that
+    /// earlier layout. Without this call every record is read in Kafka's layouts.
+    /// </summary>
+    public void BeginOffsetsLogReplay()
+    {
+        _earlierConsumerLayout = true;
+        HasFormatMarker = false;
+    }
+
+    /// <summary>Whether the replayed log held a format marker; the owner appends one to a log without (new, or from an earlier release) before writing to it.</summary>
+    public bool HasFormatMarker { get; private set; }
+
+    private bool _earlierConsumerLayout;
+
+    /// <summary>
     /// Applies one record read back from the offsets log; the latest record of a key wins and a null value
     /// deletes. A group with members comes back Stable, its members given a full session timeout from
     /// <paramref name="nowMs"/> to heartbeat again (a static member may rejoin under its instance id).
@@ -216,18 +232,24 @@ public sealed class GroupCoordinator
                 _classic.Replay(GroupRecords.ReadGroupKey(key), value, nowMs);
                 return;
             case var t when ConsumerGroupRecords.IsConsumerRecord(t):
+                if (_earlierConsumerLayout && value is not null) value = LegacyConsumerGroupRecords.ToKafkaLayout((ConsumerRecordType)t, value);
                 _consumerLog.Replay(key, value, nowMs);
+                return;
+            case OffsetsLogFormat.RecordType:
+                OffsetsLogFormat.Read(value);
+                _earlierConsumerLayout = false;
+                HasFormatMarker = true;
                 return;
         }
     }
 
     /// <summary>
-    /// Every live record: a consumer group's records, or one group metadata record per classic group that has had a
-    /// generation; one per committed offset.
+    /// Every live record: the format marker first, then a consumer group's records, or one group metadata record per
+    /// classic group that has had a generation; one per committed offset.
     /// </summary>
     public List<CoordinatorRecord> SnapshotRecords()
     {
-        var records = new List<CoordinatorRecord>();
+        var records = new List<CoordinatorRecord> { OffsetsLogFormat.Marker() };
         foreach (var g in _table.Groups.Values)
         {
             if (g.Consumer is not null) ConsumerGroupLog.AddSnapshot(g, records);

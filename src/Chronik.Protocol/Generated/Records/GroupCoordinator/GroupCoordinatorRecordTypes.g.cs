@@ -35,6 +35,7 @@ public static class GroupCoordinatorRecordTypes
     public const short StreamsGroupTargetAssignmentMember = 21;
     public const short StreamsGroupCurrentMemberAssignment = 22;
     public const short StreamsGroupTopology = 23;
+    public const short OffsetsLogFormat = 1000;
 
     /// <summary>A new, empty key of record type <paramref name="type"/>, or null for a type this build does not know.</summary>
     public static IKafkaMessage? CreateKey(short type) => type switch
@@ -61,6 +62,7 @@ public static class GroupCoordinatorRecordTypes
         21 => new StreamsGroupTargetAssignmentMemberKey(),
         22 => new StreamsGroupCurrentMemberAssignmentKey(),
         23 => new StreamsGroupTopologyKey(),
+        1000 => new OffsetsLogFormatKey(),
         _ => null,
     };
 
@@ -89,6 +91,7 @@ public static class GroupCoordinatorRecordTypes
         21 => new StreamsGroupTargetAssignmentMemberValue(),
         22 => new StreamsGroupCurrentMemberAssignmentValue(),
         23 => new StreamsGroupTopologyValue(),
+        1000 => new OffsetsLogFormatValue(),
         _ => null,
     };
 
@@ -117,6 +120,7 @@ public static class GroupCoordinatorRecordTypes
         21 => 0,
         22 => 0,
         23 => 0,
+        1000 => 0,
         _ => -1,
     };
 }
