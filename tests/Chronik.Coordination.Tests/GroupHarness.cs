@@ -98,6 +98,20 @@ internal sealed class GroupHarness
         foreach (var r in Log) Coordinator.Replay(r.Key, r.Value, Now);
     }
 
+    /// <summary>
+    /// A restart as the broker's load does it: the log replayed from its start (records before a format marker in the
+    /// earlier layout), then a marker appended if it had none. Returns whether it had one.
+    /// </summary>
+    public bool RestartFromLogStart()
+    {
+        Coordinator = new GroupCoordinator(Config);
+        Coordinator.BeginOffsetsLogReplay();
+        foreach (var r in Log) Coordinator.Replay(r.Key, r.Value, Now);
+        bool had = Coordinator.HasFormatMarker;
+        if (!had) Log.Add(OffsetsLogFormat.Marker());
+        return had;
+    }
+
     /// <summary>A restart after the offsets log was compacted: only the latest record of each key is replayed.</summary>
     public void RestartCompacted()
     {
