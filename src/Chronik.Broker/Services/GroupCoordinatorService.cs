@@ -202,7 +202,9 @@ public sealed class GroupCoordinatorService : IHostedService, IDisposable
                 builder.Reset();
                 bytes = 0;
             }
-            builder.Append(now, r.Key, r.Value);
+            // Spelled out: Append(now, key, value) binds to the span overload, where a null value becomes an empty
+            // one, and a tombstone must stay a null value (an empty one does not decode at replay).
+            builder.Append(now, r.Key, false, r.Value, r.Value is null, default);
             bytes += r.Key.Length + (r.Value?.Length ?? 0) + 32;
         }
         tasks.Add(AppendBatch(builder.ToArray()));
