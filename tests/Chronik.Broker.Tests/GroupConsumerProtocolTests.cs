@@ -140,6 +140,7 @@ public class GroupConsumerProtocolTests
         await broker.StopAsync();
         await broker.StartAsync();
         var after = Describe(broker);
+        AssertOffsetsLogInKafkasLayouts(broker);
         Assert.Equal(0, after.ErrorCode);
         Assert.Equal(before.GroupEpoch, after.GroupEpoch);
         Assert.Equal(member.MemberEpoch, Assert.Single(after.Members).MemberEpoch);
@@ -161,6 +162,26 @@ public class GroupConsumerProtocolTests
         var committed = consumer.Commit();
         Assert.Equal(400, committed.Sum(tpo => tpo.Offset.Value));
         consumer.Close();
+    }
+
+    /// <summary>
+    /// The offsets log the group was restored from starts with the format marker, holds the group's KIP-848 records
+    /// (types 3, 5-8), and each value decodes with Kafka's generated codec and encodes back to the same bytes.
+    /// </summary>
+    private static void AssertOffsetsLogInKafkasLayouts(GroupTestBroker broker)
+    {
+        var log = broker.Services.GetRequiredService<Coordination.Topics.TopicManager>().GetLog(GroupCoordinatorService.OffsetsTopic, 0)!;
+        var records = new List<(byte[] Key, byte[]? Value)>();
+        Storage.KeyedLogReplay.ReadAll(log, (k, v) => records.Add((k, v)));
+        Assert.Equal(Coordination.Groups.OffsetsLogFormat.RecordType, Protocol.Records.CoordinatorRecordCodec.Type(records[0].Key));
+        var types = records.Select(r => Protocol.Records.CoordinatorRecordCodec.Type(r.Key)).ToHashSet();
+        Assert.Superset(new HashSet<short> { 1, 3, 5, 6, 7, 8 }, types);
+        foreach (var (key, value) in records.Where(r => r.Value is not null))
+        {
+            short type = Protocol.Records.CoordinatorRecordCodec.Type(key);
+            var decoded = Protocol.Records.CoordinatorRecordCodec.ReadValue(Protocol.Records.GroupCoordinator.GroupCoordinatorRecordTypes.CreateValue(type)!, value!, out short version);
+            Assert.Equal(value, Protocol.Records.CoordinatorRecordCodec.Value(decoded, version));
+        }
     }
 
     private static Protocol.Messages.ConsumerGroupDescribeResponse.DescribedGroup Describe(GroupTestBroker broker)
