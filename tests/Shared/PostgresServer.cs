@@ -13,7 +13,7 @@ namespace Chronik.Tests;
 /// root, so as root the server runs as the "postgres" user (Debian's package creates it) or else "nobody", via
 /// runuser, and owns the directory. The binaries come from $CHRONIK_PG_BIN or the newest
 /// /usr/lib/postgresql/*/bin (scripts/setup-clients.sh installs Debian's postgresql where it is missing).
-/// fsync is off: a test database need not survive the machine. One source file, linked into the test projects that need it.
+/// fsync is off unless started durable (benchmarks): a test database need not survive the machine. One source file, linked into the test projects that need it.
 /// </summary>
 internal sealed partial class PostgresServer : IDisposable
 {
@@ -24,6 +24,7 @@ internal sealed partial class PostgresServer : IDisposable
     private readonly string _bin;
     private readonly string? _runAs;
     private int _databases;
+    private bool _durable;
     private bool _disposed;
 
     private PostgresServer(string dir, string bin, string? runAs)
@@ -54,13 +55,14 @@ internal sealed partial class PostgresServer : IDisposable
             .OrderByDescending(d => d.Version).Select(d => d.Dir).FirstOrDefault();
     }
 
-    public static PostgresServer Start()
+    /// <summary>Starts a server; <paramref name="durable"/> keeps PostgreSQL's fsync and full-page writes on (for benchmarks).</summary>
+    public static PostgresServer Start(bool durable = false)
     {
         string bin = FindBin() ?? throw new InvalidOperationException(
             "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): run scripts/setup-clients.sh or set CHRONIK_PG_BIN");
         string? runAs = geteuid() == 0 ? (UserExists("postgres") ? "postgres" : "nobody") : null;
         string dir = Directory.CreateTempSubdirectory("chronik-pg-").FullName;
-        var server = new PostgresServer(dir, bin, runAs);
+        var server = new PostgresServer(dir, bin, runAs) { _durable = durable };
         try
         {
             server.Init();
@@ -87,7 +89,7 @@ internal sealed partial class PostgresServer : IDisposable
         {
             Port = FreePort();
             string options = string.Join(' ',
-                "-c listen_addresses=127.0.0.1", $"-p {Port}", $"-k {_dir}", "-c fsync=off", "-c full_page_writes=off",
+                "-c listen_addresses=127.0.0.1", $"-p {Port}", $"-k {_dir}", _durable ? "-c fsync=on" : "-c fsync=off -c full_page_writes=off",
                 "-c max_connections=200", "-c shared_buffers=32MB");
             try
             {
