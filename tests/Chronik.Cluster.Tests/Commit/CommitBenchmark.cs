@@ -51,7 +51,7 @@ public sealed class CommitBenchmark(PostgresFixture pg, ITestOutputHelper output
             var sources = Enumerable.Range(0, committers).Select(_ => NpgsqlDataSource.Create(prepared)).ToArray();
             var latencies = new List<double>[committers];
             var stop = new CancellationTokenSource();
-            var warmUp = TimeSpan.FromSeconds(1);
+            var warmUp = TimeSpan.FromSeconds(3); // past the JIT's tiering, so the CPU figures are the steady state
             int postmaster = (durable ?? pg.Server).Pid;
             var clock = Stopwatch.StartNew();
             (double Server, double Client)? cpuStart = null;
