@@ -9,6 +9,7 @@ using Chronik.Broker.Services;
 using Chronik.Coordination.Acls;
 using Chronik.Coordination.Configs;
 using Chronik.Coordination.Features;
+using Chronik.Coordination.Membership;
 using Chronik.Coordination.Metadata;
 using Chronik.Coordination.Producers;
 using Chronik.Coordination.Quotas;
@@ -90,6 +91,8 @@ public static class BrokerHostingExtensions
                 "Replayed {Count} topic(s) from the metadata log in {Ms} ms", topics.Topics.Count, Environment.TickCount64 - started);
             return topics;
         });
+        // The live brokers: this node alone, unless the host (the server's cluster mode) registers its membership instead.
+        services.TryAddSingleton<ILiveBrokers>(_ => new SingleNodeBrokers(options));
         services.AddSingleton<ClusterView>();
         services.AddSingleton(sp => new AclStore(sp.GetRequiredService<IMetadataStore>(), store is null ? options.DataDir : null));
         services.AddSingleton<AclRequestAuthorizer>();

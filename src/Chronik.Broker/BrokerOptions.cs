@@ -139,4 +139,22 @@ public sealed class BrokerOptions
     public Dictionary<string, string> RawConfig { get; } = new(StringComparer.Ordinal);
 
     public int EffectiveAdvertisedPort => AdvertisedPort ?? KafkaPort;
+
+    /// <summary>broker.rack: this broker's rack, listed in Metadata and DescribeCluster (null: none).</summary>
+    public string? BrokerRack { get; set; }
+
+    /// <summary>
+    /// metadata.url (--metadata-url): postgresql://USER@HOST:PORT/DB of the cluster's shared PostgreSQL; null (the default)
+    /// runs the single-node broker on its local metadata log. The server composes cluster mode from it.
+    /// </summary>
+    public string? MetadataUrl { get; set; }
+
+    /// <summary>object.store.url (--object-store): file:///PATH or s3://BUCKET?... of the cluster's object store (cluster mode only).</summary>
+    public string? ObjectStoreUrl { get; set; }
+
+    /// <summary>broker.session.timeout.ms: a cluster member that has not heartbeated for this long is no longer live.</summary>
+    public int BrokerSessionTimeoutMs { get; set; } = 9000;
+
+    /// <summary>broker.heartbeat.interval.ms: how often a cluster member heartbeats (and refreshes its list of live brokers).</summary>
+    public int BrokerHeartbeatIntervalMs { get; set; } = 2000;
 }

@@ -1,6 +1,8 @@
 // Metadata (key 3), v0-13 (v13's top-level error code is always NONE: no REBOOTSTRAP_REQUIRED here).
-// One broker (this node, with the advertised host/port of the listener the client connected to) leads every
-// partition; leader epoch 0.
+// Brokers: the live brokers (this node with the advertised host/port of the listener the client connected to, the
+// others with the listener they registered); a single node is the only one. A partition's leader is the first of the
+// rendezvous order over the live node ids, its replicas and ISR min(RF, live) brokers of it; leader epoch 0. Every
+// broker serves every partition, so a client with stale metadata is never refused. The controller is this node.
 // v0: an empty topic list means all topics; v1+: null means all, empty means none. Unknown topics are
 // auto-created when auto.create.topics.enable is on and the request allows it (v4+), answered at once
 // with their partitions (Kafka says LEADER_NOT_AVAILABLE first; creation here is synchronous). An auto-creation past
@@ -47,15 +49,18 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
                 ? _auth.AuthorizedOperations(context, AclResourceType.Cluster, AclBinding.ClusterName) : AuthorizedOperationsUnknown,
         };
         bool topicOps = v >= 8 && request.IncludeTopicAuthorizedOperations;
-        var (host, port) = _cluster.EndpointFor(context.Session.Listener);
-        response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = _cluster.NodeId, Host = host, Port = port, Rack = null });
+        var placement = _cluster.PlacementFor(context.Session.Listener);
+        foreach (var b in placement.Brokers)
+        {
+            response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = b.NodeId, Host = b.Host, Port = b.Port, Rack = b.Rack });
+        }
 
         bool all = request.Topics is null || (v == 0 && request.Topics.Count == 0);
         if (all)
         {
             foreach (var t in topics.Topics)
             {
-                if (!t.IsInternal && _auth.Authorize(context, AclOperation.Describe, AclResourceType.Topic, t.Name)) response.Topics.Add(Describe(context, t, topicOps));
+                if (!t.IsInternal && _auth.Authorize(context, AclOperation.Describe, AclResourceType.Topic, t.Name)) response.Topics.Add(Describe(context, t, topicOps, placement));
             }
             return new(response);
         }
@@ -114,7 +119,7 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
                     continue;
                 }
             }
-            response.Topics.Add(Describe(context, t, topicOps));
+            response.Topics.Add(Describe(context, t, topicOps, placement));
         }
         return new(response);
     }
@@ -122,7 +127,7 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
     private static MetadataResponse.MetadataResponseTopic Error(string name, ErrorCode code) =>
         new() { Name = name, ErrorCode = (short)code, TopicAuthorizedOperations = AuthorizedOperationsUnknown };
 
-    private MetadataResponse.MetadataResponseTopic Describe(RequestContext context, TopicInfo t, bool includeOps)
+    private MetadataResponse.MetadataResponseTopic Describe(RequestContext context, TopicInfo t, bool includeOps, ClusterView.Placement placement)
     {
         int topicOps = includeOps ? _auth.AuthorizedOperations(context, AclResourceType.Topic, t.Name) : AuthorizedOperationsUnknown;
         var topic = new MetadataResponse.MetadataResponseTopic
@@ -134,13 +139,14 @@ public sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataRespon
         };
         for (int p = 0; p < t.PartitionCount; p++)
         {
+            int[] replicas = placement.Replicas(t.Id, p);
             topic.Partitions.Add(new MetadataResponse.MetadataResponsePartition
             {
                 PartitionIndex = p,
-                LeaderId = _cluster.NodeId,
+                LeaderId = replicas[0],
                 LeaderEpoch = ClusterView.LeaderEpoch,
-                ReplicaNodes = [_cluster.NodeId],
-                IsrNodes = [_cluster.NodeId],
+                ReplicaNodes = [.. replicas],
+                IsrNodes = [.. replicas],
             });
         }
         return topic;

@@ -1,5 +1,6 @@
 // DescribeCluster (key 60), v0-2 (v2: this broker is never fenced, so IncludeFencedBrokers changes nothing).
-// This broker, with the advertised host and port of the client's listener, is the only broker and the controller. Endpoint type
+// The live brokers (this one with the advertised host and port of the client's listener, the others with the listener
+// they registered; a single node is the only one); this broker is the controller. Endpoint type
 // (v1) 1 = brokers is served; 2 = controllers gets MISMATCHED_ENDPOINT_TYPE and anything else
 // UNSUPPORTED_ENDPOINT_TYPE (INVALID_REQUEST at v0), as a Kafka broker answers. Requested cluster authorized
 // operations come from the ACLs (without an authorizer: every operation the cluster resource supports).
@@ -11,7 +12,7 @@ using Chronik.Protocol.Messages;
 
 namespace Chronik.Broker.Handlers;
 
-/// <summary>Describes the one-node cluster.</summary>
+/// <summary>Describes the cluster: its live brokers.</summary>
 public sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
 {
     private const sbyte BrokersEndpoint = 1, ControllersEndpoint = 2;
@@ -53,8 +54,10 @@ public sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest, 
             ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations
                 ? _auth.AuthorizedOperations(context, AclResourceType.Cluster, AclBinding.ClusterName) : AuthorizerExtensions.OperationsNotRequested,
         };
-        var (host, port) = _cluster.EndpointFor(context.Session.Listener);
-        response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = _cluster.NodeId, Host = host, Port = port, Rack = null });
+        foreach (var b in _cluster.PlacementFor(context.Session.Listener).Brokers)
+        {
+            response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = b.NodeId, Host = b.Host, Port = b.Port, Rack = b.Rack });
+        }
         return new(response);
     }
 }

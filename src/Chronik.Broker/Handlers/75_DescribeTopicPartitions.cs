@@ -1,8 +1,8 @@
 // DescribeTopicPartitions (key 75), v0.
 // Like Metadata for partitions, with KIP-966 pagination: topics (all, internal included, when the list is empty) in
 // name order from the cursor's topic and partition, at most min(response_partition_limit, 2000) partitions, and a
-// next cursor when more remain. This node leads every partition (epoch 0) and is its only replica and ISR; ELR lists
-// are empty. A cursor topic missing from a non-empty topic list is INVALID_REQUEST for every topic, as in Kafka.
+// next cursor when more remain. Leaders, replicas and ISR are placed as in Metadata (the rendezvous order over the
+// live brokers; a single node leads every partition), epoch 0; ELR lists are empty. A cursor topic missing from a non-empty topic list is INVALID_REQUEST for every topic, as in Kafka.
 // Never auto-creates. With an authorizer: listing all topics leaves out those the principal may not DESCRIBE; a named
 // one it may not describe is TOPIC_AUTHORIZATION_FAILED. Authorized operations come from the ACLs (all without them).
 using Chronik.Broker.Dispatch;
@@ -46,6 +46,7 @@ public sealed class DescribeTopicPartitionsHandler : ApiHandler<DescribeTopicPar
             return new(response);
         }
         int remaining = Math.Clamp(request.ResponsePartitionLimit, 1, MaxPartitionLimit);
+        var placement = _cluster.PlacementFor(context.Session.Listener);
         foreach (var name in names)
         {
             if (cursor is not null && string.CompareOrdinal(name, cursor.TopicName) < 0) continue;
@@ -79,7 +80,7 @@ public sealed class DescribeTopicPartitionsHandler : ApiHandler<DescribeTopicPar
             };
             int first = cursor is not null && cursor.TopicName == name ? Math.Max(0, cursor.PartitionIndex) : 0;
             int p = first;
-            for (; p < topic.PartitionCount && remaining > 0; p++, remaining--) described.Partitions.Add(Partition(p));
+            for (; p < topic.PartitionCount && remaining > 0; p++, remaining--) described.Partitions.Add(Partition(placement.Replicas(topic.Id, p), p));
             response.Topics.Add(described);
             if (p < topic.PartitionCount)
             {
@@ -90,13 +91,13 @@ public sealed class DescribeTopicPartitionsHandler : ApiHandler<DescribeTopicPar
         return new(response);
     }
 
-    private DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition Partition(int index) => new()
+    private static DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition Partition(int[] replicas, int index) => new()
     {
         PartitionIndex = index,
-        LeaderId = _cluster.NodeId,
+        LeaderId = replicas[0],
         LeaderEpoch = ClusterView.LeaderEpoch,
-        ReplicaNodes = [_cluster.NodeId],
-        IsrNodes = [_cluster.NodeId],
+        ReplicaNodes = [.. replicas],
+        IsrNodes = [.. replicas],
         EligibleLeaderReplicas = [],
         LastKnownElr = [],
     };

@@ -36,6 +36,15 @@ public static class BrokerConfigKeys
     public static readonly ConfigKey SslClientAuth = S("ssl.client.auth", "none", "none, requested or required: whether clients present a certificate.") with { ValidValues = ["required", "requested", "none"] };
     public static readonly ConfigKey BrokerId = I("broker.id", "-1", 0, "Alias of node.id.");
     public static readonly ConfigKey NodeId = I("node.id", "-1", 0, "This broker's id.");
+    public static readonly ConfigKey BrokerRack = S("broker.rack", null, "This broker's rack, listed in Metadata and DescribeCluster.");
+    public static readonly ConfigKey MetadataUrl = P("metadata.url",
+        "postgresql://USER[:PASSWORD]@HOST:PORT/DB: join the cluster whose metadata and membership live in this PostgreSQL database (unset: a single-node broker).");
+    public static readonly ConfigKey ObjectStoreUrl = S("object.store.url", null,
+        "file:///PATH (a directory every broker shares) or s3://BUCKET?endpoint=http://HOST:PORT&region=R&path-style=true: the cluster's object store (needs metadata.url).");
+    public static readonly ConfigKey BrokerSessionTimeoutMs = I("broker.session.timeout.ms", "9000", 1,
+        "Cluster mode: a broker that has not heartbeated for this long drops out of Metadata and its node id may be taken.");
+    public static readonly ConfigKey BrokerHeartbeatIntervalMs = I("broker.heartbeat.interval.ms", "2000", 1,
+        "Cluster mode: how often a broker heartbeats and refreshes its list of live brokers (less than broker.session.timeout.ms).");
     public static readonly ConfigKey NumPartitions = I("num.partitions", "1", 1, "Partitions of an auto-created topic.");
     public static readonly ConfigKey DefaultReplicationFactor = I("default.replication.factor", "1", 1, "Replication factor of an auto-created topic.");
     public static readonly ConfigKey AutoCreateTopicsEnable = B("auto.create.topics.enable", "true", "Create a topic when a client asks for an unknown one.");
@@ -129,7 +138,7 @@ public static class BrokerConfigKeys
         LogDir, LogDirs, ListenerSecurityProtocolMap, ControllerListenerNames, Listeners, AdvertisedListeners,
         SaslEnabledMechanisms, ConnectionsMaxReauthMs, SaslJaasConfig, SslKeystoreLocation, SslKeystoreType, SslKeystorePassword,
         SslKeyPassword, SslTruststoreLocation, SslTruststoreType, SslTruststorePassword, SslClientAuth,
-        BrokerId, NodeId, NumPartitions, DefaultReplicationFactor, AutoCreateTopicsEnable, MaxPartitionsPerRequest, MaxBrokerPartitions,
+        BrokerId, NodeId, BrokerRack, MetadataUrl, ObjectStoreUrl, BrokerSessionTimeoutMs, BrokerHeartbeatIntervalMs, NumPartitions, DefaultReplicationFactor, AutoCreateTopicsEnable, MaxPartitionsPerRequest, MaxBrokerPartitions,
         LogMaxOpenSegmentFiles, LogSegmentBytes, LogRollHours, LogRollMs, LogRetentionHours, LogRetentionMinutes, LogRetentionMs,
         LogRetentionBytes, LogRetentionCheckIntervalMs, MessageMaxBytes, LogFlushIntervalMessages, LogFlushIntervalMs, LogMessageTimestampType,
         SocketRequestMaxBytes, GroupInitialRebalanceDelayMs, OffsetsRetentionMinutes, OffsetsRetentionCheckIntervalMs, OffsetMetadataMaxBytes,
