@@ -16,9 +16,11 @@ internal static class Program
             await Console.Out.WriteAsync(ServerHelp.Render()).ConfigureAwait(false);
             return 0;
         }
-        if (!config.IsValid)
+        // Cluster mode's URLs and timings are checked here: the broker layer does not know its engines.
+        var errors = config.IsValid ? ClusterNode.Validate(config.Options) : [.. config.Errors];
+        if (errors.Count > 0)
         {
-            foreach (string error in config.Errors)
+            foreach (string error in errors)
             {
                 await Console.Error.WriteLineAsync($"chronik-server: {error}").ConfigureAwait(false);
             }
