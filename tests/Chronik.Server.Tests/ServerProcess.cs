@@ -10,6 +10,8 @@ namespace Chronik.Server.Tests;
 internal sealed partial class ServerProcess : IDisposable
 {
     private const int SigTerm = 15;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
 
     private readonly Process _process;
     private readonly Task<string> _stdout;
@@ -70,6 +72,19 @@ internal sealed partial class ServerProcess : IDisposable
         {
             throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: {Marshal.GetLastPInvokeError()}");
         }
+    }
+
+    /// <summary>SIGSTOP: the process is frozen (a long pause) until <see cref="Resume"/>.</summary>
+    public void Pause() => Signal(SigStop);
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume() => Signal(SigCont);
+
+    public bool HasExited => _process.HasExited;
+
+    private void Signal(int signal)
+    {
+        if (Kill(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: {Marshal.GetLastPInvokeError()}");
     }
 
     /// <summary>SIGKILL: the process gets no chance to flush or close anything (a crash, for the crash tests).</summary>
