@@ -1,4 +1,5 @@
-// DescribeCluster (key 60), v0-2 (v2: this broker is never fenced, so IncludeFencedBrokers changes nothing).
+// DescribeCluster (key 60), v0-2 (v2: no broker is listed as fenced; a cluster member whose heartbeat lapsed is left
+// out, so IncludeFencedBrokers changes nothing).
 // The live brokers (this one with the advertised host and port of the client's listener, the others with the listener
 // they registered; a single node is the only one); this broker is the controller. Endpoint type
 // (v1) 1 = brokers is served; 2 = controllers gets MISMATCHED_ENDPOINT_TYPE and anything else
