@@ -157,4 +157,10 @@ public sealed class BrokerOptions
 
     /// <summary>broker.heartbeat.interval.ms: how often a cluster member heartbeats (and refreshes its list of live brokers).</summary>
     public int BrokerHeartbeatIntervalMs { get; set; } = 2000;
+
+    /// <summary>produce.commit.interval.ms: cluster mode seals a commit window this long after its first batch.</summary>
+    public int ProduceCommitIntervalMs { get; set; } = 50;
+
+    /// <summary>produce.buffer.max.bytes: cluster mode seals a commit window early once it holds this many bytes.</summary>
+    public long ProduceBufferMaxBytes { get; set; } = 8L * 1024 * 1024;
 }

@@ -31,6 +31,8 @@ public static class ServerProperties
         new(K.ObjectStoreUrl, o => o.ObjectStoreUrl, (s, v) => s.Options.ObjectStoreUrl = ConfigValues.NonEmpty(v)),
         Int(K.BrokerSessionTimeoutMs, o => o.BrokerSessionTimeoutMs, (o, x) => o.BrokerSessionTimeoutMs = x),
         Int(K.BrokerHeartbeatIntervalMs, o => o.BrokerHeartbeatIntervalMs, (o, x) => o.BrokerHeartbeatIntervalMs = x),
+        Int(K.ProduceCommitIntervalMs, o => o.ProduceCommitIntervalMs, (o, x) => o.ProduceCommitIntervalMs = x),
+        Long(K.ProduceBufferMaxBytes, o => o.ProduceBufferMaxBytes, (o, x) => o.ProduceBufferMaxBytes = x),
         Int(K.NumPartitions, o => o.NumPartitions, (o, x) => o.NumPartitions = x),
         new(K.DefaultReplicationFactor, o => Text(o.DefaultReplicationFactor),
             (s, v) => s.Options.DefaultReplicationFactor = ConfigValues.Short(v, K.DefaultReplicationFactor)),

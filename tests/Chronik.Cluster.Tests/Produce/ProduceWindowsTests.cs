@@ -49,17 +49,14 @@ public sealed class ProduceWindowsTests(PostgresFixture pg, ITestOutputHelper ou
         var a = Start(1);
         var b = Start(2);
         var topic = Guid.NewGuid();
-        const int batches = 200, perBatch = 5;
-        // Each broker's producer issues all its batches without waiting (many in flight), as one connection pipelines.
-        var fromA = new List<(string Tag, int Sequence, Task<ProducedBatch> Ack)>();
-        var fromB = new List<(string Tag, int Sequence, Task<ProducedBatch> Ack)>();
+        const int batches = 100, perBatch = 5;
+        // Each broker's producer keeps up to 5 batches in flight (as a Kafka producer's connection does), so its
+        // batches spread over many windows of both brokers, committed into the same partition.
         var clock = Stopwatch.StartNew();
-        var produceA = Task.Run(() => { for (int i = 0; i < batches; i++) fromA.Add(("a", i * perBatch, a.Windows.AppendAsync(topic, 0, Batch(1000, 0, i * perBatch, perBatch, "a")))); });
-        var produceB = Task.Run(() => { for (int i = 0; i < batches; i++) fromB.Add(("b", i * perBatch, b.Windows.AppendAsync(topic, 0, Batch(2000, 0, i * perBatch, perBatch, "b")))); });
-        await Task.WhenAll(produceA, produceB);
-        var acked = fromA.Concat(fromB).ToList();
-        var results = await Task.WhenAll(acked.Select(x => x.Ack));
-        var answered = acked.Zip(results, (x, r) => (x.Tag, x.Sequence, Ack: r)).ToList();
+        var answeredA = ProduceAsync(a, topic, 1000, "a", batches, perBatch);
+        var answeredB = ProduceAsync(b, topic, 2000, "b", batches, perBatch);
+        var answered = (await answeredA).Concat(await answeredB).ToList();
+        var acked = answered;
         output.WriteLine($"{acked.Count * perBatch} records in {acked.Count} batches through 2 brokers in {clock.ElapsedMilliseconds} ms; windows {a.Windows.WindowsCommitted}+{b.Windows.WindowsCommitted}");
         foreach (var x in answered) Assert.Equal(ErrorCode.None, x.Ack.Error);
 
@@ -126,6 +123,25 @@ public sealed class ProduceWindowsTests(PostgresFixture pg, ITestOutputHelper ou
         })));
         latencies.Sort();
         output.WriteLine($"records/s {records / clock.Elapsed.TotalSeconds:F0}; produce latency p50 {latencies[latencies.Count / 2]:F1} ms, p99 {latencies[(int)(latencies.Count * 0.99)]:F1} ms; windows {a.Windows.WindowsCommitted}");
+    }
+
+    private static async Task<List<(string Tag, int Sequence, ProducedBatch Ack)>> ProduceAsync(Broker broker, Guid topic, long producerId, string tag, int batches, int perBatch)
+    {
+        await Task.Yield();
+        var answered = new List<(string, int, ProducedBatch)>();
+        var inFlight = new Queue<(int Sequence, Task<ProducedBatch> Ack)>();
+        for (int i = 0; i < batches || inFlight.Count > 0;)
+        {
+            if (i < batches && inFlight.Count < 5)
+            {
+                inFlight.Enqueue((i * perBatch, broker.Windows.AppendAsync(topic, 0, Batch(producerId, 0, i * perBatch, perBatch, tag))));
+                i++;
+                continue;
+            }
+            var (sequence, ack) = inFlight.Dequeue();
+            answered.Add((tag, sequence, await ack));
+        }
+        return answered;
     }
 
     private static async Task<List<(long Offset, string Value)>> ReadAllAsync(ObjectBatchReader reader, Guid topic, int partition = 0)

@@ -15,16 +15,18 @@ public sealed class ClusterConfigTests : IDisposable
     {
         var defaults = ServerConfigLoader.Load([]).Options;
         Assert.Equal((null, null, null, 9000, 2000), (defaults.MetadataUrl, defaults.ObjectStoreUrl, defaults.BrokerRack, defaults.BrokerSessionTimeoutMs, defaults.BrokerHeartbeatIntervalMs));
+        Assert.Equal((50, 8L * 1024 * 1024), (defaults.ProduceCommitIntervalMs, defaults.ProduceBufferMaxBytes));
         Assert.Empty(ClusterNode.Validate(defaults));
 
         string file = Path.Combine(_dir, "server.properties");
         File.WriteAllText(file, "node.id=7\nmetadata.url=postgresql://a@h/file\nobject.store.url=file:///srv/objects\nbroker.rack=r2\n" +
-            "broker.session.timeout.ms=4000\nbroker.heartbeat.interval.ms=400\n");
+            "broker.session.timeout.ms=4000\nbroker.heartbeat.interval.ms=400\nproduce.commit.interval.ms=20\nproduce.buffer.max.bytes=1048576\n");
         var fromFile = ServerConfigLoader.Load(["--config", file]);
         Assert.True(fromFile.IsValid, string.Join("; ", fromFile.Errors));
         var o = fromFile.Options;
         Assert.Equal((7, "postgresql://a@h/file", "file:///srv/objects", "r2", 4000, 400),
             (o.NodeId, o.MetadataUrl, o.ObjectStoreUrl, o.BrokerRack, o.BrokerSessionTimeoutMs, o.BrokerHeartbeatIntervalMs));
+        Assert.Equal((20, 1048576L), (o.ProduceCommitIntervalMs, o.ProduceBufferMaxBytes));
         Assert.Empty(ClusterNode.Validate(o));
 
         var flags = ServerConfigLoader.Load(["--config", file, "--node-id", "8", "--metadata-url=postgresql://b@h/flag", "--object-store", "s3://bucket-1?region=eu-west-1"]).Options;

@@ -45,6 +45,10 @@ public static class BrokerConfigKeys
         "Cluster mode: a broker that has not heartbeated for this long drops out of Metadata and its node id may be taken.");
     public static readonly ConfigKey BrokerHeartbeatIntervalMs = I("broker.heartbeat.interval.ms", "2000", 1,
         "Cluster mode: how often a broker heartbeats and refreshes its list of live brokers (less than broker.session.timeout.ms).");
+    public static readonly ConfigKey ProduceCommitIntervalMs = I("produce.commit.interval.ms", "50", 1,
+        "Cluster mode: a broker seals its commit window (one object and one PostgreSQL commit for every connection's batches) this long after the window's first batch.");
+    public static readonly ConfigKey ProduceBufferMaxBytes = L("produce.buffer.max.bytes", "8388608", 1,
+        "Cluster mode: a commit window is sealed early once it holds this many bytes of batches.");
     public static readonly ConfigKey NumPartitions = I("num.partitions", "1", 1, "Partitions of an auto-created topic.");
     public static readonly ConfigKey DefaultReplicationFactor = I("default.replication.factor", "1", 1, "Replication factor of an auto-created topic.");
     public static readonly ConfigKey AutoCreateTopicsEnable = B("auto.create.topics.enable", "true", "Create a topic when a client asks for an unknown one.");
@@ -138,7 +142,7 @@ public static class BrokerConfigKeys
         LogDir, LogDirs, ListenerSecurityProtocolMap, ControllerListenerNames, Listeners, AdvertisedListeners,
         SaslEnabledMechanisms, ConnectionsMaxReauthMs, SaslJaasConfig, SslKeystoreLocation, SslKeystoreType, SslKeystorePassword,
         SslKeyPassword, SslTruststoreLocation, SslTruststoreType, SslTruststorePassword, SslClientAuth,
-        BrokerId, NodeId, BrokerRack, MetadataUrl, ObjectStoreUrl, BrokerSessionTimeoutMs, BrokerHeartbeatIntervalMs, NumPartitions, DefaultReplicationFactor, AutoCreateTopicsEnable, MaxPartitionsPerRequest, MaxBrokerPartitions,
+        BrokerId, NodeId, BrokerRack, MetadataUrl, ObjectStoreUrl, BrokerSessionTimeoutMs, BrokerHeartbeatIntervalMs, ProduceCommitIntervalMs, ProduceBufferMaxBytes, NumPartitions, DefaultReplicationFactor, AutoCreateTopicsEnable, MaxPartitionsPerRequest, MaxBrokerPartitions,
         LogMaxOpenSegmentFiles, LogSegmentBytes, LogRollHours, LogRollMs, LogRetentionHours, LogRetentionMinutes, LogRetentionMs,
         LogRetentionBytes, LogRetentionCheckIntervalMs, MessageMaxBytes, LogFlushIntervalMessages, LogFlushIntervalMs, LogMessageTimestampType,
         SocketRequestMaxBytes, GroupInitialRebalanceDelayMs, OffsetsRetentionMinutes, OffsetsRetentionCheckIntervalMs, OffsetMetadataMaxBytes,
