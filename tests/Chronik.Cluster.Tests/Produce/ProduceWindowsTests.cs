@@ -99,10 +99,12 @@ public sealed class ProduceWindowsTests(PostgresFixture pg, ITestOutputHelper ou
         await using var _ = await OwnedAsync();
         var a = Start(1);
         var topic = Guid.NewGuid();
-        // 8 producers (partitions), each with up to 5 batches in flight, for about 3 s.
+        // 8 producers (partitions), each with up to 5 batches in flight, for about 3 s; the first 0.5 s (first
+        // connections, JIT) is not counted.
         var latencies = new List<double>();
         long records = 0;
         var clock = Stopwatch.StartNew();
+        long warm = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 2;
         await Task.WhenAll(Enumerable.Range(0, 8).Select(p => Task.Run(async () =>
         {
             int sequence = 0;
@@ -117,12 +119,13 @@ public sealed class ProduceWindowsTests(PostgresFixture pg, ITestOutputHelper ou
                 }
                 var (start, ack) = inFlight.Dequeue();
                 Assert.Equal(ErrorCode.None, (await ack).Error);
+                if (start < warm) continue;
                 lock (latencies) latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 Interlocked.Add(ref records, 10);
             }
         })));
         latencies.Sort();
-        output.WriteLine($"records/s {records / clock.Elapsed.TotalSeconds:F0}; produce latency p50 {latencies[latencies.Count / 2]:F1} ms, p99 {latencies[(int)(latencies.Count * 0.99)]:F1} ms; windows {a.Windows.WindowsCommitted}");
+        output.WriteLine($"records/s {records / (clock.Elapsed.TotalSeconds - 0.5):F0}; produce latency p50 {latencies[latencies.Count / 2]:F1} ms, p99 {latencies[(int)(latencies.Count * 0.99)]:F1} ms; windows {a.Windows.WindowsCommitted}");
     }
 
     private static async Task<List<(string Tag, int Sequence, ProducedBatch Ack)>> ProduceAsync(Broker broker, Guid topic, long producerId, string tag, int batches, int perBatch)
