@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Chronik.Cluster.Commit;
 using Chronik.Cluster.Produce;
+using Chronik.Cluster.Tests.Commit;
 using Chronik.Protocol.Messages;
 using Chronik.Protocol.Records;
 using Chronik.Storage.Objects.Files;
@@ -91,6 +92,34 @@ public sealed class ProduceWindowsTests(PostgresFixture pg, ITestOutputHelper ou
         var fenced = await b.Windows.AppendAsync(topic, 3, Batch(7, 0, 5, 1, "p"));
         Assert.Equal(ErrorCode.InvalidProducerEpoch, fenced.Error);
         Assert.Equal(["p-0", "p-1", "p-2", "p-3", "p-4", "p-0"], (await ReadAllAsync(a.Reader, topic, 3)).Select(x => x.Value));
+    }
+
+    [Fact]
+    public async Task A_failed_put_is_a_storage_error_and_an_unreachable_database_a_timeout_both_retriable()
+    {
+        // The object store's directory is replaced by a file after opening: the PUT fails.
+        string root = Path.Combine(_root, "gone");
+        await using (var store = new FileObjectStore(root))
+        await using (var ds = NpgsqlDataSource.Create(_database))
+        {
+            Directory.Delete(root, recursive: true);
+            await File.WriteAllTextAsync(root, "not a directory");
+            await using var windows = new ProduceWindows(store, new WindowCommitter(ds), 1, 1, new ProduceWindowOptions { CommitInterval = TimeSpan.FromMilliseconds(5) });
+            var answers = await Task.WhenAll(windows.AppendAsync(Guid.NewGuid(), 0, Batch(5, 0, 0, 1, "x")), windows.AppendAsync(Guid.NewGuid(), 1, Batch(6, 0, 0, 1, "x")));
+            Assert.All(answers, r => Assert.Equal((ErrorCode.KafkaStorageError, -1L), (r.Error, r.BaseOffset)));
+        }
+        // PostgreSQL unreachable for every attempt: the outcome is unknown, answered REQUEST_TIMED_OUT.
+        var objects = Path.Combine(_root, "objects");
+        await using (var store = new FileObjectStore(objects))
+        await using (var proxy = new PostgresCutProxy(new NpgsqlConnectionStringBuilder(_database).Port))
+        await using (var proxied = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(_database) { Port = proxy.Port, Pooling = false, Timeout = 2 }.ConnectionString))
+        {
+            var committer = new WindowCommitter(proxied, new WindowCommitterOptions { MaxAttempts = 2, InitialBackoff = TimeSpan.FromMilliseconds(10) });
+            proxy.RefuseAll();
+            await using var windows = new ProduceWindows(store, committer, 1, 1, new ProduceWindowOptions { CommitInterval = TimeSpan.FromMilliseconds(5) });
+            var answer = await windows.AppendAsync(Guid.NewGuid(), 0, Batch(5, 0, 0, 1, "x"));
+            Assert.Equal(ErrorCode.RequestTimedOut, answer.Error);
+        }
     }
 
     [Fact]
