@@ -76,6 +76,12 @@ public sealed class ProduceWindows : IAsyncDisposable
     {
         if (!ReferenceEquals(_open, window)) return;
         _open = null;
+        if (window.Writer.BatchCount == 0)
+        {
+            // Nothing was added (the one Add threw): no object, no commit.
+            window.Writer.Dispose();
+            return;
+        }
         string key = ObjectKey.Unique(_options.KeyPrefix, _nodeId, _epoch, _sequence++);
         _tail = WriteAndCommitAsync(window, key, _tail);
     }
